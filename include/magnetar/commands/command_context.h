@@ -1,0 +1,26 @@
+// What a command handler works with: its arguments, the reply builder for its client, and the
+// keyspace with the client's selected database. Server-level commands receive a richer context
+// (server::ServerContext) derived from this one.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+#include "magnetar/common/clock.h"
+#include "magnetar/engine/keyspace.h"
+#include "magnetar/resp/reply_builder.h"
+
+namespace magnetar::commands {
+
+struct CommandContext {
+  std::span<const std::string_view> args;  // args[0] is the command name as the client sent it
+  resp::ReplyBuilder& reply;
+  engine::Keyspace& keyspace;
+  size_t db_index;
+  const Clock& clock;
+
+  engine::Database& db() const { return keyspace.db(db_index); }
+};
+
+}  // namespace magnetar::commands

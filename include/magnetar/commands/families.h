@@ -1,0 +1,14 @@
+// The command families of the data layer. Each returns its constexpr table; the server adds them
+// all to its registry from one list (server/command_families.cc).
+#pragma once
+
+#include <span>
+
+#include "magnetar/commands/command_spec.h"
+
+namespace magnetar::commands {
+
+std::span<const CommandSpec> StringCommands();
+std::span<const CommandSpec> KeyCommands();
+
+}  // namespace magnetar::commands

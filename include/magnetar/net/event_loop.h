@@ -1,0 +1,45 @@
+// The one event loop thread: sockets, timers and signals. Wraps Asio so that no layer above net
+// includes it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "magnetar/net/connection.h"
+
+namespace magnetar::net {
+
+struct ListenerOptions {
+  std::vector<std::string> bind_addresses = {"*", "-::*"};  // as redis.conf's `bind`
+  int port = 6379;                                          // 0: no TCP listener
+  std::string unix_socket;                                  // empty: none
+  unsigned unix_socket_perm = 0;                            // 0: leave the umask's mode
+  int tcp_backlog = 511;
+  int tcp_keepalive_seconds = 300;
+};
+
+class EventLoop {
+ public:
+  EventLoop();
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Opens the listeners. Returns an empty string, or why a listener could not be opened.
+  std::string Listen(const ListenerOptions& options, const ConnectionLimits& limits,
+                     SessionFactory& factory);
+  // Calls `tick` every `interval_ms` until Stop().
+  void Every(int interval_ms, std::function<void()> tick);
+  // Calls `handler(signal)` on SIGTERM and SIGINT.
+  void OnShutdownSignal(std::function<void(int)> handler);
+  void Run();
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace magnetar::net

@@ -1,0 +1,80 @@
+// The server's configuration: one struct, filled from redis.conf syntax and the command line, and
+// changed at run time by CONFIG SET. Field names follow the redis.conf directives.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace magnetar::server {
+
+enum class LogLevel { kDebug, kVerbose, kNotice, kWarning, kNothing };
+
+// enable-debug-command and its siblings: no, yes, or only from loopback / unix socket.
+enum class ProtectedAccess { kNo, kYes, kLocal };
+
+struct OutputBufferLimit {
+  uint64_t hard_bytes = 0;
+  uint64_t soft_bytes = 0;
+  int64_t soft_seconds = 0;
+};
+
+struct Config {
+  // Where the configuration came from, for CONFIG REWRITE and INFO server.
+  std::string config_file;  // absolute path, empty when started without one
+  std::string executable;   // absolute path of the binary
+
+  bool daemonize = false;
+  std::string pidfile;
+  std::string logfile;  // empty: standard output
+  LogLevel loglevel = LogLevel::kNotice;
+  std::string dir = ".";
+
+  std::vector<std::string> bind = {"*", "-::*"};
+  int port = 6379;
+  std::string unixsocket;
+  unsigned unixsocketperm = 0;
+  int tcp_backlog = 511;
+  int tcp_keepalive = 300;
+  int timeout = 0;  // seconds a client may stay idle; 0: forever
+  int maxclients = 10000;
+  int databases = 16;
+  std::string requirepass;
+  bool protected_mode = true;
+  ProtectedAccess enable_debug_command = ProtectedAccess::kNo;
+  int hz = 10;
+
+  int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
+  int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
+  OutputBufferLimit client_output_buffer_limit_normal = {};
+  OutputBufferLimit client_output_buffer_limit_replica = {256ull << 20, 64ull << 20, 60};
+  OutputBufferLimit client_output_buffer_limit_pubsub = {32ull << 20, 8ull << 20, 60};
+};
+
+// A configuration that cannot be used; the message is what Redis would print, e.g. the
+// "*** FATAL CONFIG FILE ERROR ***" block naming the file, line and reason.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace magnetar::server
+
+namespace magnetar::server {
+
+// What redis-server's command line asks for: a configuration to run with, or an exit code and
+// text to print (--help, --version).
+struct CommandLine {
+  Config config;
+  bool run = true;
+  int exit_code = 0;
+  std::string output;                 // printed to stdout when !run
+  std::vector<std::string> warnings;  // e.g. directives accepted but not implemented yet
+};
+
+// Parses `magnetar-server [config-file] [--<directive> <value> ...]`: the file (redis.conf syntax,
+// with include) first, then the command-line directives on top. Throws ConfigError.
+CommandLine ParseCommandLine(int argc, const char* const* argv);
+
+}  // namespace magnetar::server

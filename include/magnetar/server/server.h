@@ -1,0 +1,76 @@
+// Server owns everything: configuration, keyspace, command registry, event loop and the clients.
+// It is the net layer's SessionFactory, and everything else reaches shared state through it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "magnetar/commands/command_registry.h"
+#include "magnetar/common/clock.h"
+#include "magnetar/engine/keyspace.h"
+#include "magnetar/net/event_loop.h"
+#include "magnetar/server/config.h"
+
+namespace magnetar::server {
+
+class Client;
+
+struct ServerStats {
+  uint64_t total_connections_received = 0;
+  uint64_t total_commands_processed = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t total_error_replies = 0;
+  uint64_t unexpected_error_replies = 0;
+};
+
+class Server final : public net::SessionFactory {
+ public:
+  explicit Server(Config config);
+  ~Server() override;
+
+  // Opens the listeners; throws ConfigError when one cannot be opened.
+  void Listen();
+  // Runs the event loop until shutdown.
+  void Run();
+  // Stops the loop at the end of the current iteration; Run() then returns.
+  void Shutdown(std::string_view reason);
+
+  // Pushes configuration values that live elsewhere (connection limits) to where they are used.
+  void ApplyConfig();
+
+  std::unique_ptr<net::Session> Open(net::Connection& connection, std::string& refusal) override;
+  void AddClient(Client& client);
+  void RemoveClient(const Client& client);
+  void LogClientClosed(const Client& client, std::string_view reason);
+
+  Config& config() { return config_; }
+  engine::Keyspace& keyspace() { return keyspace_; }
+  commands::CommandRegistry& registry() { return registry_; }
+  const Clock& clock() const { return clock_; }
+  ServerStats& stats() { return stats_; }
+  const std::map<uint64_t, Client*>& clients() const { return clients_; }
+  const std::string& run_id() const { return run_id_; }
+  int64_t start_us() const { return start_us_; }  // monotonic
+  bool shutting_down() const { return shutting_down_; }
+
+ private:
+  void Cron();
+
+  Config config_;
+  SystemClock clock_;
+  engine::Keyspace keyspace_;
+  commands::CommandRegistry registry_;
+  net::ConnectionLimits limits_;
+  net::ListenerOptions listener_options_;
+  net::EventLoop loop_;
+  ServerStats stats_;
+  std::map<uint64_t, Client*> clients_;
+  uint64_t next_client_id_ = 1;
+  std::string run_id_;
+  int64_t start_us_;
+  bool shutting_down_ = false;
+};
+
+}  // namespace magnetar::server

@@ -1,0 +1,17 @@
+#include "magnetar/common/clock.h"
+
+#include <chrono>
+
+namespace magnetar {
+
+int64_t SystemClock::NowUs() const {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+int64_t MonotonicUs() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace magnetar

@@ -1,0 +1,76 @@
+#include "magnetar/common/numbers.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace magnetar {
+
+std::optional<int64_t> ParseInt64(std::string_view text) {
+  if (text.empty() || text.size() > kMaxInt64Chars) return std::nullopt;
+  if (text == "0") return 0;
+  size_t i = 0;
+  bool negative = false;
+  if (text[0] == '-') {
+    negative = true;
+    if (++i == text.size()) return std::nullopt;
+  }
+  if (text[i] < '1' || text[i] > '9') return std::nullopt;
+  // Accumulate as a negative number so INT64_MIN needs no special case.
+  int64_t value = 0;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c < '0' || c > '9') return std::nullopt;
+    int digit = c - '0';
+    if (value < (INT64_MIN + digit) / 10) return std::nullopt;
+    value = value * 10 - digit;
+  }
+  if (negative) return value;
+  if (value == INT64_MIN) return std::nullopt;
+  return -value;
+}
+
+std::optional<double> ParseDouble(std::string_view text) {
+  // strtod needs a terminated string; Redis limits doubles to a small buffer the same way.
+  if (text.empty() || text.size() > 5000 || std::isspace(static_cast<unsigned char>(text[0]))) {
+    return std::nullopt;
+  }
+  std::string copy(text);
+  char* end = nullptr;
+  errno = 0;
+  double value = std::strtod(copy.c_str(), &end);
+  if (end != copy.c_str() + copy.size()) return std::nullopt;
+  if (errno == ERANGE && (value == HUGE_VAL || value == -HUGE_VAL || value == 0)) {
+    return std::nullopt;
+  }
+  if (std::isnan(value)) return std::nullopt;
+  return value;
+}
+
+size_t FormatInt64(int64_t value, char* out) {
+  char tmp[kMaxInt64Chars];
+  size_t n = 0;
+  uint64_t magnitude = value < 0 ? 0 - static_cast<uint64_t>(value) : value;
+  do {
+    tmp[n++] = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  size_t len = 0;
+  if (value < 0) out[len++] = '-';
+  while (n > 0) out[len++] = tmp[--n];
+  return len;
+}
+
+size_t FormatDouble(double value, char* out) {
+  if (std::isinf(value)) {
+    std::string_view text = value > 0 ? "inf" : "-inf";
+    text.copy(out, text.size());
+    return text.size();
+  }
+  return static_cast<size_t>(std::snprintf(out, kMaxDoubleChars, "%.17g", value));
+}
+
+}  // namespace magnetar

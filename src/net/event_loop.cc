@@ -1,0 +1,346 @@
+// The Asio side of the net layer: listeners, the connection's read/parse/execute/write cycle,
+// timers and signals. Everything runs on the one thread that calls EventLoop::Run().
+#include "magnetar/net/event_loop.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <boost/asio/generic/stream_protocol.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <csignal>
+#include <cstddef>
+#include <cstring>
+#include <list>
+
+#include "magnetar/common/clock.h"
+
+namespace magnetar::net {
+namespace asio = boost::asio;
+using GenericSocket = asio::generic::stream_protocol::socket;
+
+namespace {
+
+// Reads land in a buffer with at least this much free room.
+constexpr size_t kMinReadRoom = 16 * 1024;
+
+class AsioConnection final : public Connection,
+                             public std::enable_shared_from_this<AsioConnection> {
+ public:
+  AsioConnection(GenericSocket socket, const ConnectionLimits& limits)
+      : Connection(limits), socket_(std::move(socket)) {
+    fd_ = socket_.native_handle();
+    last_interaction_us_ = MonotonicUs();
+  }
+
+  void SetAddresses(std::string peer, std::string local, bool is_unix) {
+    peer_address_ = std::move(peer);
+    local_address_ = std::move(local);
+    is_unix_ = is_unix;
+  }
+
+  // Takes ownership of `session` and starts reading.
+  void Start(std::unique_ptr<Session> session) {
+    session_ = std::move(session);
+    Read();
+  }
+
+  // Sends `error` and closes: used when the server refuses a new client.
+  void Refuse(std::string_view error) {
+    reply_.Error(error);
+    close_after_reply_ = true;
+    Flush();
+  }
+
+  void Close(std::string_view reason) override {
+    if (closed_) return;
+    closed_ = true;
+    boost::system::error_code ignored;
+    socket_.shutdown(asio::socket_base::shutdown_both, ignored);
+    socket_.close(ignored);
+    if (session_) {
+      // Destroy the session now so the server forgets this client at once.
+      auto session = std::move(session_);
+      session->OnClose(reason);
+    }
+  }
+
+ private:
+  void Read() {
+    if (reading_ || closed_ || close_after_reply_) return;
+    if (read_begin_ == read_end_) read_begin_ = read_end_ = 0;
+    size_t wanted = std::max(read_end_ + kMinReadRoom, parser_.bytes_wanted() + read_begin_);
+    if (read_buffer_.size() < wanted) {
+      // Slide unparsed bytes to the front first; grow only if that does not make room.
+      if (read_begin_ > 0) {
+        read_buffer_.erase(0, read_begin_);
+        read_end_ -= read_begin_;
+        read_begin_ = 0;
+        wanted = std::max(read_end_ + kMinReadRoom, parser_.bytes_wanted());
+      }
+      if (read_buffer_.size() < wanted)
+        read_buffer_.resize(std::max(wanted, read_buffer_.size() * 2));
+    }
+    reading_ = true;
+    socket_.async_read_some(
+        asio::buffer(read_buffer_.data() + read_end_, read_buffer_.size() - read_end_),
+        [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+          self->OnRead(ec, n);
+        });
+  }
+
+  void OnRead(const boost::system::error_code& ec, size_t n) {
+    reading_ = false;
+    if (closed_) return;
+    if (ec) return Close("");
+    read_end_ += n;
+    last_interaction_us_ = MonotonicUs();
+    Process();
+  }
+
+  // Executes every complete request in the buffer, sends the batch, and reads again unless the
+  // client's unsent output says to wait.
+  void Process() {
+    while (read_begin_ < read_end_ && !closed_ && !close_after_reply_) {
+      if (output_pending() >= limits_->output_pause_bytes) break;
+      std::string_view input(read_buffer_.data() + read_begin_, read_end_ - read_begin_);
+      resp::ParseStatus status = parser_.Parse(input);
+      if (status == resp::ParseStatus::kNeedMore) {
+        if (input.size() + parser_.pending_memory() > limits_->query_buffer_limit) {
+          return Close("closing client that reached max query buffer length");
+        }
+        break;
+      }
+      if (status == resp::ParseStatus::kError) {
+        reply_.Error(parser_.error());
+        close_after_reply_ = true;
+        break;
+      }
+      auto args = parser_.args();
+      size_t consumed = parser_.consumed();
+      if (!args.empty()) session_->OnRequest(args);
+      read_begin_ += consumed;
+      if (!closed_ && OutputOverLimit()) {
+        return Close("client scheduled to be closed ASAP for overcoming of output buffer limits");
+      }
+    }
+    if (closed_) return;
+    Flush();
+    if (output_pending() < limits_->output_pause_bytes) Read();
+  }
+
+  bool OutputOverLimit() {
+    size_t pending = output_pending();
+    if (limits_->output_hard_limit && pending >= limits_->output_hard_limit) return true;
+    if (!limits_->output_soft_limit || pending < limits_->output_soft_limit) {
+      soft_limit_since_us_ = 0;
+      return false;
+    }
+    int64_t now = MonotonicUs();
+    if (soft_limit_since_us_ == 0) soft_limit_since_us_ = now;
+    return now - soft_limit_since_us_ > limits_->output_soft_seconds * 1'000'000;
+  }
+
+  void Flush() {
+    if (writing_ || closed_) return;
+    if (reply_.size() == 0) {
+      if (close_after_reply_) Close("");
+      return;
+    }
+    write_buffer_.swap(reply_.buffer());
+    reply_.buffer().clear();
+    writing_ = true;
+    asio::async_write(socket_, asio::buffer(write_buffer_),
+                      [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
+                        self->OnWritten(ec);
+                      });
+  }
+
+  void OnWritten(const boost::system::error_code& ec) {
+    writing_ = false;
+    if (closed_) return;
+    if (ec) return Close("");
+    write_buffer_.clear();
+    // Requests held back while output was pending may still be in the buffer.
+    Process();
+  }
+
+  GenericSocket socket_;
+  bool reading_ = false;
+  bool writing_ = false;
+};
+
+std::string EndpointText(const GenericSocket& socket, bool local) {
+  boost::system::error_code ec;
+  auto endpoint = local ? socket.local_endpoint(ec) : socket.remote_endpoint(ec);
+  if (ec) return "";
+  const sockaddr* address = endpoint.data();
+  if (address->sa_family == AF_UNIX) {
+    auto* un = reinterpret_cast<const sockaddr_un*>(address);
+    return endpoint.size() > offsetof(sockaddr_un, sun_path) ? std::string(un->sun_path) : "";
+  }
+  asio::ip::tcp::endpoint tcp;
+  std::memcpy(tcp.data(), address, std::min<size_t>(endpoint.size(), sizeof(sockaddr_in6)));
+  return tcp.address().to_string() + ":" + std::to_string(tcp.port());
+}
+
+}  // namespace
+
+// A timer that re-arms itself after every tick.
+struct Ticker {
+  Ticker(asio::io_context& io, int interval_ms, std::function<void()> tick)
+      : timer(io), interval(interval_ms), on_tick(std::move(tick)) {}
+  void Arm() {
+    timer.expires_after(interval);
+    timer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      on_tick();
+      Arm();
+    });
+  }
+  asio::steady_timer timer;
+  std::chrono::milliseconds interval;
+  std::function<void()> on_tick;
+};
+
+struct EventLoop::Impl {
+  asio::io_context io{1};
+  std::list<asio::basic_socket_acceptor<asio::generic::stream_protocol>> acceptors;
+  std::list<Ticker> tickers;
+  asio::signal_set signals{io};
+  std::function<void(int)> on_signal;
+  std::vector<std::string> unix_paths;
+  const ListenerOptions* options = nullptr;
+
+  void WaitSignal() {
+    signals.async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      on_signal(signal);
+      WaitSignal();
+    });
+  }
+
+  void Accept(asio::basic_socket_acceptor<asio::generic::stream_protocol>& acceptor,
+              const ConnectionLimits& limits, SessionFactory& factory, bool is_unix) {
+    acceptor.async_accept([this, &acceptor, &limits, &factory, is_unix](
+                              const boost::system::error_code& ec, GenericSocket socket) {
+      if (ec == asio::error::operation_aborted) return;
+      if (!ec) Adopt(std::move(socket), limits, factory, is_unix);
+      Accept(acceptor, limits, factory, is_unix);
+    });
+  }
+
+  void Adopt(GenericSocket socket, const ConnectionLimits& limits, SessionFactory& factory,
+             bool is_unix) {
+    int fd = socket.native_handle();
+    if (!is_unix) {
+      int one = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+      if (options->tcp_keepalive_seconds > 0) {
+        int idle = options->tcp_keepalive_seconds;
+        int interval = std::max(idle / 3, 1);
+        int count = 3;
+        ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+        ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+        ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
+        ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
+      }
+    }
+    socket.non_blocking(true);
+    std::string peer = EndpointText(socket, false);
+    std::string local = EndpointText(socket, true);
+    auto connection = std::make_shared<AsioConnection>(std::move(socket), limits);
+    connection->SetAddresses(std::move(peer), std::move(local), is_unix);
+    std::string refusal;
+    auto session = factory.Open(*connection, refusal);
+    if (!session) return connection->Refuse(refusal);
+    connection->Start(std::move(session));
+  }
+};
+
+EventLoop::EventLoop() : impl_(std::make_unique<Impl>()) {}
+
+EventLoop::~EventLoop() {
+  for (const std::string& path : impl_->unix_paths) ::unlink(path.c_str());
+}
+
+std::string EventLoop::Listen(const ListenerOptions& options, const ConnectionLimits& limits,
+                              SessionFactory& factory) {
+  impl_->options = &options;
+  using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
+  if (options.port != 0) {
+    for (std::string address : options.bind_addresses) {
+      // A leading '-' marks an address that may be unavailable (as in redis.conf).
+      bool optional = !address.empty() && address[0] == '-';
+      if (optional) address.erase(0, 1);
+      boost::system::error_code ec;
+      asio::ip::address ip;
+      if (address == "*") {
+        ip = asio::ip::address_v4::any();
+      } else if (address == "::*") {
+        ip = asio::ip::address_v6::any();
+      } else {
+        ip = asio::ip::make_address(address, ec);
+        if (ec) return "Invalid bind address '" + address + "'";
+      }
+      asio::ip::tcp::endpoint endpoint(ip, static_cast<unsigned short>(options.port));
+      Acceptor acceptor(impl_->io);
+      asio::generic::stream_protocol::endpoint generic(endpoint.data(), endpoint.size());
+      acceptor.open(generic.protocol(), ec);
+      if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+      if (!ec && ip.is_v6()) {
+        int one = 1;
+        ::setsockopt(acceptor.native_handle(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+      }
+      if (!ec) acceptor.bind(generic, ec);
+      if (!ec) acceptor.listen(options.tcp_backlog, ec);
+      if (ec) {
+        if (optional || ec == asio::error::address_family_not_supported) continue;
+        return "Could not create server TCP listening socket " + address + ":" +
+               std::to_string(options.port) + ": " + ec.message();
+      }
+      impl_->Accept(impl_->acceptors.emplace_back(std::move(acceptor)), limits, factory, false);
+    }
+  }
+  if (!options.unix_socket.empty()) {
+    ::unlink(options.unix_socket.c_str());
+    boost::system::error_code ec;
+    asio::local::stream_protocol::endpoint local(options.unix_socket);
+    asio::generic::stream_protocol::endpoint generic(local.data(), local.size());
+    Acceptor acceptor(impl_->io);
+    acceptor.open(generic.protocol(), ec);
+    if (!ec) acceptor.bind(generic, ec);
+    if (!ec && options.unix_socket_perm)
+      ::chmod(options.unix_socket.c_str(), options.unix_socket_perm);
+    if (!ec) acceptor.listen(options.tcp_backlog, ec);
+    if (ec) return "Failed opening Unix socket: " + ec.message();
+    impl_->unix_paths.push_back(options.unix_socket);
+    impl_->Accept(impl_->acceptors.emplace_back(std::move(acceptor)), limits, factory, true);
+  }
+  return "";
+}
+
+void EventLoop::Every(int interval_ms, std::function<void()> tick) {
+  impl_->tickers.emplace_back(impl_->io, interval_ms, std::move(tick)).Arm();
+}
+
+void EventLoop::OnShutdownSignal(std::function<void(int)> handler) {
+  impl_->signals.add(SIGTERM);
+  impl_->signals.add(SIGINT);
+  impl_->on_signal = std::move(handler);
+  impl_->WaitSignal();
+}
+
+void EventLoop::Run() { impl_->io.run(); }
+
+void EventLoop::Stop() { impl_->io.stop(); }
+
+}  // namespace magnetar::net

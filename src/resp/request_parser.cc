@@ -1,0 +1,209 @@
+#include "magnetar/resp/request_parser.h"
+
+#include <climits>
+#include <cstring>
+
+#include "magnetar/common/numbers.h"
+
+namespace magnetar::resp {
+namespace {
+
+// Before AUTH, Redis caps a multibulk at 10 arguments and a bulk at 16 KiB.
+constexpr int64_t kUnauthenticatedMaxArgs = 10;
+constexpr int64_t kUnauthenticatedMaxBulk = 16 * 1024;
+
+bool IsHexDigit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return c - 'A' + 10;
+}
+
+bool IsWordEnd(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+}  // namespace
+
+bool SplitInlineArgs(std::string_view line, std::string& storage,
+                     std::vector<std::pair<size_t, size_t>>& spans) {
+  // Redis splits a C string: an embedded NUL ends the line.
+  line = line.substr(0, std::min(line.size(), line.find('\0')));
+  size_t p = 0;
+  const size_t n = line.size();
+  auto at = [&](size_t i) { return i < n ? line[i] : '\0'; };
+  while (true) {
+    while (p < n && IsSpace(line[p])) ++p;
+    if (p >= n) return true;
+    size_t start = storage.size();
+    bool in_double = false, in_single = false, done = false;
+    while (!done) {
+      char c = at(p);
+      if (in_double) {
+        if (c == '\\' && at(p + 1) == 'x' && IsHexDigit(at(p + 2)) && IsHexDigit(at(p + 3))) {
+          storage.push_back(static_cast<char>(HexValue(at(p + 2)) * 16 + HexValue(at(p + 3))));
+          p += 3;
+        } else if (c == '\\' && at(p + 1) != '\0') {
+          char e = at(++p);
+          switch (e) {
+            case 'n':
+              e = '\n';
+              break;
+            case 'r':
+              e = '\r';
+              break;
+            case 't':
+              e = '\t';
+              break;
+            case 'b':
+              e = '\b';
+              break;
+            case 'a':
+              e = '\a';
+              break;
+            default:
+              break;
+          }
+          storage.push_back(e);
+        } else if (c == '"') {
+          if (at(p + 1) != '\0' && !IsSpace(at(p + 1))) return false;
+          done = true;
+        } else if (c == '\0') {
+          return false;
+        } else {
+          storage.push_back(c);
+        }
+      } else if (in_single) {
+        if (c == '\\' && at(p + 1) == '\'') {
+          storage.push_back('\'');
+          ++p;
+        } else if (c == '\'') {
+          if (at(p + 1) != '\0' && !IsSpace(at(p + 1))) return false;
+          done = true;
+        } else if (c == '\0') {
+          return false;
+        } else {
+          storage.push_back(c);
+        }
+      } else if (c == '\0' || IsWordEnd(c)) {
+        done = true;
+      } else if (c == '"') {
+        in_double = true;
+      } else if (c == '\'') {
+        in_single = true;
+      } else {
+        storage.push_back(c);
+      }
+      if (p < n) ++p;
+    }
+    spans.emplace_back(start, storage.size() - start);
+  }
+}
+
+size_t RequestParser::pending_memory() const {
+  return spans_.capacity() * sizeof(spans_[0]) + args_.capacity() * sizeof(args_[0]) +
+         inline_storage_.capacity();
+}
+
+void RequestParser::Reset() {
+  multibulk_left_ = -1;
+  bulk_len_ = -1;
+  pos_ = 0;
+  spans_.clear();
+  bytes_wanted_ = 0;
+}
+
+ParseStatus RequestParser::Fail(std::string_view message) {
+  error_.assign("ERR Protocol error: ").append(message);
+  Reset();
+  return ParseStatus::kError;
+}
+
+ParseStatus RequestParser::Done(size_t consumed) {
+  consumed_ = consumed;
+  Reset();
+  return ParseStatus::kRequest;
+}
+
+ParseStatus RequestParser::Parse(std::string_view input) {
+  consumed_ = 0;
+  args_.clear();
+  if (input.empty()) return ParseStatus::kNeedMore;
+  if (multibulk_left_ >= 0 || input[0] == '*') return ParseMultibulk(input);
+  return ParseInline(input);
+}
+
+ParseStatus RequestParser::ParseInline(std::string_view input) {
+  size_t newline = input.find('\n');
+  if (newline == std::string_view::npos) {
+    if (input.size() > limits_->max_inline_len) return Fail("too big inline request");
+    return ParseStatus::kNeedMore;
+  }
+  std::string_view line = input.substr(0, newline);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  inline_storage_.clear();
+  spans_.clear();
+  if (!SplitInlineArgs(line, inline_storage_, spans_)) {
+    return Fail("unbalanced quotes in request");
+  }
+  for (auto [offset, length] : spans_) {
+    args_.emplace_back(inline_storage_.data() + offset, length);
+  }
+  return Done(newline + 1);
+}
+
+ParseStatus RequestParser::ParseMultibulk(std::string_view input) {
+  if (multibulk_left_ < 0) {
+    size_t cr = input.find('\r');
+    if (cr == std::string_view::npos) {
+      if (input.size() > limits_->max_inline_len) return Fail("too big mbulk count string");
+      return ParseStatus::kNeedMore;
+    }
+    if (cr + 1 >= input.size()) return ParseStatus::kNeedMore;  // "\n" not here yet
+    auto count = ParseInt64(input.substr(1, cr - 1));
+    if (!count || *count > INT_MAX) return Fail("invalid multibulk length");
+    if (auth_required_ && *count > kUnauthenticatedMaxArgs) {
+      return Fail("unauthenticated multibulk length");
+    }
+    pos_ = cr + 2;
+    if (*count <= 0) return Done(pos_);  // an empty request: nothing to run
+    multibulk_left_ = *count;
+  }
+  while (multibulk_left_ > 0) {
+    if (bulk_len_ < 0) {
+      size_t cr = input.find('\r', pos_);
+      if (cr == std::string_view::npos) {
+        if (input.size() - pos_ > limits_->max_inline_len) return Fail("too big bulk count string");
+        return ParseStatus::kNeedMore;
+      }
+      if (cr + 1 >= input.size()) return ParseStatus::kNeedMore;
+      if (input[pos_] != '$') {
+        return Fail(std::string("expected '$', got '") + input[pos_] + "'");
+      }
+      auto len = ParseInt64(input.substr(pos_ + 1, cr - pos_ - 1));
+      if (!len || *len < 0 || *len > limits_->max_bulk_len) return Fail("invalid bulk length");
+      if (auth_required_ && *len > kUnauthenticatedMaxBulk) {
+        return Fail("unauthenticated bulk length");
+      }
+      bulk_len_ = *len;
+      pos_ = cr + 2;
+    }
+    // The bulk's trailing CRLF is skipped unchecked, as Redis does.
+    size_t end = pos_ + static_cast<size_t>(bulk_len_) + 2;
+    if (end > input.size()) {
+      bytes_wanted_ = end;
+      return ParseStatus::kNeedMore;
+    }
+    spans_.emplace_back(pos_, static_cast<size_t>(bulk_len_));
+    pos_ = end;
+    bulk_len_ = -1;
+    --multibulk_left_;
+  }
+  for (auto [offset, length] : spans_) args_.push_back(input.substr(offset, length));
+  return Done(pos_);
+}
+
+}  // namespace magnetar::resp

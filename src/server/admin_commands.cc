@@ -1,0 +1,98 @@
+// Commands that act on the server process: SHUTDOWN, DEBUG, TIME.
+#include <chrono>
+#include <thread>
+
+#include "magnetar/commands/arg_parser.h"
+#include "magnetar/common/numbers.h"
+#include "magnetar/server/server.h"
+#include "magnetar/server/server_context.h"
+#include "server_families.h"
+
+namespace magnetar::server {
+namespace {
+
+using namespace commands;
+
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Nothing is persisted yet, so every accepted form
+// stops the server at once; the client gets no reply, as from Redis.
+void Shutdown(CommandContext& ctx) {
+  bool save = false, nosave = false, abort = false, other = false;
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    std::string_view option = ctx.args[i];
+    if (EqualsIgnoreCase(option, "nosave")) {
+      nosave = true;
+    } else if (EqualsIgnoreCase(option, "save")) {
+      save = true;
+    } else if (EqualsIgnoreCase(option, "now") || EqualsIgnoreCase(option, "force")) {
+      other = true;
+    } else if (EqualsIgnoreCase(option, "abort")) {
+      abort = true;
+    } else {
+      return ctx.reply.Error(OpStatus::kSyntaxError);
+    }
+  }
+  if ((save && nosave) || (abort && (save || nosave || other))) {
+    return ctx.reply.Error(OpStatus::kSyntaxError);
+  }
+  if (abort) return ctx.reply.Error("ERR No shutdown in progress.");
+  ServerContext& sctx = AsServer(ctx);
+  sctx.client.connection().Close("");
+  sctx.server.Shutdown("SHUTDOWN");
+}
+
+void Debug(CommandContext& ctx) {
+  if (EqualsIgnoreCase(ctx.args[1], "sleep") && ctx.args.size() == 3) {
+    auto seconds = ParseDouble(ctx.args[2]);
+    if (!seconds) return ctx.reply.Error(OpStatus::kNotFloat);
+    // Blocking the event loop is the point: DEBUG SLEEP simulates a slow command.
+    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(*seconds * 1e6)));
+    return ctx.reply.Ok();
+  }
+  if (EqualsIgnoreCase(ctx.args[1], "help") && ctx.args.size() == 2) {
+    constexpr std::string_view kHelp[] = {
+        "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "SLEEP <seconds>",
+        "    Stop the server for <seconds>. Decimals allowed.",
+        "HELP",
+        "    Print this help.",
+    };
+    ctx.reply.Array(std::size(kHelp));
+    for (std::string_view line : kHelp) ctx.reply.SimpleString(line);
+    return;
+  }
+  ctx.reply.Error(std::string("ERR unknown subcommand '")
+                      .append(ctx.args[1].substr(0, 128))
+                      .append("'. Try DEBUG HELP."));
+}
+
+void Time(CommandContext& ctx) {
+  int64_t now = ctx.clock.NowUs();
+  char text[kMaxInt64Chars];
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(std::string_view(text, FormatInt64(now / 1'000'000, text)));
+  ctx.reply.Bulk(std::string_view(text, FormatInt64(now % 1'000'000, text)));
+}
+
+constexpr CommandSpec kAdminCommands[] = {
+    {.name = "shutdown",
+     .arity = -1,
+     .flags = kAdmin | kNoScript | kLoading | kStale | kNoMulti | kAllowBusy,
+     .acl = kAclAdmin | kAclSlow | kAclDangerous,
+     .handler = &Shutdown},
+    {.name = "debug",
+     .arity = -2,
+     .flags = kAdmin | kNoScript | kLoading | kStale | kProtected,
+     .acl = kAclAdmin | kAclSlow | kAclDangerous,
+     .handler = &Debug},
+    {.name = "time",
+     .arity = 1,
+     .flags = kLoading | kStale | kFast,
+     .acl = kAclFast,
+     .handler = &Time},
+};
+
+}  // namespace
+
+std::span<const CommandSpec> AdminCommands() { return kAdminCommands; }
+
+}  // namespace magnetar::server

@@ -1,0 +1,15 @@
+#include "command_families.h"
+
+#include "magnetar/commands/families.h"
+#include "server_families.h"
+
+namespace magnetar::server {
+
+void RegisterAllCommands(commands::CommandRegistry& registry) {
+  registry.Add(ConnectionCommands());
+  registry.Add(AdminCommands());
+  registry.Add(commands::StringCommands());
+  registry.Add(commands::KeyCommands());
+}
+
+}  // namespace magnetar::server

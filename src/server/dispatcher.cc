@@ -1,0 +1,110 @@
+#include "dispatcher.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+#include "magnetar/server/server.h"
+#include "magnetar/server/server_context.h"
+
+namespace magnetar::server {
+namespace {
+
+using commands::CommandSpec;
+using commands::RegisteredCommand;
+
+// Redis quotes at most 128 bytes of the name and of the arguments together.
+std::string UnknownCommandError(std::span<const std::string_view> args) {
+  std::string quoted;
+  for (size_t i = 1; i < args.size() && quoted.size() < 128; ++i) {
+    fmt::format_to(std::back_inserter(quoted), "'{}' ", args[i].substr(0, 128 - quoted.size()));
+  }
+  return fmt::format("ERR unknown command '{}', with args beginning with: {}",
+                     args[0].substr(0, 128), quoted);
+}
+
+std::string UnknownSubcommandError(const CommandSpec& parent, std::string_view sub) {
+  std::string upper(parent.name);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return fmt::format("ERR unknown subcommand '{}'. Try {} HELP.", sub.substr(0, 128), upper);
+}
+
+bool ArityOk(const CommandSpec& spec, size_t argc) {
+  return spec.arity >= 0 ? argc == static_cast<size_t>(spec.arity)
+                         : argc >= static_cast<size_t>(-spec.arity);
+}
+
+// Returns the refusal text for a command the client may not run now, or empty.
+std::string Admission(Server& server, Client& client, const CommandSpec& spec) {
+  if (!client.authenticated && !(spec.flags & commands::kNoAuth)) {
+    return std::string(ErrorText(OpStatus::kNoAuth));
+  }
+  if (spec.flags & commands::kProtected) {
+    ProtectedAccess access = server.config().enable_debug_command;
+    if (access == ProtectedAccess::kNo ||
+        (access == ProtectedAccess::kLocal && !client.connection().is_local())) {
+      return fmt::format(
+          "ERR {} command not allowed. If the enable-debug-command option is set to \"local\", "
+          "you can run it from a local connection, otherwise you need to set this option in the "
+          "configuration file, and then restart the server.",
+          "DEBUG");
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+void Dispatch(Server& server, Client& client, std::span<const std::string_view> args) {
+  resp::ReplyBuilder& reply = client.reply();
+  const size_t mark = reply.size();
+  const ReplyMode mode_before = client.reply_mode;
+  ServerStats& stats = server.stats();
+
+  RegisteredCommand* command = server.registry().Find(args[0]);
+  std::string refusal;
+  if (!command) {
+    refusal = UnknownCommandError(args);
+  } else {
+    if (!command->spec->subcommands.empty() && args.size() >= 2) {
+      RegisteredCommand* sub = server.registry().FindSubcommand(*command, args[1]);
+      if (!sub) refusal = UnknownSubcommandError(*command->spec, args[1]);
+      command = sub;
+    }
+    if (command && !ArityOk(*command->spec, args.size())) {
+      refusal = fmt::format("ERR wrong number of arguments for '{}' command", command->spec->name);
+    }
+    if (command && refusal.empty()) refusal = Admission(server, client, *command->spec);
+  }
+
+  if (!refusal.empty()) {
+    reply.Error(refusal);
+    if (command) ++command->stats.rejected_calls;
+    ++stats.total_error_replies;
+  } else {
+    const CommandSpec& spec = *command->spec;
+    ServerContext ctx{
+        {args, reply, server.keyspace(), client.db_index, server.clock()}, server, client};
+    int64_t start = MonotonicUs();
+    spec.handler(ctx);
+    command->stats.usec += static_cast<uint64_t>(MonotonicUs() - start);
+    ++command->stats.calls;
+    if (reply.size() > mark && reply.buffer()[mark] == '-') {
+      ++command->stats.failed_calls;
+      ++stats.total_error_replies;
+    }
+    client.last_command = spec.name;
+  }
+  ++stats.total_commands_processed;
+
+  // CLIENT REPLY OFF / SKIP: the reply was built (so statistics count it) and is dropped here.
+  bool drop = (mode_before == ReplyMode::kOff && client.reply_mode == ReplyMode::kOff) ||
+              mode_before == ReplyMode::kSkipThis;
+  if (drop) reply.buffer().resize(mark);
+  if (mode_before == ReplyMode::kSkipThis && client.reply_mode == ReplyMode::kSkipThis) {
+    client.reply_mode = ReplyMode::kOn;
+  }
+  if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkipThis;
+}
+
+}  // namespace magnetar::server

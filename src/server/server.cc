@@ -1,0 +1,125 @@
+#include "magnetar/server/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <random>
+
+#include "command_families.h"
+#include "magnetar/server/client.h"
+
+namespace magnetar::server {
+namespace {
+
+constexpr std::string_view kProtectedModeDenied =
+    "DENIED Redis is running in protected mode because protected mode is enabled and no password "
+    "is set for the default user. In this mode connections are only accepted from the loopback "
+    "interface. If you want to connect from external computers to Redis you may adopt one of the "
+    "following solutions: 1) Just disable protected mode sending the command 'CONFIG SET "
+    "protected-mode no' from the loopback interface by connecting to Redis from the same host the "
+    "server is running, however MAKE SURE Redis is not publicly accessible from internet if you do "
+    "so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable "
+    "the protected mode by editing the Redis configuration file, and setting the protected mode "
+    "option to 'no', and then restarting the server. 3) If you started the server manually just "
+    "for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication "
+    "password for the default user. NOTE: You only need to do one of the above things in order for "
+    "the server to start accepting connections from the outside.";
+
+std::string RandomRunId() {
+  std::random_device device;
+  std::mt19937_64 random(device());
+  const char* hex = "0123456789abcdef";
+  std::string id(40, '0');
+  for (char& c : id) c = hex[random() % 16];
+  return id;
+}
+
+}  // namespace
+
+Server::Server(Config config)
+    : config_(std::move(config)),
+      keyspace_(static_cast<size_t>(config_.databases)),
+      run_id_(RandomRunId()),
+      start_us_(MonotonicUs()) {
+  RegisterAllCommands(registry_);
+  ApplyConfig();
+}
+
+Server::~Server() = default;
+
+void Server::ApplyConfig() {
+  limits_.parser.max_bulk_len = config_.proto_max_bulk_len;
+  limits_.query_buffer_limit = static_cast<size_t>(config_.client_query_buffer_limit);
+  limits_.output_hard_limit = config_.client_output_buffer_limit_normal.hard_bytes;
+  limits_.output_soft_limit = config_.client_output_buffer_limit_normal.soft_bytes;
+  limits_.output_soft_seconds = config_.client_output_buffer_limit_normal.soft_seconds;
+}
+
+void Server::Listen() {
+  listener_options_.bind_addresses = config_.bind;
+  listener_options_.port = config_.port;
+  listener_options_.unix_socket = config_.unixsocket;
+  listener_options_.unix_socket_perm = config_.unixsocketperm;
+  listener_options_.tcp_backlog = config_.tcp_backlog;
+  listener_options_.tcp_keepalive_seconds = config_.tcp_keepalive;
+  std::string error = loop_.Listen(listener_options_, limits_, *this);
+  if (!error.empty()) throw ConfigError(error);
+}
+
+void Server::Run() {
+  loop_.OnShutdownSignal([this](int signal) {
+    spdlog::warn("Received {} scheduling shutdown...", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    Shutdown("signal");
+  });
+  loop_.Every(1000 / std::max(config_.hz, 1), [this] { Cron(); });
+  spdlog::info("Ready to accept connections");
+  loop_.Run();
+  // Close every client before the event loop and the keyspace go away.
+  while (!clients_.empty()) clients_.begin()->second->connection().Close("");
+  spdlog::warn("Magnetar is now ready to exit, bye bye...");
+}
+
+void Server::Shutdown(std::string_view reason) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  spdlog::info("User requested shutdown ({})...", reason);
+  loop_.Stop();
+}
+
+std::unique_ptr<net::Session> Server::Open(net::Connection& connection, std::string& refusal) {
+  if (clients_.size() >= static_cast<size_t>(config_.maxclients)) {
+    ++stats_.rejected_connections;
+    refusal = ErrorText(OpStatus::kMaxClients);
+    return nullptr;
+  }
+  if (config_.protected_mode && config_.requirepass.empty() && !connection.is_local()) {
+    ++stats_.rejected_connections;
+    refusal = kProtectedModeDenied;
+    return nullptr;
+  }
+  ++stats_.total_connections_received;
+  return std::make_unique<Client>(*this, connection, next_client_id_++);
+}
+
+void Server::AddClient(Client& client) { clients_.emplace(client.id(), &client); }
+
+void Server::RemoveClient(const Client& client) { clients_.erase(client.id()); }
+
+void Server::LogClientClosed(const Client& client, std::string_view reason) {
+  spdlog::warn("Client id={} addr={} closed: {}", client.id(), client.connection().peer_address(),
+               reason);
+}
+
+void Server::Cron() {
+  if (config_.timeout > 0) {
+    int64_t idle_limit = int64_t{config_.timeout} * 1'000'000;
+    int64_t now = MonotonicUs();
+    std::vector<Client*> idle;
+    for (auto& [id, client] : clients_) {
+      if (now - client->connection().last_interaction_us() > idle_limit) idle.push_back(client);
+    }
+    for (Client* client : idle) client->connection().Close("");
+  }
+}
+
+}  // namespace magnetar::server

@@ -1,0 +1,93 @@
+#include "magnetar/server/startup.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "logging.h"
+#include "magnetar/server/server.h"
+#include "magnetar/server/version.h"
+
+namespace magnetar::server {
+namespace {
+
+// Detaches from the terminal the classic way: fork, setsid, standard streams to /dev/null.
+void Daemonize() {
+  if (fork() != 0) _exit(0);
+  setsid();
+  int null = open("/dev/null", O_RDWR);
+  if (null >= 0) {
+    dup2(null, STDIN_FILENO);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+    if (null > STDERR_FILENO) close(null);
+  }
+}
+
+void WritePidfile(const std::string& path) {
+  std::ofstream file(path);
+  if (!file) {
+    spdlog::warn("Failed to write PID file: {}", path);
+    return;
+  }
+  file << getpid() << "\n";
+}
+
+}  // namespace
+
+int RunServer(int argc, char** argv) {
+  CommandLine command_line;
+  try {
+    command_line = ParseCommandLine(argc, argv);
+  } catch (const ConfigError& error) {
+    std::fprintf(stderr, "%s\n", error.what());
+    return 1;
+  }
+  if (!command_line.run) {
+    std::fputs(command_line.output.c_str(), stdout);
+    return command_line.exit_code;
+  }
+  Config& config = command_line.config;
+  if (!config.dir.empty() && chdir(config.dir.c_str()) != 0) {
+    std::fprintf(stderr, "Can't chdir to '%s': %s\n", config.dir.c_str(), std::strerror(errno));
+    return 1;
+  }
+  // Redis writes the pidfile when daemonized even if none is configured.
+  if (config.daemonize && config.pidfile.empty()) config.pidfile = "/var/run/redis.pid";
+  if (config.daemonize) {
+    // A daemon without a log file has nowhere to print: Redis sends it to /dev/null.
+    if (config.logfile.empty()) config.logfile = "/dev/null";
+    Daemonize();
+  }
+  try {
+    SetupLogging(config);
+  } catch (const ConfigError& error) {
+    std::fprintf(stderr, "%s\n", error.what());
+    return 1;
+  }
+  spdlog::info("Magnetar {} (Redis {} compatible) pid={} starting", kMagnetarVersion, kRedisVersion,
+               getpid());
+  for (const std::string& warning : command_line.warnings) spdlog::warn("{}", warning);
+  if (!config.pidfile.empty()) WritePidfile(config.pidfile);
+  int exit_code = 0;
+  {
+    Server server(std::move(config));
+    try {
+      server.Listen();
+      spdlog::info("Server initialized, port={}", server.config().port);
+      server.Run();
+    } catch (const ConfigError& error) {
+      spdlog::warn("{}", error.what());
+      exit_code = 1;
+    }
+    if (!server.config().pidfile.empty()) unlink(server.config().pidfile.c_str());
+  }
+  return exit_code;
+}
+
+}  // namespace magnetar::server
