@@ -1,0 +1,148 @@
+#include "magnetar/resp/request_parser.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace magnetar::resp {
+namespace {
+
+using ::testing::ElementsAre;
+
+using Request = std::vector<std::string>;
+
+// Feeds `stream` to a parser the way a connection does: bytes arrive in chunks of `chunk` bytes,
+// every complete request is taken out, consumed bytes are dropped from the front.
+struct Feed {
+  std::vector<Request> requests;
+  std::string error;
+};
+
+Feed FeedStream(const std::string& stream, size_t chunk, const ParserLimits& limits = {}) {
+  RequestParser parser(limits);
+  Feed feed;
+  std::string buffer;
+  size_t sent = 0;
+  while (sent < stream.size() || !buffer.empty()) {
+    if (sent < stream.size()) {
+      size_t n = std::min(chunk, stream.size() - sent);
+      buffer.append(stream, sent, n);
+      sent += n;
+    }
+    while (true) {
+      ParseStatus status = parser.Parse(buffer);
+      if (status == ParseStatus::kNeedMore) break;
+      if (status == ParseStatus::kError) {
+        feed.error = parser.error();
+        return feed;
+      }
+      auto args = parser.args();
+      if (!args.empty()) feed.requests.emplace_back(args.begin(), args.end());
+      buffer.erase(0, parser.consumed());
+    }
+    if (sent == stream.size()) break;
+  }
+  return feed;
+}
+
+TEST(RequestParserTest, PipelinedStreamSplitAtEveryByte) {
+  const std::string stream =
+      "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nva\r\nl\r\n"  // a value containing CRLF
+      "PING\r\n"
+      "*1\r\n$4\r\nPING\r\n"
+      "*0\r\n"  // an empty request is skipped
+      "ECHO \"a b\"\n"
+      "*2\r\n$3\r\nGET\r\n$0\r\n\r\n";
+  const std::vector<Request> expected = {
+      {"SET", "key", "va\r\nl"}, {"PING"}, {"PING"}, {"ECHO", "a b"}, {"GET", ""}};
+  for (size_t chunk = 1; chunk <= stream.size(); ++chunk) {
+    Feed feed = FeedStream(stream, chunk);
+    EXPECT_EQ(feed.error, "") << "chunk " << chunk;
+    EXPECT_EQ(feed.requests, expected) << "chunk " << chunk;
+  }
+}
+
+TEST(RequestParserTest, InlineQuotingAndEscapes) {
+  Feed feed = FeedStream("SET \"a\\x41\\n\" 'it\\'s' plain\r\n  \r\n", 1024);
+  ASSERT_EQ(feed.error, "");
+  ASSERT_EQ(feed.requests.size(), 1u);
+  EXPECT_THAT(feed.requests[0], ElementsAre("SET", "aA\n", "it's", "plain"));
+}
+
+TEST(RequestParserTest, InlineWithoutCarriageReturn) {
+  EXPECT_THAT(FeedStream("PING\nPING\n", 3).requests, ElementsAre(Request{"PING"}, Request{"PING"}));
+}
+
+TEST(RequestParserTest, UnbalancedQuotes) {
+  EXPECT_EQ(FeedStream("SET \"a b\r\n", 64).error, "ERR Protocol error: unbalanced quotes in request");
+  EXPECT_EQ(FeedStream("SET 'a\r\n", 64).error, "ERR Protocol error: unbalanced quotes in request");
+  // A closing quote must be followed by a space.
+  EXPECT_EQ(FeedStream("SET \"a\"b\r\n", 64).error, "ERR Protocol error: unbalanced quotes in request");
+}
+
+TEST(RequestParserTest, ExpectedDollar) {
+  EXPECT_EQ(FeedStream("*2\r\nx\r\n", 64).error, "ERR Protocol error: expected '$', got 'x'");
+}
+
+TEST(RequestParserTest, InvalidMultibulkLength) {
+  EXPECT_EQ(FeedStream("*abc\r\n", 64).error, "ERR Protocol error: invalid multibulk length");
+  EXPECT_EQ(FeedStream("*2147483648\r\n", 64).error, "ERR Protocol error: invalid multibulk length");
+}
+
+TEST(RequestParserTest, HugeMultibulkCountIsNotPreallocated) {
+  ParserLimits limits;
+  RequestParser parser(limits);
+  std::string input = "*10000000\r\n$4\r\nPING\r\n";
+  EXPECT_EQ(parser.Parse(input), ParseStatus::kNeedMore);
+  EXPECT_LT(parser.pending_memory(), 4096u);
+}
+
+TEST(RequestParserTest, InvalidBulkLength) {
+  EXPECT_EQ(FeedStream("*1\r\n$1099511627776\r\n", 64).error, "ERR Protocol error: invalid bulk length");
+  EXPECT_EQ(FeedStream("*1\r\n$-1\r\n", 64).error, "ERR Protocol error: invalid bulk length");
+  ParserLimits small;
+  small.max_bulk_len = 10;
+  EXPECT_EQ(FeedStream("*1\r\n$11\r\n", 64, small).error, "ERR Protocol error: invalid bulk length");
+  EXPECT_EQ(FeedStream("*1\r\n$10\r\n0123456789\r\n", 64, small).requests.size(), 1u);
+}
+
+TEST(RequestParserTest, TooBigInlineAndHeaders) {
+  ParserLimits limits;
+  limits.max_inline_len = 16;
+  EXPECT_EQ(FeedStream(std::string(17, 'a'), 64, limits).error,
+            "ERR Protocol error: too big inline request");
+  EXPECT_EQ(FeedStream("*" + std::string(17, '1'), 64, limits).error,
+            "ERR Protocol error: too big mbulk count string");
+  EXPECT_EQ(FeedStream("*1\r\n$" + std::string(17, '1'), 64, limits).error,
+            "ERR Protocol error: too big bulk count string");
+}
+
+TEST(RequestParserTest, UnauthenticatedLimits) {
+  ParserLimits limits;
+  RequestParser parser(limits);
+  parser.set_auth_required(true);
+  EXPECT_EQ(parser.Parse("*11\r\n"), ParseStatus::kError);
+  EXPECT_EQ(parser.error(), "ERR Protocol error: unauthenticated multibulk length");
+  EXPECT_EQ(parser.Parse("*1\r\n$16385\r\n"), ParseStatus::kError);
+  EXPECT_EQ(parser.error(), "ERR Protocol error: unauthenticated bulk length");
+  EXPECT_EQ(parser.Parse("*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n"), ParseStatus::kRequest);
+}
+
+TEST(RequestParserTest, BytesWantedAnnouncesBigBulk) {
+  ParserLimits limits;
+  RequestParser parser(limits);
+  EXPECT_EQ(parser.Parse("*1\r\n$1000\r\nab"), ParseStatus::kNeedMore);
+  EXPECT_EQ(parser.bytes_wanted(), 4u + 7u + 1000u + 2u);
+}
+
+TEST(SplitInlineArgsTest, EmbeddedNulEndsTheLine) {
+  std::string storage;
+  std::vector<std::pair<size_t, size_t>> spans;
+  ASSERT_TRUE(SplitInlineArgs(std::string_view("a b\0c", 5), storage, spans));
+  EXPECT_EQ(spans.size(), 2u);
+}
+
+}  // namespace
+}  // namespace magnetar::resp
