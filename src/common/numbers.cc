@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 namespace magnetar {
@@ -71,6 +72,43 @@ size_t FormatDouble(double value, char* out) {
     return text.size();
   }
   return static_cast<size_t>(std::snprintf(out, kMaxDoubleChars, "%.17g", value));
+}
+
+std::optional<long double> ParseLongDouble(std::string_view text) {
+  if (text.empty() || text.size() >= kMaxLongDoubleChars ||
+      std::isspace(static_cast<unsigned char>(text[0]))) {
+    return std::nullopt;
+  }
+  char buffer[kMaxLongDoubleChars];
+  text.copy(buffer, text.size());
+  buffer[text.size()] = '\0';
+  char* end = nullptr;
+  errno = 0;
+  long double value = std::strtold(buffer, &end);
+  // Stopping early also catches an embedded NUL, which strtold would take as the end.
+  if (end != buffer + text.size()) return std::nullopt;
+  if (errno == ERANGE && (std::isinf(value) || value == 0)) return std::nullopt;
+  if (errno == EINVAL || std::isnan(value)) return std::nullopt;
+  return value;
+}
+
+size_t FormatLongDouble(long double value, char* out) {
+  if (std::isinf(value)) {
+    std::string_view text = value > 0 ? "inf" : "-inf";
+    text.copy(out, text.size());
+    return text.size();
+  }
+  size_t len = static_cast<size_t>(std::snprintf(out, kMaxLongDoubleChars, "%.17Lf", value));
+  if (std::memchr(out, '.', len) != nullptr) {
+    while (out[len - 1] == '0') --len;
+    if (out[len - 1] == '.') --len;
+  }
+  // A tiny negative value rounds to "-0"; Redis shows it as "0".
+  if (len == 2 && out[0] == '-' && out[1] == '0') {
+    out[0] = '0';
+    len = 1;
+  }
+  return len;
 }
 
 }  // namespace magnetar

@@ -41,6 +41,29 @@ std::string_view ErrorText(OpStatus status) {
       return "ERR invalid expire time";
     case OpStatus::kMaxClients:
       return "ERR max number of clients reached";
+    case OpStatus::kBitOffset:
+      return "ERR bit offset is not an integer or out of range";
+    case OpStatus::kBitValue:
+      return "ERR bit is not an integer or out of range";
+    case OpStatus::kBitPosArgument:
+      return "ERR The bit argument must be 1 or 0.";
+    case OpStatus::kBitfieldType:
+      return "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported "
+             "but i64 is.";
+    case OpStatus::kBitfieldOverflowType:
+      return "ERR Invalid OVERFLOW type specified";
+    case OpStatus::kBitfieldReadOnly:
+      return "ERR BITFIELD_RO only supports the GET subcommand";
+    case OpStatus::kBitOpNotSingleKey:
+      return "ERR BITOP NOT must be called with a single source key.";
+    case OpStatus::kNanOrInfinity:
+      return "ERR increment would produce NaN or Infinity";
+    case OpStatus::kLcsStringTooLong:
+      return "ERR String too long for LCS";
+    case OpStatus::kLcsTableTooBig:
+      return "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+    case OpStatus::kLcsAllocFailed:
+      return "ERR Insufficient memory, failed allocating transient memory for LCS";
   }
   return "ERR unknown error";
 }

@@ -1,11 +1,78 @@
 #include "magnetar/engine/keyspace.h"
 
-namespace magnetar::engine {
+#include <algorithm>
 
-Keyspace::Keyspace(size_t database_count) : databases_(database_count, Database(stats_)) {}
+namespace magnetar::engine {
+namespace {
+
+// Buckets moved between clock reads while rehashing from cron.
+constexpr size_t kRehashBatch = 128;
+
+}  // namespace
+
+Keyspace::Keyspace(size_t database_count)
+    : own_clock_(std::make_unique<SystemClock>()), clock_(own_clock_.get()) {
+  CreateDatabases(database_count);
+}
+
+Keyspace::Keyspace(size_t database_count, const Clock& clock) : clock_(&clock) {
+  CreateDatabases(database_count);
+}
+
+Keyspace::~Keyspace() = default;
+
+void Keyspace::CreateDatabases(size_t count) {
+  databases_.reserve(count);
+  for (size_t i = 0; i < count; ++i) databases_.push_back(std::make_unique<Database>(*this, i));
+}
 
 void Keyspace::FlushAll() {
-  for (auto& db : databases_) db.Clear();
+  for (auto& db : databases_) db->Clear();
+}
+
+void Keyspace::FlushAllAsync() {
+  for (auto& db : databases_) db->ClearAsync();
+}
+
+size_t Keyspace::ActiveExpireStep(int64_t budget_us) {
+  int64_t stop_at = MonotonicUs() + budget_us;
+  size_t expired = 0;
+  for (size_t visited = 0; visited < databases_.size(); ++visited) {
+    ExpiryIndex::StepResult result = databases_[expire_cursor_]->ActiveExpireStep(stop_at);
+    expired += result.expired;
+    if (!result.done) break;  // resume with this database next time
+    expire_cursor_ = (expire_cursor_ + 1) % databases_.size();
+  }
+  return expired;
+}
+
+void Keyspace::RehashStep(int64_t budget_us) {
+  int64_t stop_at = MonotonicUs() + budget_us;
+  for (auto& db : databases_) {
+    while (db->RehashStep(kRehashBatch)) {
+      if (MonotonicUs() >= stop_at) return;
+    }
+  }
+}
+
+std::optional<int64_t> Keyspace::NextExpiryMs() const {
+  std::optional<int64_t> earliest;
+  for (const auto& db : databases_) {
+    std::optional<int64_t> next = db->NextExpiryMs();
+    if (next && (!earliest || *next < *earliest)) earliest = next;
+  }
+  return earliest;
+}
+
+DatabaseMemory Keyspace::Memory() const {
+  DatabaseMemory total;
+  for (const auto& db : databases_) {
+    DatabaseMemory memory = db->Memory();
+    total.table_bytes += memory.table_bytes;
+    total.expiry_index_bytes += memory.expiry_index_bytes;
+    total.entry_bytes += memory.entry_bytes;
+  }
+  return total;
 }
 
 }  // namespace magnetar::engine

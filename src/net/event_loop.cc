@@ -66,14 +66,19 @@ class AsioConnection final : public Connection,
     boost::system::error_code ignored;
     socket_.shutdown(asio::socket_base::shutdown_both, ignored);
     socket_.close(ignored);
-    if (session_) {
-      // Destroy the session now so the server forgets this client at once.
-      auto session = std::move(session_);
-      session->OnClose(reason);
-    }
+    close_reason_ = reason;
+    // A session closing its own connection from inside a command is destroyed once the command
+    // returns; any other close destroys it now so the server forgets the client at once.
+    if (!dispatching_) ReleaseSession();
   }
 
  private:
+  void ReleaseSession() {
+    if (!session_) return;
+    auto session = std::move(session_);
+    session->OnClose(close_reason_);
+  }
+
   void Read() {
     if (reading_ || closed_ || close_after_reply_) return;
     if (read_begin_ == read_end_) read_begin_ = read_end_ = 0;
@@ -100,8 +105,10 @@ class AsioConnection final : public Connection,
   void OnRead(const boost::system::error_code& ec, size_t n) {
     reading_ = false;
     if (closed_) return;
+    ++traffic_.reads;
     if (ec) return Close("");
     read_end_ += n;
+    traffic_.input_bytes += n;
     last_interaction_us_ = MonotonicUs();
     Process();
   }
@@ -113,11 +120,9 @@ class AsioConnection final : public Connection,
       if (output_pending() >= limits_->output_pause_bytes) break;
       std::string_view input(read_buffer_.data() + read_begin_, read_end_ - read_begin_);
       resp::ParseStatus status = parser_.Parse(input);
-      if (status == resp::ParseStatus::kNeedMore) {
-        if (input.size() + parser_.pending_memory() > limits_->query_buffer_limit) {
-          return Close("closing client that reached max query buffer length");
-        }
-        break;
+      if (status == resp::ParseStatus::kNeedMore) break;
+      if (status == resp::ParseStatus::kOverflow) {
+        return Close("closing client that reached max query buffer length");
       }
       if (status == resp::ParseStatus::kError) {
         reply_.Error(parser_.error());
@@ -126,9 +131,14 @@ class AsioConnection final : public Connection,
       }
       auto args = parser_.args();
       size_t consumed = parser_.consumed();
-      if (!args.empty()) session_->OnRequest(args);
+      if (!args.empty()) {
+        dispatching_ = true;
+        session_->OnRequest(args);
+        dispatching_ = false;
+      }
       read_begin_ += consumed;
-      if (!closed_ && OutputOverLimit()) {
+      if (closed_) return ReleaseSession();
+      if (OutputOverLimit()) {
         return Close("client scheduled to be closed ASAP for overcoming of output buffer limits");
       }
     }
@@ -157,6 +167,8 @@ class AsioConnection final : public Connection,
     }
     write_buffer_.swap(reply_.buffer());
     reply_.buffer().clear();
+    traffic_.output_bytes += write_buffer_.size();
+    ++traffic_.writes;
     writing_ = true;
     asio::async_write(socket_, asio::buffer(write_buffer_),
                       [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
@@ -174,6 +186,8 @@ class AsioConnection final : public Connection,
   }
 
   GenericSocket socket_;
+  std::string close_reason_;
+  bool dispatching_ = false;  // inside Session::OnRequest
   bool reading_ = false;
   bool writing_ = false;
 };

@@ -26,6 +26,16 @@ bool IsWordEnd(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 
 bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
+// Finds `terminator` in a protocol line the way Redis's strchr() over its query buffer does: a
+// NUL byte before it hides it, and the request then waits for more input like an unfinished line.
+size_t FindLineEnd(std::string_view input, size_t from, char terminator) {
+  for (size_t i = from; i < input.size(); ++i) {
+    if (input[i] == terminator) return i;
+    if (input[i] == '\0') return std::string_view::npos;
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 bool SplitInlineArgs(std::string_view line, std::string& storage,
@@ -103,11 +113,6 @@ bool SplitInlineArgs(std::string_view line, std::string& storage,
   }
 }
 
-size_t RequestParser::pending_memory() const {
-  return spans_.capacity() * sizeof(spans_[0]) + args_.capacity() * sizeof(args_[0]) +
-         inline_storage_.capacity();
-}
-
 void RequestParser::Reset() {
   multibulk_left_ = -1;
   bulk_len_ = -1;
@@ -120,6 +125,14 @@ ParseStatus RequestParser::Fail(std::string_view message) {
   error_.assign("ERR Protocol error: ").append(message);
   Reset();
   return ParseStatus::kError;
+}
+
+ParseStatus RequestParser::NeedMore(std::string_view input) {
+  if (input.size() - pos_ > limits_->max_query_buffer) {
+    Reset();
+    return ParseStatus::kOverflow;
+  }
+  return ParseStatus::kNeedMore;
 }
 
 ParseStatus RequestParser::Done(size_t consumed) {
@@ -137,10 +150,10 @@ ParseStatus RequestParser::Parse(std::string_view input) {
 }
 
 ParseStatus RequestParser::ParseInline(std::string_view input) {
-  size_t newline = input.find('\n');
+  size_t newline = FindLineEnd(input, 0, '\n');
   if (newline == std::string_view::npos) {
     if (input.size() > limits_->max_inline_len) return Fail("too big inline request");
-    return ParseStatus::kNeedMore;
+    return NeedMore(input);
   }
   std::string_view line = input.substr(0, newline);
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -157,12 +170,12 @@ ParseStatus RequestParser::ParseInline(std::string_view input) {
 
 ParseStatus RequestParser::ParseMultibulk(std::string_view input) {
   if (multibulk_left_ < 0) {
-    size_t cr = input.find('\r');
+    size_t cr = FindLineEnd(input, 0, '\r');
     if (cr == std::string_view::npos) {
       if (input.size() > limits_->max_inline_len) return Fail("too big mbulk count string");
-      return ParseStatus::kNeedMore;
+      return NeedMore(input);
     }
-    if (cr + 1 >= input.size()) return ParseStatus::kNeedMore;  // "\n" not here yet
+    if (cr + 1 >= input.size()) return NeedMore(input);  // "\n" not here yet
     auto count = ParseInt64(input.substr(1, cr - 1));
     if (!count || *count > INT_MAX) return Fail("invalid multibulk length");
     if (auth_required_ && *count > kUnauthenticatedMaxArgs) {
@@ -174,12 +187,12 @@ ParseStatus RequestParser::ParseMultibulk(std::string_view input) {
   }
   while (multibulk_left_ > 0) {
     if (bulk_len_ < 0) {
-      size_t cr = input.find('\r', pos_);
+      size_t cr = FindLineEnd(input, pos_, '\r');
       if (cr == std::string_view::npos) {
         if (input.size() - pos_ > limits_->max_inline_len) return Fail("too big bulk count string");
-        return ParseStatus::kNeedMore;
+        return NeedMore(input);
       }
-      if (cr + 1 >= input.size()) return ParseStatus::kNeedMore;
+      if (cr + 1 >= input.size()) return NeedMore(input);
       if (input[pos_] != '$') {
         return Fail(std::string("expected '$', got '") + input[pos_] + "'");
       }
@@ -190,12 +203,16 @@ ParseStatus RequestParser::ParseMultibulk(std::string_view input) {
       }
       bulk_len_ = *len;
       pos_ = cr + 2;
+      if (static_cast<size_t>(bulk_len_) + 2 > limits_->max_query_buffer) {
+        Reset();
+        return ParseStatus::kOverflow;
+      }
     }
     // The bulk's trailing CRLF is skipped unchecked, as Redis does.
     size_t end = pos_ + static_cast<size_t>(bulk_len_) + 2;
     if (end > input.size()) {
       bytes_wanted_ = end;
-      return ParseStatus::kNeedMore;
+      return NeedMore(input);
     }
     spans_.emplace_back(pos_, static_cast<size_t>(bulk_len_));
     pos_ = end;

@@ -36,7 +36,8 @@ void Shutdown(CommandContext& ctx) {
   }
   if (abort) return ctx.reply.Error("ERR No shutdown in progress.");
   ServerContext& sctx = AsServer(ctx);
-  sctx.client.connection().Close("");
+  // No reply: the connection closes when the server stops; nothing pipelined after runs.
+  sctx.client.connection().CloseAfterReply();
   sctx.server.Shutdown("SHUTDOWN");
 }
 
@@ -73,22 +74,69 @@ void Time(CommandContext& ctx) {
   ctx.reply.Bulk(std::string_view(text, FormatInt64(now % 1'000'000, text)));
 }
 
+constexpr HistoryEntry kShutdownHistory[] = {
+    {"7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers."},
+};
+constexpr ArgDoc kShutdownSaveArgs[] = {
+    {.name = "nosave", .type = ArgType::kPureToken, .token = "NOSAVE"},
+    {.name = "save", .type = ArgType::kPureToken, .token = "SAVE"},
+};
+constexpr ArgDoc kShutdownArgs[] = {
+    {.name = "nosave_save",
+     .type = ArgType::kOneOf,
+     .flags = kArgOptional,
+     .arguments = kShutdownSaveArgs},
+    {.name = "now",
+     .type = ArgType::kPureToken,
+     .token = "NOW",
+     .since = "7.0.0",
+     .flags = kArgOptional},
+    {.name = "force",
+     .type = ArgType::kPureToken,
+     .token = "FORCE",
+     .since = "7.0.0",
+     .flags = kArgOptional},
+    {.name = "abort",
+     .type = ArgType::kPureToken,
+     .token = "ABORT",
+     .since = "7.0.0",
+     .flags = kArgOptional},
+};
+constexpr std::string_view kTimeTips[] = {"nondeterministic_output"};
+
 constexpr CommandSpec kAdminCommands[] = {
     {.name = "shutdown",
      .arity = -1,
      .flags = kAdmin | kNoScript | kLoading | kStale | kNoMulti | kAllowBusy,
      .acl = kAclAdmin | kAclSlow | kAclDangerous,
-     .handler = &Shutdown},
+     .handler = &Shutdown,
+     .doc = {.summary = "Synchronously save the dataset to disk and then shut down the server",
+             .since = "1.0.0",
+             .group = "server",
+             .complexity = "O(N) when saving, where N is the total number of keys in all "
+                           "databases when saving data, otherwise O(1)",
+             .history = kShutdownHistory,
+             .arguments = kShutdownArgs}},
     {.name = "debug",
      .arity = -2,
      .flags = kAdmin | kNoScript | kLoading | kStale | kProtected,
      .acl = kAclAdmin | kAclSlow | kAclDangerous,
-     .handler = &Debug},
+     .handler = &Debug,
+     .doc = {.summary = "A container for debugging commands",
+             .since = "1.0.0",
+             .group = "server",
+             .complexity = "Depends on subcommand.",
+             .syscmd = true}},
     {.name = "time",
      .arity = 1,
      .flags = kLoading | kStale | kFast,
      .acl = kAclFast,
-     .handler = &Time},
+     .handler = &Time,
+     .doc = {.summary = "Return the current server time",
+             .since = "2.6.0",
+             .group = "server",
+             .complexity = "O(1)"},
+     .tips = kTimeTips},
 };
 
 }  // namespace

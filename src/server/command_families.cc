@@ -8,6 +8,10 @@ namespace magnetar::server {
 void RegisterAllCommands(commands::CommandRegistry& registry) {
   registry.Add(ConnectionCommands());
   registry.Add(AdminCommands());
+  registry.Add(CommandCommands());
+  registry.Add(InfoCommands());
+  registry.Add(ClientCommands());
+  registry.Add(ConfigCommands());
   registry.Add(commands::StringCommands());
   registry.Add(commands::KeyCommands());
 }

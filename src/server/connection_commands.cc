@@ -154,36 +154,125 @@ void Select(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
-constexpr uint32_t kConnectionAcl = kAclConnection | kAclFast;
+constexpr uint32_t kConnectionAcl = kAclFast | kAclConnection;
+// Commands a client may send before authenticating, and during loading or a busy script.
+constexpr uint32_t kHandshakeFlags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy;
+
+constexpr ArgDoc kPingArgs[] = {
+    {.name = "message", .type = ArgType::kString, .flags = kArgOptional},
+};
+constexpr std::string_view kPingTips[] = {"request_policy:all_shards",
+                                          "response_policy:all_succeeded"};
+constexpr ArgDoc kEchoArgs[] = {
+    {.name = "message", .type = ArgType::kString},
+};
+constexpr HistoryEntry kHelloHistory[] = {
+    {"6.2.0",
+     "`protover` made optional; when called without arguments the command reports the current "
+     "connection's context."},
+};
+constexpr ArgDoc kHelloAuthArgs[] = {
+    {.name = "username", .type = ArgType::kString},
+    {.name = "password", .type = ArgType::kString},
+};
+constexpr ArgDoc kHelloOptionArgs[] = {
+    {.name = "protover", .type = ArgType::kInteger},
+    {.name = "username_password",
+     .type = ArgType::kBlock,
+     .token = "AUTH",
+     .flags = kArgOptional,
+     .arguments = kHelloAuthArgs},
+    {.name = "clientname", .type = ArgType::kString, .token = "SETNAME", .flags = kArgOptional},
+};
+constexpr ArgDoc kHelloArgs[] = {
+    {.name = "arguments",
+     .type = ArgType::kBlock,
+     .flags = kArgOptional,
+     .arguments = kHelloOptionArgs},
+};
+constexpr HistoryEntry kAuthHistory[] = {
+    {"6.0.0", "Added ACL style (username and password)."},
+};
+constexpr ArgDoc kAuthArgs[] = {
+    {.name = "username", .type = ArgType::kString, .since = "6.0.0", .flags = kArgOptional},
+    {.name = "password", .type = ArgType::kString},
+};
+constexpr ArgDoc kSelectArgs[] = {
+    {.name = "index", .type = ArgType::kInteger},
+};
 
 constexpr CommandSpec kConnectionCommands[] = {
-    {.name = "ping", .arity = -1, .flags = kFast, .acl = kConnectionAcl, .handler = &Ping},
-    {.name = "echo", .arity = 2, .flags = kFast, .acl = kConnectionAcl, .handler = &Echo},
+    {.name = "ping",
+     .arity = -1,
+     .flags = kFast,
+     .acl = kConnectionAcl,
+     .handler = &Ping,
+     .doc = {.summary = "Ping the server",
+             .since = "1.0.0",
+             .group = "connection",
+             .complexity = "O(1)",
+             .arguments = kPingArgs},
+     .tips = kPingTips},
+    {.name = "echo",
+     .arity = 2,
+     .flags = kLoading | kStale | kFast,
+     .acl = kConnectionAcl,
+     .handler = &Echo,
+     .doc = {.summary = "Echo the given string",
+             .since = "1.0.0",
+             .group = "connection",
+             .complexity = "O(1)",
+             .arguments = kEchoArgs}},
     {.name = "quit",
      .arity = -1,
-     .flags = kAllowBusy | kNoAuth | kLoading | kStale | kFast | kNoScript,
+     .flags = kHandshakeFlags,
      .acl = kConnectionAcl,
-     .handler = &Quit},
+     .handler = &Quit,
+     .doc = {.summary = "Close the connection",
+             .since = "1.0.0",
+             .group = "connection",
+             .complexity = "O(1)"}},
     {.name = "reset",
      .arity = 1,
-     .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+     .flags = kHandshakeFlags,
      .acl = kConnectionAcl,
-     .handler = &Reset},
+     .handler = &Reset,
+     .doc = {.summary = "Reset the connection",
+             .since = "6.2.0",
+             .group = "connection",
+             .complexity = "O(1)"}},
     {.name = "hello",
      .arity = -1,
-     .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+     .flags = kHandshakeFlags,
      .acl = kConnectionAcl,
-     .handler = &Hello},
+     .handler = &Hello,
+     .doc = {.summary = "Handshake with Redis",
+             .since = "6.0.0",
+             .group = "connection",
+             .complexity = "O(1)",
+             .history = kHelloHistory,
+             .arguments = kHelloArgs}},
     {.name = "auth",
      .arity = -2,
-     .flags = kNoScript | kLoading | kStale | kFast | kNoAuth | kAllowBusy,
+     .flags = kHandshakeFlags,
      .acl = kConnectionAcl,
-     .handler = &Auth},
+     .handler = &Auth,
+     .doc = {.summary = "Authenticate to the server",
+             .since = "1.0.0",
+             .group = "connection",
+             .complexity = "O(N) where N is the number of passwords defined for the user",
+             .history = kAuthHistory,
+             .arguments = kAuthArgs}},
     {.name = "select",
      .arity = 2,
      .flags = kLoading | kStale | kFast,
      .acl = kConnectionAcl,
-     .handler = &Select},
+     .handler = &Select,
+     .doc = {.summary = "Change the selected database for the current connection",
+             .since = "1.0.0",
+             .group = "connection",
+             .complexity = "O(1)",
+             .arguments = kSelectArgs}},
 };
 
 }  // namespace

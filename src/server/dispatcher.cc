@@ -13,20 +13,26 @@ namespace {
 using commands::CommandSpec;
 using commands::RegisteredCommand;
 
+// Redis formats these errors with C string conversions, so a quoted argument ends at its first
+// NUL byte as well as at the length limit.
+std::string_view Quotable(std::string_view arg, size_t limit) {
+  return arg.substr(0, std::min(arg.find('\0'), limit));
+}
+
 // Redis quotes at most 128 bytes of the name and of the arguments together.
 std::string UnknownCommandError(std::span<const std::string_view> args) {
   std::string quoted;
   for (size_t i = 1; i < args.size() && quoted.size() < 128; ++i) {
-    fmt::format_to(std::back_inserter(quoted), "'{}' ", args[i].substr(0, 128 - quoted.size()));
+    fmt::format_to(std::back_inserter(quoted), "'{}' ", Quotable(args[i], 128 - quoted.size()));
   }
   return fmt::format("ERR unknown command '{}', with args beginning with: {}",
-                     args[0].substr(0, 128), quoted);
+                     Quotable(args[0], 128), quoted);
 }
 
 std::string UnknownSubcommandError(const CommandSpec& parent, std::string_view sub) {
   std::string upper(parent.name);
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return fmt::format("ERR unknown subcommand '{}'. Try {} HELP.", sub.substr(0, 128), upper);
+  return fmt::format("ERR unknown subcommand '{}'. Try {} HELP.", Quotable(sub, 128), upper);
 }
 
 bool ArityOk(const CommandSpec& spec, size_t argc) {
@@ -98,8 +104,9 @@ void Dispatch(Server& server, Client& client, std::span<const std::string_view> 
   ++stats.total_commands_processed;
 
   // CLIENT REPLY OFF / SKIP: the reply was built (so statistics count it) and is dropped here.
-  bool drop = (mode_before == ReplyMode::kOff && client.reply_mode == ReplyMode::kOff) ||
-              mode_before == ReplyMode::kSkipThis;
+  // A command that turns replies back on (CLIENT REPLY ON) keeps its own reply.
+  bool drop = (mode_before == ReplyMode::kOff || mode_before == ReplyMode::kSkipThis) &&
+              client.reply_mode != ReplyMode::kOn;
   if (drop) reply.buffer().resize(mark);
   if (mode_before == ReplyMode::kSkipThis && client.reply_mode == ReplyMode::kSkipThis) {
     client.reply_mode = ReplyMode::kOn;

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "command_families.h"
+#include "info_metrics.h"
 #include "magnetar/server/client.h"
 
 namespace magnetar::server {
@@ -38,21 +39,24 @@ std::string RandomRunId() {
 
 Server::Server(Config config)
     : config_(std::move(config)),
-      keyspace_(static_cast<size_t>(config_.databases)),
+      keyspace_(static_cast<size_t>(config_.databases), clock_),
       run_id_(RandomRunId()),
+      replication_id_(RandomRunId()),
       start_us_(MonotonicUs()) {
   RegisterAllCommands(registry_);
   ApplyConfig();
+  SampleInfoMetrics(*this);  // the first sample is used_memory_startup
 }
 
 Server::~Server() = default;
 
 void Server::ApplyConfig() {
   limits_.parser.max_bulk_len = config_.proto_max_bulk_len;
-  limits_.query_buffer_limit = static_cast<size_t>(config_.client_query_buffer_limit);
+  limits_.parser.max_query_buffer = static_cast<size_t>(config_.client_query_buffer_limit);
   limits_.output_hard_limit = config_.client_output_buffer_limit_normal.hard_bytes;
   limits_.output_soft_limit = config_.client_output_buffer_limit_normal.soft_bytes;
   limits_.output_soft_seconds = config_.client_output_buffer_limit_normal.soft_seconds;
+  listener_options_.tcp_keepalive_seconds = config_.tcp_keepalive;  // read at each accept
 }
 
 void Server::Listen() {
@@ -103,7 +107,10 @@ std::unique_ptr<net::Session> Server::Open(net::Connection& connection, std::str
 
 void Server::AddClient(Client& client) { clients_.emplace(client.id(), &client); }
 
-void Server::RemoveClient(const Client& client) { clients_.erase(client.id()); }
+void Server::RemoveClient(const Client& client) {
+  clients_.erase(client.id());
+  stats_.closed_traffic += client.connection().traffic();
+}
 
 void Server::LogClientClosed(const Client& client, std::string_view reason) {
   spdlog::warn("Client id={} addr={} closed: {}", client.id(), client.connection().peer_address(),
@@ -111,6 +118,10 @@ void Server::LogClientClosed(const Client& client, std::string_view reason) {
 }
 
 void Server::Cron() {
+  SampleInfoMetrics(*this);
+  // Redis's budgets: a quarter of the cron period for active expiry, 1 ms of table resizing.
+  keyspace_.ActiveExpireStep(250'000 / std::max(config_.hz, 1));
+  keyspace_.RehashStep(1'000);
   if (config_.timeout > 0) {
     int64_t idle_limit = int64_t{config_.timeout} * 1'000'000;
     int64_t now = MonotonicUs();

@@ -91,12 +91,33 @@ TEST(RequestParserTest, InvalidMultibulkLength) {
   EXPECT_EQ(FeedStream("*2147483648\r\n", 64).error, "ERR Protocol error: invalid multibulk length");
 }
 
-TEST(RequestParserTest, HugeMultibulkCountIsNotPreallocated) {
+TEST(RequestParserTest, HugeMultibulkCountWaitsForArguments) {
   ParserLimits limits;
   RequestParser parser(limits);
-  std::string input = "*10000000\r\n$4\r\nPING\r\n";
-  EXPECT_EQ(parser.Parse(input), ParseStatus::kNeedMore);
-  EXPECT_LT(parser.pending_memory(), 4096u);
+  EXPECT_EQ(parser.Parse("*10000000\r\n$4\r\nPING\r\n"), ParseStatus::kNeedMore);
+}
+
+TEST(RequestParserTest, QueryBufferLimitCountsUnparsedBytesAndWholeBulks) {
+  ParserLimits limits;
+  limits.max_query_buffer = 64;
+  RequestParser parser(limits);
+  // Many small complete arguments do not add up...
+  std::string many = "*100\r\n";
+  for (int i = 0; i < 50; ++i) many += "$3\r\nabc\r\n";
+  EXPECT_EQ(parser.Parse(many), ParseStatus::kNeedMore);
+  // ...but one bulk longer than the limit does, as soon as its header is seen.
+  RequestParser big(limits);
+  EXPECT_EQ(big.Parse("*2\r\n$3\r\nGET\r\n$63\r\n"), ParseStatus::kOverflow);
+  // And so does an unfinished line.
+  RequestParser line(limits);
+  EXPECT_EQ(line.Parse("*1\r\n$" + std::string(70, '1')), ParseStatus::kOverflow);
+}
+
+TEST(RequestParserTest, NulByteHidesTheLineEnd) {
+  ParserLimits limits;
+  RequestParser parser(limits);
+  EXPECT_EQ(parser.Parse(std::string_view("PI\0NG\r\n", 8)), ParseStatus::kNeedMore);
+  EXPECT_EQ(parser.Parse(std::string_view("*1\0\r\n", 6)), ParseStatus::kNeedMore);
 }
 
 TEST(RequestParserTest, InvalidBulkLength) {

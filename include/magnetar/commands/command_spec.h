@@ -6,13 +6,14 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace magnetar::commands {
 
 struct CommandContext;
 using Handler = void (*)(CommandContext&);
 
-// Command flags, as COMMAND INFO names them.
+// Command flags, as COMMAND INFO names them. It prints all but kMayReplicate and kProtected.
 enum CommandFlag : uint32_t {
   kWrite = 1u << 0,
   kReadOnly = 1u << 1,
@@ -33,8 +34,8 @@ enum CommandFlag : uint32_t {
   kNoMulti = 1u << 16,
   kMovableKeys = 1u << 17,
   kAllowBusy = 1u << 18,
-  // Not printed by COMMAND INFO: a family marker, and the flag Redis derives for sentinel mode.
-  kProtected = 1u << 19,  // refused unless the matching enable-*-command allows it
+  kNoAsyncLoading = 1u << 19,
+  kProtected = 1u << 20,  // refused unless the matching enable-*-command allows it
 };
 
 // ACL categories, as COMMAND INFO prints them ("@read").
@@ -62,7 +63,7 @@ enum AclCategory : uint32_t {
   kAclScripting = 1u << 20,
 };
 
-// Key specification flags (Redis 7 key specs).
+// Key specification flags (Redis 7 key specs), in the order COMMAND INFO prints them.
 enum KeySpecFlag : uint32_t {
   kKsRO = 1u << 0,
   kKsRW = 1u << 1,
@@ -77,21 +78,59 @@ enum KeySpecFlag : uint32_t {
   kKsVariableFlags = 1u << 10,
 };
 
-// Where a command's keys are: begin_search (an index, or after a keyword) then find_keys (a
-// range, or a count stored in an argument).
-struct KeySpec {
-  uint32_t flags = 0;
-  // begin_search: an index when keyword is empty, else the keyword searched from start_from.
+// Where a key spec's search starts: at a fixed argument, or at the argument after a keyword
+// looked for from start_from (negative: from the end, backwards). kUnknown: only the command's
+// KeysFn knows.
+struct BeginSearch {
+  enum Type : uint8_t { kUnknown, kIndex, kKeyword };
+  Type type = kUnknown;
   int index = 0;
   std::string_view keyword = {};
   int start_from = 0;
-  // find_keys: a range when is_keynum is false.
-  bool is_keynum = false;
-  int last_key = 0;  // range: lastkey; keynum: keynumidx
-  int key_step = 1;  // range: keystep; keynum: firstkey
-  int limit = 0;     // range: limit;   keynum: keystep
-  std::string_view notes = {};
 };
+constexpr BeginSearch SearchIndex(int index) { return {BeginSearch::kIndex, index}; }
+constexpr BeginSearch SearchKeyword(std::string_view keyword, int start_from) {
+  return {BeginSearch::kKeyword, 0, keyword, start_from};
+}
+
+// Which arguments from the start are keys: a range, or a count stored in an argument followed by
+// that many keys. Positions are relative to where the search began.
+struct FindKeys {
+  enum Type : uint8_t { kUnknown, kRange, kKeyNum };
+  Type type = kUnknown;
+  // kRange: the last key (negative: counted from the end), and, when last_key is -1, limit > 1
+  // keeps only 1/limit of the remaining arguments.
+  int last_key = 0;
+  int key_step = 1;  // both kinds
+  int limit = 0;
+  // kKeyNum: the argument holding the number of keys, and the first key.
+  int keynum_index = 0;
+  int first_key = 0;
+};
+constexpr FindKeys KeyRange(int last_key, int key_step, int limit) {
+  return {FindKeys::kRange, last_key, key_step, limit};
+}
+constexpr FindKeys KeyNum(int keynum_index, int first_key, int key_step) {
+  return {FindKeys::kKeyNum, 0, key_step, 0, keynum_index, first_key};
+}
+
+struct KeySpec {
+  std::string_view notes = {};
+  uint32_t flags = 0;  // KeySpecFlag bits
+  BeginSearch begin_search = {};
+  FindKeys find_keys = {};
+};
+
+// A key found in a command's arguments and how the command uses it (KeySpecFlag bits).
+struct KeyRef {
+  size_t index;
+  uint32_t flags;
+};
+
+// For commands whose key specs cannot describe their keys exactly (flags that depend on the other
+// arguments, keys found by parsing): appends the keys of `args` (args[0] is the command name) and
+// returns false when the arguments do not make sense.
+using KeysFn = bool (*)(std::span<const std::string_view> args, std::vector<KeyRef>& keys);
 
 enum class ArgType : uint8_t {
   kString,
@@ -111,17 +150,17 @@ enum ArgFlag : uint8_t {
   kArgMultipleToken = 1u << 2,
 };
 
-// One argument of COMMAND DOCS; redis-cli builds its typing hints from these.
+// One argument of COMMAND DOCS; redis-cli builds its typing hints from these. Fields are in the
+// order COMMAND DOCS prints them; empty ones are left out.
 struct ArgDoc {
   std::string_view name;
   ArgType type = ArgType::kString;
+  int key_spec_index = -1;  // kKey only
   std::string_view token = {};
-  uint8_t flags = 0;
-  std::span<const ArgDoc> children = {};
-  int key_spec_index = -1;
   std::string_view since = {};
-  std::string_view summary = {};
-  std::string_view display = {};
+  std::string_view deprecated_since = {};
+  uint8_t flags = 0;  // ArgFlag bits
+  std::span<const ArgDoc> arguments = {};
 };
 
 struct HistoryEntry {
@@ -129,16 +168,18 @@ struct HistoryEntry {
   std::string_view change;
 };
 
+// COMMAND DOCS of one command, fields in printing order. doc_flags "deprecated" is printed
+// whenever deprecated_since is set.
 struct CommandDoc {
   std::string_view summary;
   std::string_view since;
   std::string_view group;
   std::string_view complexity = {};
-  std::span<const HistoryEntry> history = {};
-  std::span<const ArgDoc> arguments = {};
+  bool syscmd = false;  // doc_flags "syscmd"
   std::string_view deprecated_since = {};
   std::string_view replaced_by = {};
-  bool syscmd = false;  // doc_flags "syscmd"
+  std::span<const HistoryEntry> history = {};
+  std::span<const ArgDoc> arguments = {};
 };
 
 struct CommandSpec {
@@ -153,6 +194,7 @@ struct CommandSpec {
   CommandDoc doc = {};
   std::span<const KeySpec> key_specs = {};
   std::span<const std::string_view> tips = {};
+  KeysFn keys_fn = nullptr;  // when set, COMMAND GETKEYS asks it instead of the key specs
   std::span<const CommandSpec> subcommands = {};
 };
 

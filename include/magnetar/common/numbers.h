@@ -29,4 +29,19 @@ size_t FormatInt64(int64_t value, char* out);
 // kMaxDoubleChars) and returns its length.
 size_t FormatDouble(double value, char* out);
 
+// Redis's buffer for long double text (MAX_LONG_DOUBLE_CHARS): ParseLongDouble rejects texts this
+// long or longer, and FormatLongDouble needs this much room (the largest finite long double printed
+// with 17 decimals takes under 5000 characters).
+inline constexpr size_t kMaxLongDoubleChars = 5 * 1024;
+
+// Accepts what Redis's string2ld accepts (INCRBYFLOAT, HINCRBYFLOAT operands): the whole text is a
+// strtold number ("inf" and hex floats included), no leading space, not NaN, neither overflowing
+// to infinity nor underflowing to zero, shorter than kMaxLongDoubleChars.
+std::optional<long double> ParseLongDouble(std::string_view text);
+
+// Writes `value` in Redis's human-friendly long double form, as INCRBYFLOAT stores and replies it:
+// "%.17Lf" with trailing zeros and a trailing '.' removed, "-0" written as "0", infinities as
+// "inf"/"-inf". `out` must hold kMaxLongDoubleChars; returns the length written.
+size_t FormatLongDouble(long double value, char* out);
+
 }  // namespace magnetar

@@ -28,6 +28,17 @@ enum class OpStatus : uint8_t {
   kSameObject,
   kInvalidExpire,
   kMaxClients,
+  kBitOffset,
+  kBitValue,
+  kBitPosArgument,
+  kBitfieldType,
+  kBitfieldOverflowType,
+  kBitfieldReadOnly,
+  kBitOpNotSingleKey,
+  kNanOrInfinity,
+  kLcsStringTooLong,
+  kLcsTableTooBig,
+  kLcsAllocFailed,
 };
 
 // Redis's reply text for `status`, e.g. "WRONGTYPE Operation against a key holding the wrong kind

@@ -1,17 +1,31 @@
 // One numbered database: the only way commands touch keys.
 //
-// This first cut keeps string values in a standard hash map; the keyspace engine (its own issue)
-// replaces the storage with a compact, incrementally growing table behind this same interface.
+// Storage is a KeyTable of Entry pointers (key_table.h, entry.h) plus an ExpiryIndex of the keys
+// that have a deadline (expiry_index.h). Every lookup applies lazy expiry: a key past its deadline
+// is removed, counted in KeyspaceStats::expired and reported to the keyspace's expire hook, the
+// same path active expiry takes. Entries returned by lookups are valid until the database next
+// changes.
+//
+// Not thread-safe: one thread (the event loop) uses a database; only detached storage is handed
+// to the lazy-free thread.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "magnetar/common/status.h"
+#include "magnetar/engine/entry.h"
+#include "magnetar/engine/expiry_index.h"
+#include "magnetar/engine/key_table.h"
 
 namespace magnetar::engine {
+
+class Keyspace;
 
 // Counters INFO stats reports, shared by all databases of a keyspace.
 struct KeyspaceStats {
@@ -20,27 +34,119 @@ struct KeyspaceStats {
   uint64_t expired = 0;
 };
 
-class Database {
+// What a write does to the key's deadline.
+class TtlUpdate {
  public:
-  explicit Database(KeyspaceStats& stats) : stats_(&stats) {}
+  enum class Mode : uint8_t { kClear, kKeep, kSet };
 
-  // The string stored at `key`, viewing the database's copy (valid until the key changes).
-  std::optional<std::string_view> GetString(std::string_view key);
-  void SetString(std::string_view key, std::string_view value);
+  // The key ends up without a deadline (plain SET).
+  static TtlUpdate Clear() { return TtlUpdate(Mode::kClear, 0); }
+  // The key keeps the deadline it had, if any (SET KEEPTTL, INCR, APPEND...).
+  static TtlUpdate Keep() { return TtlUpdate(Mode::kKeep, 0); }
+  // The key gets this absolute deadline in Unix ms (SET EX/PX/EXAT/PXAT).
+  static TtlUpdate At(int64_t deadline_ms) { return TtlUpdate(Mode::kSet, deadline_ms); }
+
+  Mode mode() const { return mode_; }
+  int64_t deadline_ms() const { return deadline_ms_; }
+
+ private:
+  TtlUpdate(Mode mode, int64_t deadline_ms) : mode_(mode), deadline_ms_(deadline_ms) {}
+  Mode mode_;
+  int64_t deadline_ms_;
+};
+
+// Bytes a database accounts for, for INFO memory: the table and index are overhead, the entries
+// (and heap strings) are the dataset. Objects report their own size.
+struct DatabaseMemory {
+  size_t table_bytes = 0;
+  size_t expiry_index_bytes = 0;
+  size_t entry_bytes = 0;
+};
+
+class Database final : private ExpiryIndex::Host {
+ public:
+  Database(Keyspace& keyspace, size_t index);
+  ~Database() override;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  size_t index() const { return index_; }
+
+  // The live entry for `key`, or null. Applies lazy expiry; counts nothing.
+  const Entry* Lookup(std::string_view key);
+  // Lookup for a read command: also counts a keyspace hit or miss.
+  const Entry* LookupForRead(std::string_view key);
+  bool Exists(std::string_view key) { return Lookup(key) != nullptr; }
+
+  // The string at `key` (nullopt when missing); kWrongType when the key holds another type.
+  // Counts a hit or miss.
+  Result<std::optional<StringRef>> GetString(std::string_view key);
+  // Stores a string, replacing any value of any type. Canonical integer texts are kept as int64.
+  void SetString(std::string_view key, std::string_view value, TtlUpdate ttl = TtlUpdate::Clear());
+  void SetInteger(std::string_view key, int64_t value, TtlUpdate ttl = TtlUpdate::Clear());
+  // Stores an object of `type` (not kString), replacing any value; the entry owns it.
+  void SetObject(std::string_view key, ValueType type, std::unique_ptr<Object> object,
+                 TtlUpdate ttl = TtlUpdate::Clear());
   // Removes `key`; true when it existed.
   bool Delete(std::string_view key);
 
-  size_t Size() const { return entries_.size(); }
-  size_t ExpiresCount() const { return 0; }
-  void Clear() { entries_.clear(); }
+  // Gives an existing key the absolute deadline `deadline_ms` (a past one included: the key
+  // then expires at the next lookup or active step). False when the key does not exist.
+  bool SetDeadline(std::string_view key, int64_t deadline_ms);
+  // Removes the key's deadline; true when it had one.
+  bool Persist(std::string_view key);
+
+  size_t Size() const { return table_.size(); }
+  size_t ExpiresCount() const { return expiry_.live(); }
+  // Frees every key now.
+  void Clear();
+  // Empties the database at once and frees the keys on the lazy-free thread.
+  void ClearAsync();
+
+  // SCAN: calls `fn` for some entries and returns the next cursor (0 when done). Every key
+  // present from the first call to the last is returned at least once; some may repeat. Entries
+  // past their deadline are included (the caller filters them). `fn` must not change the
+  // database.
+  uint64_t Scan(uint64_t cursor, const std::function<void(const Entry&)>& fn) const {
+    return table_.Scan(cursor, fn);
+  }
+  // A random entry in O(1) expected time, expired or not; null when empty.
+  const Entry* RandomEntry();
+  // RANDOMKEY: a random live key, removing expired keys it draws.
+  std::optional<std::string> RandomKey();
+
+  // Active expiry: removes due keys until MonotonicUs() reaches `stop_at_us`. Returns how many
+  // were removed, and whether the work was finished.
+  ExpiryIndex::StepResult ActiveExpireStep(int64_t stop_at_us);
+  // When ActiveExpireStep next has work (absolute ms); nullopt when no key has a deadline.
+  std::optional<int64_t> NextExpiryMs() const { return expiry_.NextWakeMs(); }
+  // Moves up to `buckets` buckets of a running table resize; true while one is running.
+  bool RehashStep(size_t buckets) { return table_.RehashStep(buckets); }
+  bool resizing() const { return table_.resizing(); }
+
+  DatabaseMemory Memory() const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view key) const { return std::hash<std::string_view>()(key); }
-  };
-  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> entries_;
-  KeyspaceStats* stats_;
+  Entry* FindLive(std::string_view key, uint64_t hash, KeyTable::Position* position);
+  void Store(std::string_view key, const EntryValue& value, TtlUpdate ttl);
+  // Removes the entry at `position` and frees it. Keeps the expiry index's count right.
+  void Remove(const KeyTable::Position& position, Entry* entry);
+  // Removes an expired entry: hook, counter, removal.
+  void Expire(const KeyTable::Position& position, Entry* entry);
+  void DestroyEntry(Entry* entry);
+  int64_t NowMs() const;
+
+  // ExpiryIndex::Host
+  void VisitDeadlines(uint32_t record, int64_t min, int64_t max,
+                      const std::function<void(int64_t)>& fn) override;
+  size_t ExpireRecord(uint32_t record, int64_t now_ms) override;
+
+  Keyspace& keyspace_;
+  size_t index_;
+  KeyTable table_;
+  ExpiryIndex expiry_;
+  size_t entry_bytes_ = 0;
+  uint64_t random_state_;
 };
 
 }  // namespace magnetar::engine

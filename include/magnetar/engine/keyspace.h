@@ -1,29 +1,72 @@
-// The server's databases (`databases` of them, numbered from 0) and their shared counters.
+// The server's databases (`databases` of them, numbered from 0) and what they share: counters,
+// the clock, the expire hook and the lazy-free thread.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
 #include <vector>
 
+#include "magnetar/common/clock.h"
 #include "magnetar/engine/database.h"
+#include "magnetar/engine/lazy_free.h"
 
 namespace magnetar::engine {
 
+// Called for every key removed because its deadline passed (lazily on access, or by active
+// expiry), before the key is freed; the server propagates a DEL from here. It must not change the
+// keyspace.
+using ExpireHook = std::function<void(size_t db_index, std::string_view key)>;
+
 class Keyspace {
  public:
+  // Reads time from the system clock.
   explicit Keyspace(size_t database_count);
+  // Reads time from `clock`, which must outlive the keyspace.
+  Keyspace(size_t database_count, const Clock& clock);
   Keyspace(const Keyspace&) = delete;
   Keyspace& operator=(const Keyspace&) = delete;
+  ~Keyspace();
 
   size_t database_count() const { return databases_.size(); }
-  Database& db(size_t index) { return databases_[index]; }
-  const Database& db(size_t index) const { return databases_[index]; }
+  Database& db(size_t index) { return *databases_[index]; }
+  const Database& db(size_t index) const { return *databases_[index]; }
+  // Frees every key of every database now.
   void FlushAll();
+  // Empties every database at once; the keys are freed on the lazy-free thread.
+  void FlushAllAsync();
+
   KeyspaceStats& stats() { return stats_; }
   const KeyspaceStats& stats() const { return stats_; }
+  const Clock& clock() const { return *clock_; }
+  void SetExpireHook(ExpireHook hook) { expire_hook_ = std::move(hook); }
+  const ExpireHook& expire_hook() const { return expire_hook_; }
+  LazyFreer& lazy_freer() { return lazy_freer_; }
+
+  // Cron work. Active expiry across databases for at most `budget_us`, resuming where the last
+  // call ran out of time; returns how many keys it removed.
+  size_t ActiveExpireStep(int64_t budget_us);
+  // Moves buckets of running table resizes for at most `budget_us`.
+  void RehashStep(int64_t budget_us);
+  // The earliest time any database's active expiry has work, for scheduling a timer.
+  std::optional<int64_t> NextExpiryMs() const;
+
+  // Totals over all databases, for INFO memory.
+  DatabaseMemory Memory() const;
 
  private:
+  void CreateDatabases(size_t count);
+
+  std::unique_ptr<Clock> own_clock_;  // set when no clock was given
+  const Clock* clock_;
   KeyspaceStats stats_;
-  std::vector<Database> databases_;
+  ExpireHook expire_hook_;
+  LazyFreer lazy_freer_;  // declared before the databases so it outlives them
+  std::vector<std::unique_ptr<Database>> databases_;
+  size_t expire_cursor_ = 0;  // the database active expiry resumes with
 };
 
 }  // namespace magnetar::engine

@@ -20,7 +20,6 @@ namespace magnetar::net {
 // Limits every connection reads live, so CONFIG SET takes effect on existing clients.
 struct ConnectionLimits {
   resp::ParserLimits parser;
-  size_t query_buffer_limit = 1024ull * 1024 * 1024;  // client-query-buffer-limit
   // client-output-buffer-limit for normal clients; 0 disables each.
   uint64_t output_hard_limit = 0;
   uint64_t output_soft_limit = 0;
@@ -31,6 +30,22 @@ struct ConnectionLimits {
 };
 
 class Connection;
+
+// Bytes and socket operations of one connection, summed by INFO stats.
+struct TrafficCounters {
+  uint64_t input_bytes = 0;
+  uint64_t output_bytes = 0;
+  uint64_t reads = 0;
+  uint64_t writes = 0;
+
+  TrafficCounters& operator+=(const TrafficCounters& other) {
+    input_bytes += other.input_bytes;
+    output_bytes += other.output_bytes;
+    reads += other.reads;
+    writes += other.writes;
+    return *this;
+  }
+};
 
 // The server's side of one connection.
 class Session {
@@ -69,6 +84,7 @@ class Connection {
   size_t output_memory() const { return reply_.buffer().capacity() + write_buffer_.capacity(); }
   int64_t last_interaction_us() const { return last_interaction_us_; }
   bool closing() const { return closed_ || close_after_reply_; }
+  const TrafficCounters& traffic() const { return traffic_; }
 
  protected:
   Connection(const ConnectionLimits& limits) : limits_(&limits), parser_(limits.parser) {}
@@ -89,6 +105,7 @@ class Connection {
   bool closed_ = false;
   int64_t last_interaction_us_ = 0;
   int64_t soft_limit_since_us_ = 0;  // when output first exceeded the soft limit, 0 if not
+  TrafficCounters traffic_;
 };
 
 // Creates the session of each accepted connection.

@@ -21,9 +21,14 @@ struct ParserLimits {
   int64_t max_bulk_len = 512ll * 1024 * 1024;  // proto-max-bulk-len
   // A line (inline request, or a '*'/'$' header) longer than this without a newline is refused.
   size_t max_inline_len = 64 * 1024;
+  // client-query-buffer-limit: how many bytes of a request may wait, not yet parsed into complete
+  // arguments. A bulk argument counts whole, since Redis reads one into its query buffer in one
+  // piece; many small arguments do not add up.
+  size_t max_query_buffer = 1024ull * 1024 * 1024;
 };
 
-enum class ParseStatus { kRequest, kNeedMore, kError };
+// kOverflow: the client exceeded max_query_buffer; Redis closes such a client without a reply.
+enum class ParseStatus { kRequest, kNeedMore, kError, kOverflow };
 
 class RequestParser {
  public:
@@ -45,14 +50,13 @@ class RequestParser {
   // After kNeedMore inside a bulk: how many bytes the whole request needs at least, so the
   // caller can reserve once. 0 when unknown.
   size_t bytes_wanted() const { return bytes_wanted_; }
-  // Memory the parser holds for the request in progress (argument bookkeeping), which the caller
-  // counts towards the client's query buffer.
-  size_t pending_memory() const;
 
  private:
   ParseStatus ParseMultibulk(std::string_view input);
   ParseStatus ParseInline(std::string_view input);
   ParseStatus Fail(std::string_view message);
+  // kNeedMore, or kOverflow when the unparsed part of `input` is over the query buffer limit.
+  ParseStatus NeedMore(std::string_view input);
   ParseStatus Done(size_t consumed);
   void Reset();
 

@@ -2,6 +2,7 @@
 // It is the net layer's SessionFactory, and everything else reaches shared state through it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -23,6 +24,22 @@ struct ServerStats {
   uint64_t rejected_connections = 0;
   uint64_t total_error_replies = 0;
   uint64_t unexpected_error_replies = 0;
+  net::TrafficCounters closed_traffic;  // of closed connections; INFO adds the open ones
+};
+
+// What the cron samples for INFO (server/info_metrics.cc): the memory peak and per-second rates.
+struct InfoSamples {
+  // A per-second rate averaged over the last kSlots samples, as Redis's instantaneous_* fields.
+  struct Rate {
+    static constexpr size_t kSlots = 16;
+    int64_t last_us = 0;
+    uint64_t last_total = 0;
+    std::array<uint64_t, kSlots> per_second = {};
+    size_t next = 0;
+  };
+  uint64_t used_memory_startup = 0;
+  uint64_t used_memory_peak = 0;
+  Rate ops, input_bytes, output_bytes;
 };
 
 class Server final : public net::SessionFactory {
@@ -50,8 +67,10 @@ class Server final : public net::SessionFactory {
   commands::CommandRegistry& registry() { return registry_; }
   const Clock& clock() const { return clock_; }
   ServerStats& stats() { return stats_; }
+  InfoSamples& info_samples() { return info_samples_; }
   const std::map<uint64_t, Client*>& clients() const { return clients_; }
   const std::string& run_id() const { return run_id_; }
+  const std::string& replication_id() const { return replication_id_; }
   int64_t start_us() const { return start_us_; }  // monotonic
   bool shutting_down() const { return shutting_down_; }
 
@@ -66,9 +85,11 @@ class Server final : public net::SessionFactory {
   net::ListenerOptions listener_options_;
   net::EventLoop loop_;
   ServerStats stats_;
+  InfoSamples info_samples_;
   std::map<uint64_t, Client*> clients_;
   uint64_t next_client_id_ = 1;
   std::string run_id_;
+  std::string replication_id_;
   int64_t start_us_;
   bool shutting_down_ = false;
 };

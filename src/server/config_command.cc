@@ -1,0 +1,263 @@
+// CONFIG GET, SET, RESETSTAT, REWRITE and HELP over the directive table (config_directives.h).
+// Only implemented directives are visible: CONFIG GET does not list the Redis directives that a
+// configuration file may carry but Magnetar ignores, and CONFIG SET calls them unknown.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config_directives.h"
+#include "config_limits.h"
+#include "config_rewrite.h"
+#include "logging.h"
+#include "magnetar/commands/arg_parser.h"
+#include "magnetar/common/glob.h"
+#include "magnetar/server/server.h"
+#include "magnetar/server/server_context.h"
+#include "server_families.h"
+
+namespace magnetar::server {
+namespace {
+
+using namespace commands;
+
+std::string SetFailed(std::string_view name, std::string_view reason) {
+  return fmt::format("ERR CONFIG SET failed (possibly related to argument '{}') - {}", name,
+                     reason);
+}
+
+// CONFIG SET splits a multi-argument value on every single space, as Redis does (so two spaces
+// in a row make an empty argument); the empty value is no argument at all.
+std::vector<std::string_view> SplitOnSpaces(std::string_view value) {
+  std::vector<std::string_view> parts;
+  if (value.empty()) return parts;
+  while (true) {
+    size_t space = value.find(' ');
+    parts.push_back(value.substr(0, space));
+    if (space == std::string_view::npos) return parts;
+    value.remove_prefix(space + 1);
+  }
+}
+
+// CONFIG GET pattern [pattern ...]. A name without glob characters is looked up directly and
+// shown as the client spelled it; a pattern matches names in any case. Each directive once.
+void ConfigGet(CommandContext& ctx) {
+  const Config& config = AsServer(ctx).server.config();
+  std::vector<std::pair<std::string_view, const Directive*>> found;
+  auto add = [&](std::string_view shown, const Directive* directive) {
+    bool seen = std::any_of(found.begin(), found.end(),
+                            [directive](const auto& entry) { return entry.second == directive; });
+    if (!seen) found.emplace_back(shown, directive);
+  };
+  for (std::string_view pattern : ctx.args.subspan(2)) {
+    if (pattern.find_first_of("[*?") == std::string_view::npos) {
+      if (const Directive* directive = FindDirective(pattern)) add(pattern, directive);
+      continue;
+    }
+    for (const Directive& directive : Directives()) {
+      if (GlobMatch(pattern, directive.name, /*nocase=*/true)) add(directive.name, &directive);
+    }
+  }
+  ctx.reply.Map(found.size());
+  for (const auto& [shown, directive] : found) {
+    ctx.reply.Bulk(shown);
+    ctx.reply.Bulk(directive->get(config));
+  }
+}
+
+// Effects of a new configuration that need more than storing it. Returns the CONFIG SET error,
+// or the empty string when the configuration can be taken.
+std::string CheckLive(const Config& before, const Config& after) {
+  if (after.maxclients > before.maxclients) {
+    int fitting = FitMaxclientsToFileLimit(after.maxclients, nullptr);
+    if (fitting < after.maxclients) {
+      return fmt::format(
+          "The operating system is not able to handle the specified number of clients, try "
+          "with {}",
+          fitting);
+    }
+  }
+  return {};
+}
+
+// CONFIG SET name value [name value ...]: every name is checked, then every value parsed into a
+// copy of the configuration, and only a copy that is wholly valid replaces the running one.
+void ConfigSet(CommandContext& ctx) {
+  std::span<const std::string_view> pairs = ctx.args.subspan(2);
+  if (pairs.size() % 2 != 0) return ctx.reply.Error(OpStatus::kSyntaxError);
+  std::vector<const Directive*> chosen;
+  for (size_t i = 0; i < pairs.size(); i += 2) {
+    const Directive* directive = FindDirective(pairs[i]);
+    if (!directive) {
+      return ctx.reply.Error(
+          fmt::format("ERR Unknown option or number of arguments for CONFIG SET - '{}'", pairs[i]));
+    }
+    if (directive->flags & kDirectiveImmutable) {
+      return ctx.reply.Error(SetFailed(pairs[i], "can't set immutable config"));
+    }
+    if (directive->flags & kDirectiveProtected) {
+      return ctx.reply.Error(SetFailed(pairs[i], "can't set protected config"));
+    }
+    if (std::find(chosen.begin(), chosen.end(), directive) != chosen.end()) {
+      return ctx.reply.Error(SetFailed(pairs[i], "duplicate parameter"));
+    }
+    chosen.push_back(directive);
+  }
+
+  Server& server = AsServer(ctx).server;
+  Config updated = server.config();
+  for (size_t i = 0; i < pairs.size(); i += 2) {
+    const Directive& directive = *chosen[i / 2];
+    std::vector<std::string_view> values = {pairs[i + 1]};
+    if (directive.flags & kDirectiveMultiArg) values = SplitOnSpaces(pairs[i + 1]);
+    std::string reason = directive.set(updated, values);
+    if (!reason.empty()) return ctx.reply.Error(SetFailed(pairs[i], reason));
+  }
+  std::string reason = CheckLive(server.config(), updated);
+  if (!reason.empty()) {
+    // Only maxclients has a live check.
+    size_t index =
+        std::find(chosen.begin(), chosen.end(), FindDirective("maxclients")) - chosen.begin();
+    return ctx.reply.Error(SetFailed(pairs[2 * index], reason));
+  }
+
+  if (updated.loglevel != server.config().loglevel) SetLogLevel(updated.loglevel);
+  server.config() = std::move(updated);
+  server.ApplyConfig();
+  ctx.reply.Ok();
+}
+
+void ConfigResetStat(CommandContext& ctx) {
+  Server& server = AsServer(ctx).server;
+  server.stats() = ServerStats{};
+  server.registry().ResetStats();
+  ctx.reply.Ok();
+}
+
+void ConfigRewrite(CommandContext& ctx) {
+  const Config& config = AsServer(ctx).server.config();
+  if (config.config_file.empty()) {
+    return ctx.reply.Error("ERR The server is running without a config file");
+  }
+  std::string error = RewriteConfigFile(config);
+  if (!error.empty()) {
+    spdlog::warn("CONFIG REWRITE failed: {}", std::string_view(error).substr(4));
+    return ctx.reply.Error(error);
+  }
+  spdlog::info("CONFIG REWRITE executed with success.");
+  ctx.reply.Ok();
+}
+
+void ConfigHelp(CommandContext& ctx) {
+  constexpr std::string_view kHelp[] = {
+      "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GET <pattern>",
+      "    Return parameters matching the glob-like <pattern> and their values.",
+      "SET <directive> <value>",
+      "    Set the configuration <directive> to <value>.",
+      "RESETSTAT",
+      "    Reset statistics reported by the INFO command.",
+      "REWRITE",
+      "    Rewrite the configuration file.",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply.Array(std::size(kHelp));
+  for (std::string_view line : kHelp) ctx.reply.SimpleString(line);
+}
+
+constexpr uint32_t kAdminFlags = kAdmin | kNoScript | kLoading | kStale;
+constexpr uint32_t kAdminAcl = kAclAdmin | kAclSlow | kAclDangerous;
+
+constexpr HistoryEntry kGetHistory[] = {
+    {"7.0.0", "Added the ability to pass multiple pattern parameters in one call"}};
+constexpr ArgDoc kGetParameter[] = {{.name = "parameter", .type = ArgType::kString}};
+constexpr ArgDoc kGetArgs[] = {{.name = "parameter",
+                                .type = ArgType::kBlock,
+                                .flags = kArgMultiple,
+                                .arguments = kGetParameter}};
+constexpr HistoryEntry kSetHistory[] = {
+    {"7.0.0", "Added the ability to set multiple parameters in one call."}};
+constexpr ArgDoc kSetPair[] = {{.name = "parameter", .type = ArgType::kString},
+                               {.name = "value", .type = ArgType::kString}};
+constexpr ArgDoc kSetArgs[] = {{.name = "parameter_value",
+                                .type = ArgType::kBlock,
+                                .flags = kArgMultiple,
+                                .arguments = kSetPair}};
+constexpr std::string_view kSetTips[] = {"request_policy:all_nodes",
+                                         "response_policy:all_succeeded"};
+
+// In the order Redis 7.0.15 lists them in COMMAND INFO.
+constexpr CommandSpec kConfigSubcommands[] = {
+    {.name = "config|rewrite",
+     .arity = 2,
+     .flags = kAdminFlags,
+     .acl = kAdminAcl,
+     .handler = &ConfigRewrite,
+     .doc = {.summary = "Rewrite the configuration file with the in memory configuration",
+             .since = "2.8.0",
+             .group = "server",
+             .complexity = "O(1)"}},
+    {.name = "config|resetstat",
+     .arity = 2,
+     .flags = kAdminFlags,
+     .acl = kAdminAcl,
+     .handler = &ConfigResetStat,
+     .doc = {.summary = "Reset the stats returned by INFO",
+             .since = "2.0.0",
+             .group = "server",
+             .complexity = "O(1)"}},
+    {.name = "config|get",
+     .arity = -3,
+     .flags = kAdminFlags,
+     .acl = kAdminAcl,
+     .handler = &ConfigGet,
+     .doc = {.summary = "Get the values of configuration parameters",
+             .since = "2.0.0",
+             .group = "server",
+             .complexity = "O(N) when N is the number of configuration parameters provided",
+             .history = kGetHistory,
+             .arguments = kGetArgs}},
+    {.name = "config|help",
+     .arity = 2,
+     .flags = kLoading | kStale,
+     .acl = kAclSlow,
+     .handler = &ConfigHelp,
+     .doc = {.summary = "Show helpful text about the different subcommands",
+             .since = "5.0.0",
+             .group = "server",
+             .complexity = "O(1)"}},
+    {.name = "config|set",
+     .arity = -4,
+     .flags = kAdminFlags,
+     .acl = kAdminAcl,
+     .handler = &ConfigSet,
+     .doc = {.summary = "Set configuration parameters to the given values",
+             .since = "2.0.0",
+             .group = "server",
+             .complexity = "O(N) when N is the number of configuration parameters provided",
+             .history = kSetHistory,
+             .arguments = kSetArgs},
+     .tips = kSetTips},
+};
+
+constexpr CommandSpec kConfigCommands[] = {
+    {.name = "config",
+     .arity = -2,
+     .flags = 0,
+     .acl = kAclSlow,
+     .doc = {.summary = "A container for server configuration commands",
+             .since = "2.0.0",
+             .group = "server",
+             .complexity = "Depends on subcommand."},
+     .subcommands = kConfigSubcommands},
+};
+
+}  // namespace
+
+std::span<const CommandSpec> ConfigCommands() { return kConfigCommands; }
+
+}  // namespace magnetar::server

@@ -1,0 +1,273 @@
+#include "config_directives.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <filesystem>
+#include <type_traits>
+#include <utility>
+
+#include "config_values.h"
+#include "magnetar/commands/arg_parser.h"
+#include "magnetar/common/numbers.h"
+
+namespace magnetar::server {
+namespace {
+
+using commands::EqualsIgnoreCase;
+using Lines = std::vector<std::string>;
+
+// The type of the Config member `kField` points to.
+template <auto kField>
+using FieldType = std::remove_cvref_t<decltype(std::declval<Config&>().*kField)>;
+
+template <auto kField>
+struct YesNo {
+  static std::string Set(Config& config, ConfigArgs args) {
+    std::optional<bool> value = ParseYesNo(args[0]);
+    if (!value) return "argument must be 'yes' or 'no'";
+    config.*kField = *value;
+    return {};
+  }
+  static std::string Get(const Config& config) { return config.*kField ? "yes" : "no"; }
+  static Lines Rewrite(const Config& config) { return {Get(config)}; }
+};
+
+// An integer accepted in [kMin, kMax] and then stored clamped to [kLow, kHigh]: Redis clamps hz
+// to 1..500 rather than refusing, and Magnetar stores maxclients (up to 2^32-1 in Redis) in an
+// int, which the open files limit reduces far below that anyway.
+template <auto kField, int64_t kMin, int64_t kMax, int64_t kLow = kMin, int64_t kHigh = kMax>
+struct Integer {
+  static std::string Set(Config& config, ConfigArgs args) {
+    std::optional<int64_t> value = ParseInt64(args[0]);
+    if (!value) return "argument couldn't be parsed into an integer";
+    if (*value < kMin || *value > kMax) return RangeError(kMin, kMax);
+    config.*kField = static_cast<FieldType<kField>>(std::clamp(*value, kLow, kHigh));
+    return {};
+  }
+  static std::string Get(const Config& config) { return std::to_string(config.*kField); }
+  static Lines Rewrite(const Config& config) { return {Get(config)}; }
+};
+
+// Bytes, written with units ("1gb") by CONFIG REWRITE and as plain bytes by CONFIG GET.
+template <auto kField, int64_t kMin, int64_t kMax>
+struct Memory {
+  static std::string Set(Config& config, ConfigArgs args) {
+    std::optional<int64_t> value = ParseMemory(args[0]);
+    if (!value) return "argument must be a memory value";
+    if (*value < kMin || *value > kMax) return RangeError(kMin, kMax);
+    config.*kField = *value;
+    return {};
+  }
+  static std::string Get(const Config& config) { return std::to_string(config.*kField); }
+  static Lines Rewrite(const Config& config) { return {FormatMemory(config.*kField)}; }
+};
+
+// A string. For pidfile, unixsocket and requirepass Redis treats the empty string as "not set",
+// and CONFIG REWRITE then removes the directive instead of writing "".
+template <auto kField, bool kEmptyIsUnset>
+struct Text {
+  static std::string Set(Config& config, ConfigArgs args) {
+    config.*kField = std::string(args[0]);
+    return {};
+  }
+  static std::string Get(const Config& config) { return config.*kField; }
+  static Lines Rewrite(const Config& config) {
+    if (kEmptyIsUnset && (config.*kField).empty()) return {};
+    return {QuoteArg(config.*kField)};
+  }
+};
+
+// An enum whose values are the positions of kNames.
+template <auto kField, const auto& kNames>
+struct Choice {
+  static std::string Set(Config& config, ConfigArgs args) {
+    for (size_t i = 0; i < kNames.size(); ++i) {
+      if (EqualsIgnoreCase(args[0], kNames[i])) {
+        config.*kField = static_cast<FieldType<kField>>(i);
+        return {};
+      }
+    }
+    return fmt::format("argument(s) must be one of the following: {}", fmt::join(kNames, ", "));
+  }
+  static std::string Get(const Config& config) {
+    auto index = static_cast<size_t>(config.*kField);
+    return index < kNames.size() ? std::string(kNames[index]) : std::string();
+  }
+  static Lines Rewrite(const Config& config) { return {Get(config)}; }
+};
+
+// Redis 7.0 has no "nothing" level (7.2 added it), so LogLevel::kNothing is never configured.
+constexpr std::array<std::string_view, 4> kLogLevelNames = {"debug", "verbose", "notice",
+                                                            "warning"};
+constexpr std::array<std::string_view, 3> kProtectedAccessNames = {"no", "yes", "local"};
+static_assert(static_cast<int>(LogLevel::kWarning) == 3);
+static_assert(static_cast<int>(ProtectedAccess::kLocal) == 2);
+
+struct UnixSocketPerm {
+  static constexpr int64_t kMax = 0777;
+  static std::string Set(Config& config, ConfigArgs args) {
+    std::optional<int64_t> value = ParseCLong(args[0], 8);
+    if (!value) return "argument couldn't be parsed as an octal number";
+    if (*value < 0 || *value > kMax) {
+      return fmt::format("argument must be between 0 and {:o} inclusive", kMax);
+    }
+    config.unixsocketperm = static_cast<unsigned>(*value);
+    return {};
+  }
+  static std::string Get(const Config& config) {
+    return fmt::format("{:o}", config.unixsocketperm);
+  }
+  static Lines Rewrite(const Config& config) { return {Get(config)}; }
+};
+
+struct Bind {
+  static constexpr size_t kMaxAddresses = 16;
+  static std::string Set(Config& config, ConfigArgs args) {
+    if (args.size() > kMaxAddresses) return "Too many bind addresses specified.";
+    config.bind.assign(args.begin(), args.end());
+    return {};
+  }
+  static std::string Get(const Config& config) {
+    return fmt::format("{}", fmt::join(config.bind, " "));
+  }
+  static Lines Rewrite(const Config& config) { return {Get(config)}; }
+};
+
+// The working directory. Redis changes into it while it reads the configuration, so a later
+// relative `dir` or `include` is relative to it; Magnetar keeps the absolute path instead and
+// the server changes into it at startup.
+struct Dir {
+  static std::string Set(Config& config, ConfigArgs args) {
+    namespace fs = std::filesystem;
+    if (args[0].empty()) return std::strerror(ENOENT);
+    std::error_code ignored;
+    fs::path target = fs::absolute(config.dir, ignored) / std::string(args[0]);
+    struct stat info;
+    if (stat(target.c_str(), &info) != 0) return std::strerror(errno);
+    if (!S_ISDIR(info.st_mode)) return std::strerror(ENOTDIR);
+    if (access(target.c_str(), X_OK) != 0) return std::strerror(errno);
+    std::error_code error;
+    fs::path resolved = fs::canonical(target, error);
+    config.dir = error ? target.lexically_normal().string() : resolved.string();
+    return {};
+  }
+  // As Redis reports its current directory.
+  static std::string Get(const Config& config) {
+    namespace fs = std::filesystem;
+    std::error_code error;
+    fs::path resolved = fs::weakly_canonical(fs::absolute(config.dir, error), error);
+    return error ? config.dir : resolved.string();
+  }
+  static Lines Rewrite(const Config& config) { return {QuoteArg(Get(config))}; }
+};
+
+// client-output-buffer-limit <class> <hard> <soft> <soft seconds> [<class> ...]
+struct OutputBufferLimits {
+  struct Class {
+    std::string_view name;
+    OutputBufferLimit Config::*field;
+  };
+  // CONFIG GET names the replica class "slave", CONFIG REWRITE "replica"; both are accepted.
+  static constexpr Class kClasses[] = {
+      {"normal", &Config::client_output_buffer_limit_normal},
+      {"slave", &Config::client_output_buffer_limit_replica},
+      {"replica", &Config::client_output_buffer_limit_replica},
+      {"pubsub", &Config::client_output_buffer_limit_pubsub},
+  };
+  static constexpr Class kWritten[] = {kClasses[0], kClasses[2], kClasses[3]};
+
+  static std::string Set(Config& config, ConfigArgs args) {
+    if (args.size() % 4 != 0) return "Wrong number of arguments in buffer limit configuration.";
+    // Every group is checked before any is applied.
+    std::vector<std::pair<OutputBufferLimit Config::*, OutputBufferLimit>> updates;
+    for (size_t i = 0; i < args.size(); i += 4) {
+      auto found = std::find_if(std::begin(kClasses), std::end(kClasses),
+                                [&](const Class& c) { return EqualsIgnoreCase(c.name, args[i]); });
+      if (found == std::end(kClasses)) {
+        return "Invalid client class specified in buffer limit configuration.";
+      }
+      std::optional<int64_t> hard = ParseMemory(args[i + 1]);
+      std::optional<int64_t> soft = ParseMemory(args[i + 2]);
+      std::optional<int64_t> seconds = ParseCLong(args[i + 3], 10);
+      if (!hard || !soft || !seconds || *seconds < 0) {
+        return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+      }
+      updates.emplace_back(found->field, OutputBufferLimit{static_cast<uint64_t>(*hard),
+                                                           static_cast<uint64_t>(*soft), *seconds});
+    }
+    for (const auto& [field, limit] : updates) config.*field = limit;
+    return {};
+  }
+  static std::string Get(const Config& config) {
+    std::string text;
+    for (const Class& c : {kClasses[0], kClasses[1], kClasses[3]}) {
+      const OutputBufferLimit& limit = config.*c.field;
+      fmt::format_to(std::back_inserter(text), "{}{} {} {} {}", text.empty() ? "" : " ", c.name,
+                     limit.hard_bytes, limit.soft_bytes, limit.soft_seconds);
+    }
+    return text;
+  }
+  static Lines Rewrite(const Config& config) {
+    Lines lines;
+    for (const Class& c : kWritten) {
+      const OutputBufferLimit& limit = config.*c.field;
+      lines.push_back(
+          fmt::format("{} {} {} {}", c.name, FormatMemory(static_cast<int64_t>(limit.hard_bytes)),
+                      FormatMemory(static_cast<int64_t>(limit.soft_bytes)), limit.soft_seconds));
+    }
+    return lines;
+  }
+};
+
+template <typename T>
+constexpr Directive Row(std::string_view name, uint32_t flags = 0) {
+  return {name, flags, &T::Set, &T::Get, &T::Rewrite};
+}
+
+constexpr int64_t kMb = 1024 * 1024;
+
+// Magnetar cannot reopen its listeners yet, so port and bind are immutable here (Redis rebinds).
+constexpr Directive kDirectives[] = {
+    Row<Bind>("bind", kDirectiveImmutable | kDirectiveMultiArg),
+    Row<Integer<&Config::port, 0, 65535>>("port", kDirectiveImmutable),
+    Row<YesNo<&Config::protected_mode>>("protected-mode"),
+    Row<Integer<&Config::tcp_backlog, 0, INT_MAX>>("tcp-backlog", kDirectiveImmutable),
+    Row<Text<&Config::unixsocket, true>>("unixsocket", kDirectiveImmutable),
+    Row<UnixSocketPerm>("unixsocketperm", kDirectiveImmutable),
+    Row<Integer<&Config::timeout, 0, INT_MAX>>("timeout"),
+    Row<Integer<&Config::tcp_keepalive, 0, INT_MAX>>("tcp-keepalive"),
+    Row<YesNo<&Config::daemonize>>("daemonize", kDirectiveImmutable),
+    Row<Text<&Config::pidfile, true>>("pidfile", kDirectiveImmutable),
+    Row<Choice<&Config::loglevel, kLogLevelNames>>("loglevel"),
+    Row<Text<&Config::logfile, false>>("logfile", kDirectiveImmutable),
+    Row<Integer<&Config::databases, 1, INT_MAX>>("databases", kDirectiveImmutable),
+    Row<Dir>("dir", kDirectiveProtected | kDirectiveAlwaysRewrite),
+    Row<Text<&Config::requirepass, true>>("requirepass"),
+    Row<Integer<&Config::maxclients, 1, UINT32_MAX, 1, INT_MAX>>("maxclients"),
+    Row<Choice<&Config::enable_debug_command, kProtectedAccessNames>>("enable-debug-command",
+                                                                      kDirectiveImmutable),
+    Row<Integer<&Config::hz, 0, INT_MAX, 1, 500>>("hz"),
+    Row<OutputBufferLimits>("client-output-buffer-limit", kDirectiveMultiArg),
+    Row<Memory<&Config::client_query_buffer_limit, kMb, INT64_MAX>>("client-query-buffer-limit"),
+    Row<Memory<&Config::proto_max_bulk_len, kMb, INT64_MAX>>("proto-max-bulk-len"),
+};
+
+}  // namespace
+
+std::span<const Directive> Directives() { return kDirectives; }
+
+const Directive* FindDirective(std::string_view name) {
+  for (const Directive& directive : kDirectives) {
+    if (EqualsIgnoreCase(directive.name, name)) return &directive;
+  }
+  return nullptr;
+}
+
+}  // namespace magnetar::server

@@ -1,0 +1,263 @@
+#include "info_sections.h"
+
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "info_metrics.h"
+#include "magnetar/common/clock.h"
+#include "magnetar/server/client.h"
+#include "magnetar/server/server.h"
+#include "magnetar/server/version.h"
+
+namespace magnetar::server::info {
+namespace {
+
+// Redis's LRU clock: seconds, wrapping at 24 bits.
+constexpr int64_t kLruClockMax = (1 << 24) - 1;
+
+// The default of repl-backlog-size: Magnetar has no backlog yet, and reports the size Redis
+// would create one with.
+constexpr uint64_t kReplBacklogSize = 1024 * 1024;
+
+int64_t UptimeSeconds(const Server& server) {
+  return (MonotonicUs() - server.start_us()) / 1'000'000;
+}
+
+std::string OsText() {
+  utsname name{};
+  if (uname(&name) != 0) return "";
+  return fmt::format("{} {} {}", name.sysname, name.release, name.machine);
+}
+
+std::string CompilerVersion() {
+#if defined(__GNUC__)
+  return fmt::format("{}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
+#else
+  return "0.0.0";
+#endif
+}
+
+// Seconds and microseconds, as Redis prints CPU time ("%ld.%06ld").
+void CpuField(std::string& out, std::string_view name, const timeval& time) {
+  fmt::format_to(std::back_inserter(out), "{}:{}.{:06}\r\n", name, time.tv_sec, time.tv_usec);
+}
+
+void CommandStatsLine(std::string& out, const commands::RegisteredCommand& command) {
+  const commands::CommandStats& stats = command.stats;
+  if (stats.calls == 0 && stats.failed_calls == 0 && stats.rejected_calls == 0) return;
+  double per_call = stats.calls ? static_cast<double>(stats.usec) / stats.calls : 0;
+  fmt::format_to(std::back_inserter(out),
+                 "cmdstat_{}:calls={},usec={},usec_per_call={:.2f},rejected_calls={},"
+                 "failed_calls={}\r\n",
+                 command.spec->name, stats.calls, stats.usec, per_call, stats.rejected_calls,
+                 stats.failed_calls);
+}
+
+}  // namespace
+
+void ServerSection(Server& server, std::string& out) {
+  const Config& config = server.config();
+  int64_t uptime = UptimeSeconds(server);
+  Field(out, "redis_version", kRedisVersion);
+  // Not built from Redis's git tree: a Redis built outside git prints the same sha1 and dirty
+  // flag. Magnetar has no Redis build id; magnetar_version identifies the build.
+  Field(out, "redis_git_sha1", "00000000");
+  Field(out, "redis_git_dirty", 0);
+  Field(out, "redis_build_id", 0);
+  Field(out, "redis_mode", "standalone");
+  Field(out, "os", OsText());
+  Field(out, "arch_bits", sizeof(void*) * 8);
+  // MonotonicUs() reads std::chrono::steady_clock, which is clock_gettime(CLOCK_MONOTONIC).
+  Field(out, "monotonic_clock", "POSIX clock_gettime");
+  Field(out, "multiplexing_api", "epoll");  // Asio's reactor on Linux
+  Field(out, "atomicvar_api", "c11-builtin");
+  Field(out, "gcc_version", CompilerVersion());
+  Field(out, "process_id", getpid());
+  Field(out, "process_supervised", "no");
+  Field(out, "run_id", server.run_id());
+  Field(out, "tcp_port", config.port);
+  Field(out, "server_time_usec", server.clock().NowUs());
+  Field(out, "uptime_in_seconds", uptime);
+  Field(out, "uptime_in_days", uptime / 86400);
+  // No dynamic-hz yet: the cron always runs at the configured rate.
+  Field(out, "hz", config.hz);
+  Field(out, "configured_hz", config.hz);
+  Field(out, "lru_clock", (server.clock().NowMs() / 1000) & kLruClockMax);
+  Field(out, "executable", config.executable);
+  Field(out, "config_file", config.config_file);
+  Field(out, "io_threads_active", 0);
+  Field(out, "magnetar_version", kMagnetarVersion);
+}
+
+void ClientsSection(Server& server, std::string& out) {
+  // Redis reports the largest buffers of the last few seconds; Magnetar reports the largest
+  // buffers held right now.
+  size_t max_input = 0, max_output = 0;
+  for (const auto& [id, client] : server.clients()) {
+    max_input = std::max(max_input, client->connection().query_buffer_capacity());
+    max_output = std::max(max_output, client->connection().output_memory());
+  }
+  Field(out, "connected_clients", server.clients().size());
+  Field(out, "cluster_connections", 0);
+  Field(out, "maxclients", server.config().maxclients);
+  Field(out, "client_recent_max_input_buffer", max_input);
+  Field(out, "client_recent_max_output_buffer", max_output);
+  // No blocking commands, client tracking or blocking timeouts yet.
+  Field(out, "blocked_clients", 0);
+  Field(out, "tracking_clients", 0);
+  Field(out, "clients_in_timeout_table", 0);
+}
+
+void PersistenceSection(Server& server, std::string& out) {
+  // Nothing is saved or loaded yet: no fork, no RDB save, no AOF, as on a fresh Redis with
+  // `save ""` and `appendonly no`. The last save time is the start time, as Redis reports it.
+  int64_t started_wall_us = server.clock().NowUs() - (MonotonicUs() - server.start_us());
+  Field(out, "loading", 0);
+  Field(out, "async_loading", 0);
+  Field(out, "current_cow_peak", 0);
+  Field(out, "current_cow_size", 0);
+  Field(out, "current_cow_size_age", 0);
+  Field(out, "current_fork_perc", "0.00");
+  Field(out, "current_save_keys_processed", 0);
+  Field(out, "current_save_keys_total", 0);
+  // The engine keeps no dirty counter yet.
+  Field(out, "rdb_changes_since_last_save", 0);
+  Field(out, "rdb_bgsave_in_progress", 0);
+  Field(out, "rdb_last_save_time", started_wall_us / 1'000'000);
+  Field(out, "rdb_last_bgsave_status", "ok");
+  Field(out, "rdb_last_bgsave_time_sec", -1);
+  Field(out, "rdb_current_bgsave_time_sec", -1);
+  Field(out, "rdb_saves", 0);
+  Field(out, "rdb_last_cow_size", 0);
+  Field(out, "rdb_last_load_keys_expired", 0);
+  Field(out, "rdb_last_load_keys_loaded", 0);
+  Field(out, "aof_enabled", 0);
+  Field(out, "aof_rewrite_in_progress", 0);
+  Field(out, "aof_rewrite_scheduled", 0);
+  Field(out, "aof_last_rewrite_time_sec", -1);
+  Field(out, "aof_current_rewrite_time_sec", -1);
+  Field(out, "aof_last_bgrewrite_status", "ok");
+  Field(out, "aof_rewrites", 0);
+  Field(out, "aof_rewrites_consecutive_failures", 0);
+  Field(out, "aof_last_write_status", "ok");
+  Field(out, "aof_last_cow_size", 0);
+  Field(out, "module_fork_in_progress", 0);
+  Field(out, "module_fork_last_cow_size", 0);
+}
+
+void StatsSection(Server& server, std::string& out) {
+  const ServerStats& stats = server.stats();
+  const engine::KeyspaceStats& keyspace = server.keyspace().stats();
+  const InfoSamples& samples = server.info_samples();
+  net::TrafficCounters traffic = TotalTraffic(server);
+  Field(out, "total_connections_received", stats.total_connections_received);
+  Field(out, "total_commands_processed", stats.total_commands_processed);
+  Field(out, "instantaneous_ops_per_sec", static_cast<uint64_t>(AverageRate(samples.ops)));
+  Field(out, "total_net_input_bytes", traffic.input_bytes);
+  Field(out, "total_net_output_bytes", traffic.output_bytes);
+  // Replication, eviction, pub/sub, forks, defragmentation, client tracking and DUMP/RESTORE do
+  // not exist yet, so their counters are zero, as on a Redis that never used them.
+  Field(out, "total_net_repl_input_bytes", 0);
+  Field(out, "total_net_repl_output_bytes", 0);
+  Fixed2Field(out, "instantaneous_input_kbps", AverageRate(samples.input_bytes) / 1024);
+  Fixed2Field(out, "instantaneous_output_kbps", AverageRate(samples.output_bytes) / 1024);
+  Field(out, "instantaneous_input_repl_kbps", "0.00");
+  Field(out, "instantaneous_output_repl_kbps", "0.00");
+  Field(out, "rejected_connections", stats.rejected_connections);
+  Field(out, "sync_full", 0);
+  Field(out, "sync_partial_ok", 0);
+  Field(out, "sync_partial_err", 0);
+  Field(out, "expired_keys", keyspace.expired);
+  Field(out, "expired_stale_perc", "0.00");
+  Field(out, "expired_time_cap_reached_count", 0);
+  Field(out, "expire_cycle_cpu_milliseconds", 0);
+  Field(out, "evicted_keys", 0);
+  Field(out, "evicted_clients", 0);
+  Field(out, "total_eviction_exceeded_time", 0);
+  Field(out, "current_eviction_exceeded_time", 0);
+  Field(out, "keyspace_hits", keyspace.hits);
+  Field(out, "keyspace_misses", keyspace.misses);
+  Field(out, "pubsub_channels", 0);
+  Field(out, "pubsub_patterns", 0);
+  Field(out, "pubsubshard_channels", 0);
+  Field(out, "latest_fork_usec", 0);
+  Field(out, "total_forks", 0);
+  Field(out, "migrate_cached_sockets", 0);
+  Field(out, "slave_expires_tracked_keys", 0);
+  Field(out, "active_defrag_hits", 0);
+  Field(out, "active_defrag_misses", 0);
+  Field(out, "active_defrag_key_hits", 0);
+  Field(out, "active_defrag_key_misses", 0);
+  Field(out, "total_active_defrag_time", 0);
+  Field(out, "current_active_defrag_time", 0);
+  Field(out, "tracking_total_keys", 0);
+  Field(out, "tracking_total_items", 0);
+  Field(out, "tracking_total_prefixes", 0);
+  Field(out, "unexpected_error_replies", stats.unexpected_error_replies);
+  Field(out, "total_error_replies", stats.total_error_replies);
+  Field(out, "dump_payload_sanitizations", 0);
+  Field(out, "total_reads_processed", traffic.reads);
+  Field(out, "total_writes_processed", traffic.writes);
+  // One thread does all I/O, and the reply buffer is a growing string rather than Redis's
+  // resizable fixed buffer.
+  Field(out, "io_threaded_reads_processed", 0);
+  Field(out, "io_threaded_writes_processed", 0);
+  Field(out, "reply_buffer_shrinks", 0);
+  Field(out, "reply_buffer_expands", 0);
+}
+
+void ReplicationSection(Server& server, std::string& out) {
+  // A primary without replicas and without a backlog (replication does not exist yet).
+  Field(out, "role", "master");
+  Field(out, "connected_slaves", 0);
+  Field(out, "master_failover_state", "no-failover");
+  Field(out, "master_replid", server.replication_id());
+  Field(out, "master_replid2", std::string(40, '0'));
+  Field(out, "master_repl_offset", 0);
+  Field(out, "second_repl_offset", -1);
+  Field(out, "repl_backlog_active", 0);
+  Field(out, "repl_backlog_size", kReplBacklogSize);
+  Field(out, "repl_backlog_first_byte_offset", 0);
+  Field(out, "repl_backlog_histlen", 0);
+}
+
+void CpuSection(Server&, std::string& out) {
+  rusage self{}, children{}, main_thread{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  // INFO runs on the event loop thread, which is the main thread.
+  getrusage(RUSAGE_THREAD, &main_thread);
+  CpuField(out, "used_cpu_sys", self.ru_stime);
+  CpuField(out, "used_cpu_user", self.ru_utime);
+  CpuField(out, "used_cpu_sys_children", children.ru_stime);
+  CpuField(out, "used_cpu_user_children", children.ru_utime);
+  CpuField(out, "used_cpu_sys_main_thread", main_thread.ru_stime);
+  CpuField(out, "used_cpu_user_main_thread", main_thread.ru_utime);
+}
+
+void CommandStatsSection(Server& server, std::string& out) {
+  // Redis walks its command dictionary (an unspecified order); Magnetar prints registration
+  // order, each container's subcommands right after it.
+  for (const commands::RegisteredCommand* command : server.registry().commands()) {
+    CommandStatsLine(out, *command);
+    for (const commands::RegisteredCommand* sub : command->subcommands) CommandStatsLine(out, *sub);
+  }
+}
+
+void ClusterSection(Server&, std::string& out) { Field(out, "cluster_enabled", 0); }
+
+void KeyspaceSection(Server& server, std::string& out) {
+  const engine::Keyspace& keyspace = server.keyspace();
+  for (size_t i = 0; i < keyspace.database_count(); ++i) {
+    const engine::Database& db = keyspace.db(i);
+    if (db.Size() == 0) continue;
+    // avg_ttl is Redis's running estimate from active expiry, which does not exist yet.
+    fmt::format_to(std::back_inserter(out), "db{}:keys={},expires={},avg_ttl=0\r\n", i, db.Size(),
+                   db.ExpiresCount());
+  }
+}
+
+}  // namespace magnetar::server::info

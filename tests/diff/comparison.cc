@@ -1,0 +1,58 @@
+#include "comparison.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "support/resp_reply.h"
+
+namespace magnetar::diff {
+
+using test_support::IsAggregate;
+using test_support::SplitReply;
+
+std::string Comparable(std::string_view reply, Compare mode) {
+  switch (mode) {
+    case Compare::kExact:
+      return std::string(reply);
+    case Compare::kShape:
+      return ReplyShape(reply);
+    case Compare::kSorted:
+      return SortedReply(reply);
+    case Compare::kSkip:
+      return "";
+  }
+  return "";
+}
+
+std::string ReplyShape(std::string_view reply) {
+  if (reply.empty()) return "";
+  if (reply.starts_with("$-1\r\n") || reply.starts_with("*-1\r\n")) return std::string(reply, 0, 3);
+  if (!IsAggregate(reply[0])) return std::string(1, reply[0]);
+  test_support::ReplyParts parts = SplitReply(reply);
+  std::string shape(parts.header.substr(0, parts.header.size() - 2));
+  shape += '[';
+  for (size_t i = 0; i < parts.elements.size(); ++i) {
+    if (i > 0) shape += ' ';
+    shape += ReplyShape(parts.elements[i]);
+  }
+  shape += ']';
+  return shape;
+}
+
+std::string SortedReply(std::string_view reply) {
+  if (reply.empty() || !IsAggregate(reply[0])) return std::string(reply);
+  test_support::ReplyParts parts = SplitReply(reply);
+  const size_t step = reply[0] == '%' || reply[0] == '|' ? 2 : 1;
+  std::vector<std::string> entries;
+  for (size_t i = 0; i < parts.elements.size(); i += step) {
+    std::string entry(parts.elements[i]);
+    if (step == 2 && i + 1 < parts.elements.size()) entry += parts.elements[i + 1];
+    entries.push_back(std::move(entry));
+  }
+  std::sort(entries.begin(), entries.end());
+  std::string sorted(parts.header);
+  for (const std::string& entry : entries) sorted += entry;
+  return sorted;
+}
+
+}  // namespace magnetar::diff

@@ -1,0 +1,166 @@
+// Runs every tests/diff/scripts/*.redis against a fresh magnetar-server and a fresh redis-server
+// and compares each reply byte for byte (or as the line's directive says). One test per script.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "comparison.h"
+#include "script.h"
+#include "support/resp_client.h"
+#include "support/resp_reply.h"
+#include "support/server_process.h"
+
+namespace magnetar::diff {
+namespace {
+
+using test_support::Escape;
+using test_support::ReadStatus;
+using test_support::RespClient;
+using test_support::ServerKind;
+using test_support::ServerProcess;
+
+// A script that goes wrong early usually goes wrong on every later line too.
+constexpr int kMaxReportedDifferences = 20;
+
+std::vector<std::string> ScriptNames() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(MAGNETAR_DIFF_SCRIPTS, ec)) {
+    if (entry.path().extension() == ".redis") names.push_back(entry.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string ScriptPath(const std::string& name) {
+  return std::string(MAGNETAR_DIFF_SCRIPTS) + "/" + name + ".redis";
+}
+
+// What one server did with one step.
+struct Outcome {
+  std::string reply;     // raw bytes, or a description in parentheses when there was none
+  std::string compared;  // what is held against the other server's outcome
+};
+
+// One server and the script's connection to it.
+class Side {
+ public:
+  explicit Side(ServerKind kind) : kind_(kind) {}
+
+  // Starts the server; "" on success, else why not.
+  std::string Start() {
+    std::string error;
+    server_ = ServerProcess::Start({.kind = kind_, .directives = {}}, error);
+    return error;
+  }
+
+  Outcome Run(const Step& step) {
+    if (!client_.connected() && !client_.Connect(server_->port())) {
+      return Failed("cannot connect", client_.error());
+    }
+    std::vector<std::string_view> args(step.args.begin(), step.args.end());
+    if (!(step.raw ? client_.SendRaw(step.args[0]) : client_.Send(args))) {
+      // Whether a send to a closed connection fails or a later read sees the close depends on
+      // timing, so both count as the same outcome.
+      return Failed(test_support::ReadStatusName(ReadStatus::kClosed), client_.error());
+    }
+    if (step.no_reply) return {};
+    Outcome outcome;
+    ReadStatus status = client_.ReadReply(outcome.reply);
+    if (status != ReadStatus::kReply) {
+      return Failed(test_support::ReadStatusName(status), client_.error());
+    }
+    outcome.compared = Comparable(outcome.reply, step.compare);
+    if (step.closes) {
+      const char* after = client_.WaitForClose() ? " (then closed)" : " (connection left open)";
+      client_.Close();
+      outcome.compared += after;
+      outcome.reply += after;
+    }
+    return outcome;
+  }
+
+  ServerProcess& server() { return *server_; }
+
+ private:
+  // Ends the connection so the next step starts on a new one, as redis-cli would reconnect.
+  Outcome Failed(std::string_view what, std::string_view detail) {
+    client_.Close();
+    std::string compared = "(" + std::string(what) + ")";
+    return {compared + " " + std::string(detail), compared};
+  }
+
+  ServerKind kind_;
+  std::unique_ptr<ServerProcess> server_;
+  RespClient client_{std::chrono::seconds(5)};
+};
+
+std::string CompareName(Compare mode) {
+  switch (mode) {
+    case Compare::kExact:
+      return "byte for byte";
+    case Compare::kShape:
+      return "by shape (types and sizes)";
+    case Compare::kSorted:
+      return "with elements sorted";
+    case Compare::kSkip:
+      return "not at all";
+  }
+  return "";
+}
+
+class DiffTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(DiffTest, RepliesMatchRedis) {
+  if (test_support::ServerBinary(ServerKind::kRedis).empty()) {
+    GTEST_SKIP() << "redis-server is not installed (set REDIS_SERVER to its path)";
+  }
+  const std::string path = ScriptPath(GetParam());
+  std::ifstream file(path, std::ios::binary);
+  ASSERT_TRUE(file) << "cannot read " << path;
+  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::vector<Step> steps;
+  std::string error;
+  ASSERT_TRUE(ParseScript(text, steps, error)) << path << ": " << error;
+
+  Side magnetar(ServerKind::kMagnetar), redis(ServerKind::kRedis);
+  error = magnetar.Start();
+  ASSERT_EQ(error, "");
+  error = redis.Start();
+  ASSERT_EQ(error, "");
+
+  int differences = 0;
+  for (const Step& step : steps) {
+    Outcome ours = magnetar.Run(step);
+    Outcome theirs = redis.Run(step);
+    if (ours.compared == theirs.compared) continue;
+    ADD_FAILURE_AT(path.c_str(), step.line) << "command: " << step.text << "\n"
+                                            << "  compared " << CompareName(step.compare) << "\n"
+                                            << "  magnetar: \"" << Escape(ours.reply) << "\"\n"
+                                            << "  redis:    \"" << Escape(theirs.reply) << "\"";
+    if (++differences == kMaxReportedDifferences) {
+      ADD_FAILURE() << "stopping after " << differences << " differences";
+      break;
+    }
+  }
+  EXPECT_TRUE(magnetar.server().Alive())
+      << "magnetar-server " << magnetar.server().ExitDescription() << "; log:\n"
+      << magnetar.server().LogTail();
+}
+
+INSTANTIATE_TEST_SUITE_P(Scripts, DiffTest, ::testing::ValuesIn(ScriptNames()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string name = info.param;
+                           for (char& c : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           }
+                           return name;
+                         });
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(DiffTest);
+
+}  // namespace
+}  // namespace magnetar::diff

@@ -1,0 +1,334 @@
+// A database as commands see it: strings and objects, overwrites and TTLs, lazy expiry, the expire
+// hook, sampling and flushing.
+#include "magnetar/engine/database.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "magnetar/common/clock.h"
+#include "magnetar/engine/keyspace.h"
+
+namespace magnetar::engine {
+namespace {
+
+// Counts live instances, so tests can see that flushing frees objects.
+class CountedObject final : public Object {
+ public:
+  explicit CountedObject(int& live) : live_(live) { ++live_; }
+  ~CountedObject() override { --live_; }
+  size_t MemoryBytes() const override { return sizeof(*this); }
+
+ private:
+  int& live_;
+};
+
+class DatabaseTest : public ::testing::Test {
+ protected:
+  DatabaseTest() {
+    keyspace_.SetExpireHook(
+        [this](size_t db, std::string_view key) { expired_.emplace_back(db, std::string(key)); });
+  }
+
+  std::optional<std::string> Get(std::string_view key) {
+    auto value = db_.GetString(key);
+    EXPECT_TRUE(value.ok());
+    if (!value.ok() || !*value) return std::nullopt;
+    return std::string((*value)->view());
+  }
+  std::optional<int64_t> DeadlineOf(std::string_view key) {
+    const Entry* entry = db_.Lookup(key);
+    if (entry == nullptr || !entry->has_deadline()) return std::nullopt;
+    return entry->deadline();
+  }
+  size_t Step() { return db_.ActiveExpireStep(MonotonicUs() + 10'000'000).expired; }
+  int64_t Now() const { return clock_.NowMs(); }
+
+  ManualClock clock_;
+  Keyspace keyspace_{2, clock_};
+  Database& db_ = keyspace_.db(0);
+  std::vector<std::pair<size_t, std::string>> expired_;
+};
+
+TEST_F(DatabaseTest, SetGetOverwriteAndDelete) {
+  EXPECT_EQ(Get("k"), std::nullopt);
+  db_.SetString("k", "hello");
+  EXPECT_EQ(Get("k"), "hello");
+  db_.SetString("k", std::string(1000, 'x'));
+  EXPECT_EQ(Get("k"), std::string(1000, 'x'));
+  db_.SetString("k", "42");
+  EXPECT_EQ(Get("k"), "42");
+  EXPECT_EQ(db_.Size(), 1u);
+  EXPECT_TRUE(db_.Delete("k"));
+  EXPECT_FALSE(db_.Delete("k"));
+  EXPECT_EQ(db_.Size(), 0u);
+  EXPECT_EQ(keyspace_.stats().hits, 3u);
+  EXPECT_EQ(keyspace_.stats().misses, 1u);
+}
+
+TEST_F(DatabaseTest, IntegerTextsRoundTripExactly) {
+  for (std::string_view text : {"123", "-5", "0", "007", "-0", "9223372036854775808", "1e3"}) {
+    db_.SetString("k", text);
+    EXPECT_EQ(Get("k"), text);
+    EXPECT_EQ(db_.Lookup("k")->string().is_integer(), text == "123" || text == "-5" || text == "0");
+  }
+  db_.SetInteger("n", -9223372036854775807 - 1);
+  EXPECT_EQ(Get("n"), "-9223372036854775808");
+}
+
+TEST_F(DatabaseTest, ObjectsAreOwnedAndReplacedAndOtherTypesAreWrongType) {
+  int live = 0;
+  db_.SetObject("list", ValueType::kList, std::make_unique<CountedObject>(live));
+  EXPECT_EQ(live, 1);
+  EXPECT_EQ(db_.GetString("list").status(), OpStatus::kWrongType);
+  EXPECT_EQ(db_.Lookup("list")->type(), ValueType::kList);
+  db_.SetString("list", "now a string");
+  EXPECT_EQ(live, 0);
+  db_.SetObject("set", ValueType::kSet, std::make_unique<CountedObject>(live));
+  EXPECT_TRUE(db_.Delete("set"));
+  EXPECT_EQ(live, 0);
+}
+
+TEST_F(DatabaseTest, ManyKeysAcrossGrowthAndShrink) {
+  for (int i = 0; i < 200'000; ++i) db_.SetString("key:" + std::to_string(i), std::to_string(i));
+  EXPECT_EQ(db_.Size(), 200'000u);
+  for (int i = 0; i < 200'000; i += 1'000)
+    EXPECT_EQ(Get("key:" + std::to_string(i)), std::to_string(i));
+  for (int i = 0; i < 199'000; ++i) ASSERT_TRUE(db_.Delete("key:" + std::to_string(i)));
+  EXPECT_EQ(db_.Size(), 1'000u);
+  EXPECT_EQ(Get("key:199500"), "199500");
+}
+
+TEST_F(DatabaseTest, LazyExpiryRemovesTheKeyOnceTheClockPassesItsDeadline) {
+  db_.SetString("k", "v", TtlUpdate::At(Now() + 100));
+  EXPECT_EQ(db_.ExpiresCount(), 1u);
+  clock_.AdvanceMs(100);
+  EXPECT_EQ(Get("k"), "v");  // at the deadline itself the key still lives (Redis: now > deadline)
+  clock_.AdvanceMs(1);
+  EXPECT_EQ(Get("k"), std::nullopt);
+  EXPECT_EQ(db_.Size(), 0u);
+  EXPECT_EQ(db_.ExpiresCount(), 0u);
+  EXPECT_EQ(keyspace_.stats().expired, 1u);
+  ASSERT_EQ(expired_.size(), 1u);
+  EXPECT_EQ(expired_[0], (std::pair<size_t, std::string>{0, "k"}));
+}
+
+TEST_F(DatabaseTest, EveryKindOfAccessExpiresLazily) {
+  for (const char* key : {"a", "b", "c", "d", "e"}) db_.SetString(key, "v", TtlUpdate::At(Now()));
+  clock_.AdvanceMs(1);
+  EXPECT_FALSE(db_.Exists("a"));
+  EXPECT_FALSE(db_.Delete("b"));
+  EXPECT_FALSE(db_.SetDeadline("c", Now() + 1000));
+  EXPECT_FALSE(db_.Persist("d"));
+  db_.SetString("e", "new");  // replaces an expired key: it counts as expired first
+  EXPECT_EQ(keyspace_.stats().expired, 5u);
+  EXPECT_EQ(expired_.size(), 5u);
+  EXPECT_EQ(db_.Size(), 1u);
+  EXPECT_EQ(DeadlineOf("e"), std::nullopt);
+}
+
+TEST_F(DatabaseTest, OverwriteClearsKeepsOrSetsTheDeadlineAsAsked) {
+  int64_t deadline = Now() + 5'000;
+  db_.SetString("k", "1", TtlUpdate::At(deadline));
+  db_.SetString("k", "2", TtlUpdate::Keep());
+  EXPECT_EQ(DeadlineOf("k"), deadline);
+  db_.SetString("k", "3", TtlUpdate::At(deadline + 1));
+  EXPECT_EQ(DeadlineOf("k"), deadline + 1);
+  db_.SetString("k", "4");
+  EXPECT_EQ(DeadlineOf("k"), std::nullopt);
+  EXPECT_EQ(db_.ExpiresCount(), 0u);
+  db_.SetString("k", "5", TtlUpdate::Keep());
+  EXPECT_EQ(DeadlineOf("k"), std::nullopt);
+  EXPECT_EQ(Get("k"), "5");
+  // The cleared deadline is not acted on later.
+  clock_.AdvanceMs(10'000);
+  EXPECT_EQ(Step(), 0u);
+  EXPECT_EQ(Get("k"), "5");
+}
+
+TEST_F(DatabaseTest, SetDeadlineAndPersist) {
+  EXPECT_FALSE(db_.SetDeadline("missing", Now() + 1));
+  db_.SetString("k", "v");
+  EXPECT_TRUE(db_.SetDeadline("k", Now() + 1'000));
+  EXPECT_EQ(DeadlineOf("k"), Now() + 1'000);
+  EXPECT_TRUE(db_.SetDeadline("k", int64_t{1} << 55));  // wide: the entry is rebuilt
+  EXPECT_EQ(DeadlineOf("k"), int64_t{1} << 55);
+  EXPECT_EQ(db_.ExpiresCount(), 1u);
+  EXPECT_TRUE(db_.Persist("k"));
+  EXPECT_FALSE(db_.Persist("k"));
+  EXPECT_EQ(DeadlineOf("k"), std::nullopt);
+  EXPECT_EQ(db_.ExpiresCount(), 0u);
+  EXPECT_EQ(Get("k"), "v");
+}
+
+TEST_F(DatabaseTest, ActiveExpiryRemovesOnlyDueKeysAndReportsEach) {
+  for (int i = 0; i < 100; ++i) {
+    db_.SetString("soon:" + std::to_string(i), "v", TtlUpdate::At(Now() + 1'000));
+    db_.SetString("later:" + std::to_string(i), "v", TtlUpdate::At(Now() + 3'600'000));
+    db_.SetString("never:" + std::to_string(i), "v");
+  }
+  EXPECT_EQ(Step(), 0u);
+  clock_.AdvanceMs(1'000);
+  EXPECT_EQ(Step(), 0u);
+  clock_.AdvanceMs(1);
+  EXPECT_EQ(Step(), 100u);
+  EXPECT_EQ(db_.Size(), 200u);
+  EXPECT_EQ(db_.ExpiresCount(), 100u);
+  EXPECT_EQ(expired_.size(), 100u);
+  EXPECT_EQ(keyspace_.stats().expired, 100u);
+  clock_.AdvanceMs(3'600'000);
+  EXPECT_EQ(Step(), 100u);
+  EXPECT_EQ(db_.Size(), 100u);
+  EXPECT_EQ(db_.ExpiresCount(), 0u);
+}
+
+// The case Redis's sampling handles badly: a few due keys among many far-off ones.
+TEST_F(DatabaseTest, ActiveExpiryFindsAFewDueKeysAmongManyFarOnes) {
+  int64_t deadline = Now() + 10'000;
+  for (int i = 0; i < 200'000; ++i) {
+    db_.SetString("far:" + std::to_string(i), "v", TtlUpdate::At(Now() + 86'400'000 + i));
+  }
+  for (int i = 0; i < 1'000; ++i)
+    db_.SetString("due:" + std::to_string(i), "v", TtlUpdate::At(deadline));
+  // The server ticks every 100 ms until just past the deadline.
+  size_t expired = 0;
+  while (Now() <= deadline) {
+    clock_.AdvanceMs(100);
+    expired += Step();
+  }
+  EXPECT_EQ(expired, 1'000u);
+  EXPECT_EQ(db_.Size(), 200'000u);
+  EXPECT_EQ(db_.Lookup("due:7"), nullptr);
+  EXPECT_NE(db_.Lookup("far:7"), nullptr);
+}
+
+TEST_F(DatabaseTest, ChangedDeadlinesAreHonouredInBothDirections) {
+  db_.SetString("sooner", "v", TtlUpdate::At(Now() + 1'000'000));
+  db_.SetString("later", "v", TtlUpdate::At(Now() + 1'000));
+  db_.SetString("persisted", "v", TtlUpdate::At(Now() + 1'000));
+  ASSERT_TRUE(db_.SetDeadline("sooner", Now() + 500));
+  ASSERT_TRUE(db_.SetDeadline("later", Now() + 2'000'000));
+  ASSERT_TRUE(db_.Persist("persisted"));
+  clock_.AdvanceMs(1'001);
+  EXPECT_EQ(Step(), 1u);
+  EXPECT_EQ(db_.Size(), 2u);
+  EXPECT_EQ(expired_.at(0).second, "sooner");
+  clock_.AdvanceMs(2'000'000);
+  EXPECT_EQ(Step(), 1u);
+  EXPECT_EQ(expired_.at(1).second, "later");
+  EXPECT_TRUE(db_.Exists("persisted"));
+}
+
+TEST_F(DatabaseTest, DeadlinesFarInTheFutureAndInThePastWork) {
+  db_.SetString("past", "v", TtlUpdate::At(-5));
+  db_.SetString("year3000", "v", TtlUpdate::At(32'503'680'000'000));
+  db_.SetString("max", "v", TtlUpdate::At(std::numeric_limits<int64_t>::max()));
+  EXPECT_EQ(Step(), 1u);
+  EXPECT_FALSE(db_.Exists("past"));
+  clock_.SetUs(32'503'680'000'001'000);
+  EXPECT_EQ(Step(), 1u);
+  EXPECT_FALSE(db_.Exists("year3000"));
+  EXPECT_TRUE(db_.Exists("max"));
+}
+
+TEST_F(DatabaseTest, StaleIndexRecordsStayBounded) {
+  // Every round moves each key's deadline to another far slot, leaving a stale record behind.
+  for (int i = 0; i < 2'000; ++i)
+    db_.SetString("k" + std::to_string(i), "v", TtlUpdate::At(Now() + 1));
+  size_t initial = db_.Memory().expiry_index_bytes;
+  for (int round = 1; round <= 300; ++round) {
+    for (int i = 0; i < 2'000; ++i) {
+      db_.SetDeadline("k" + std::to_string(i), Now() + int64_t{round} * 300'000);
+    }
+  }
+  EXPECT_LT(db_.Memory().expiry_index_bytes, 8 * initial + 64 * 1024);
+  clock_.AdvanceMs(int64_t{300} * 300'000 + 1);
+  EXPECT_EQ(Step(), 2'000u);
+}
+
+TEST_F(DatabaseTest, RandomKeyReturnsLiveKeysAndDropsExpiredOnes) {
+  EXPECT_EQ(db_.RandomKey(), std::nullopt);
+  for (int i = 0; i < 50; ++i) db_.SetString("live:" + std::to_string(i), "v");
+  for (int i = 0; i < 50; ++i)
+    db_.SetString("dead:" + std::to_string(i), "v", TtlUpdate::At(Now()));
+  clock_.AdvanceMs(1);
+  std::set<std::string> seen;
+  for (int i = 0; i < 2'000; ++i) {
+    std::optional<std::string> key = db_.RandomKey();
+    ASSERT_TRUE(key.has_value());
+    ASSERT_TRUE(key->starts_with("live:")) << *key;
+    seen.insert(*key);
+  }
+  EXPECT_EQ(seen.size(), 50u);
+  EXPECT_EQ(db_.RandomEntry() != nullptr, true);
+}
+
+TEST_F(DatabaseTest, RandomKeyOfAnAllExpiredDatabaseEmptiesIt) {
+  for (int i = 0; i < 100; ++i) db_.SetString(std::to_string(i), "v", TtlUpdate::At(Now()));
+  clock_.AdvanceMs(1);
+  EXPECT_EQ(db_.RandomKey(), std::nullopt);
+  EXPECT_EQ(db_.Size(), 0u);
+  EXPECT_EQ(expired_.size(), 100u);
+}
+
+TEST_F(DatabaseTest, ScanSeesEveryKeyOnce) {
+  for (int i = 0; i < 5'000; ++i) db_.SetString("key:" + std::to_string(i), "v");
+  std::multiset<std::string> seen;
+  uint64_t cursor = 0;
+  do {
+    cursor = db_.Scan(cursor, [&](const Entry& entry) { seen.emplace(entry.key()); });
+  } while (cursor != 0);
+  EXPECT_EQ(seen.size(), 5'000u);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 5'000u);
+}
+
+TEST_F(DatabaseTest, AsyncFlushEmptiesAtOnceAndFreesEverythingInTheBackground) {
+  int live = 0;
+  for (int i = 0; i < 20'000; ++i) {
+    db_.SetString("s:" + std::to_string(i), std::string(100, 'x'), TtlUpdate::At(Now() + 1'000));
+    db_.SetObject("o:" + std::to_string(i), ValueType::kHash,
+                  std::make_unique<CountedObject>(live));
+  }
+  keyspace_.db(1).SetString("other", "v");
+  EXPECT_EQ(live, 20'000);
+  keyspace_.FlushAllAsync();
+  EXPECT_EQ(db_.Size(), 0u);
+  EXPECT_EQ(db_.ExpiresCount(), 0u);
+  EXPECT_EQ(keyspace_.db(1).Size(), 0u);
+  EXPECT_EQ(db_.Memory().entry_bytes, 0u);
+  keyspace_.lazy_freer().Drain();
+  EXPECT_EQ(live, 0);
+  EXPECT_EQ(keyspace_.lazy_freer().pending_objects(), 0u);
+  EXPECT_EQ(keyspace_.lazy_freer().freed_objects(), 40'000u);
+  // The database is usable at once, and the old deadlines are forgotten.
+  db_.SetString("s:1", "fresh");
+  clock_.AdvanceMs(2'000);
+  EXPECT_EQ(Step(), 0u);
+  EXPECT_EQ(Get("s:1"), "fresh");
+}
+
+TEST_F(DatabaseTest, SyncFlushFreesObjects) {
+  int live = 0;
+  for (int i = 0; i < 100; ++i) {
+    db_.SetObject("o:" + std::to_string(i), ValueType::kZSet,
+                  std::make_unique<CountedObject>(live));
+  }
+  db_.Clear();
+  EXPECT_EQ(live, 0);
+  EXPECT_EQ(db_.Size(), 0u);
+}
+
+TEST_F(DatabaseTest, MemoryReportTracksEntries) {
+  EXPECT_EQ(db_.Memory().entry_bytes, 0u);
+  db_.SetString("k", std::string(1000, 'x'));
+  EXPECT_GE(db_.Memory().entry_bytes, 1000u);
+  EXPECT_GE(db_.Memory().table_bytes, 64u);
+  db_.Delete("k");
+  EXPECT_EQ(db_.Memory().entry_bytes, 0u);
+}
+
+}  // namespace
+}  // namespace magnetar::engine
