@@ -126,7 +126,7 @@ uint64_t ReadBits(std::string_view value, uint64_t offset, unsigned bits) {
 }
 
 // REQUIRES: `value` already holds bit offset + bits - 1.
-void WriteBits(std::string& value, uint64_t offset, unsigned bits, uint64_t field) {
+void WriteBits(std::span<char> value, uint64_t offset, unsigned bits, uint64_t field) {
   for (unsigned i = 0; i < bits; ++i) {
     const uint64_t at = offset + i;
     const auto mask = static_cast<uint8_t>(0x80 >> (at & 7));
@@ -196,8 +196,9 @@ int64_t AsReply(uint64_t field, BitfieldType type) {
 }
 
 // One SET or INCRBY: SET replies the old value, INCRBY the new one, FAIL nil.
-std::optional<int64_t> RunWrite(std::string& value, const BitfieldOp& op) {
-  const int64_t old_value = AsReply(ReadBits(value, op.offset, op.type.bits), op.type);
+std::optional<int64_t> RunWrite(std::span<char> value, const BitfieldOp& op) {
+  const std::string_view bytes(value.data(), value.size());
+  const int64_t old_value = AsReply(ReadBits(bytes, op.offset, op.type.bits), op.type);
   const bool is_set = op.opcode == BitfieldOpcode::kSet;
   const std::optional<uint64_t> stored =
       is_set ? Fit(static_cast<uint64_t>(op.argument), 0, op.type, op.overflow)
@@ -245,17 +246,22 @@ bool GetBit(std::string_view value, uint64_t offset) {
   return byte < value.size() && ((Bytes(value)[byte] >> (7 - (offset & 7))) & 1);
 }
 
-SetBitOutcome SetBit(std::string& value, uint64_t offset, bool bit) {
+bool SetBit(std::span<char> value, uint64_t offset, bool bit) {
   const uint64_t byte = offset >> 3;
-  const bool grew = byte >= value.size();
-  if (grew) value.resize(byte + 1, '\0');
-  const bool old_bit = GetBit(value, offset);
+  const bool old_bit = GetBit(std::string_view(value.data(), value.size()), offset);
   const auto mask = static_cast<char>(0x80 >> (offset & 7));
   if (bit) {
     value[byte] = static_cast<char>(value[byte] | mask);
   } else {
     value[byte] = static_cast<char>(value[byte] & ~mask);
   }
+  return old_bit;
+}
+
+SetBitOutcome SetBit(std::string& value, uint64_t offset, bool bit) {
+  const bool grew = (offset >> 3) >= value.size();
+  if (grew) value.resize((offset >> 3) + 1, '\0');
+  const bool old_bit = SetBit(std::span<char>(value), offset, bit);
   return {old_bit, grew || old_bit != bit};
 }
 
@@ -380,20 +386,25 @@ int64_t BitfieldGet(std::string_view value, BitfieldType type, uint64_t offset) 
   return AsReply(ReadBits(value, offset, type.bits), type);
 }
 
-std::vector<std::optional<int64_t>> BitfieldApply(std::string& value, const BitfieldPlan& plan) {
-  if (!plan.read_only && value.size() <= (plan.highest_write_bit >> 3)) {
-    value.resize((plan.highest_write_bit >> 3) + 1, '\0');
-  }
+std::vector<std::optional<int64_t>> BitfieldApply(std::span<char> value, const BitfieldPlan& plan) {
+  const std::string_view bytes(value.data(), value.size());
   std::vector<std::optional<int64_t>> replies;
   replies.reserve(plan.ops.size());
   for (const BitfieldOp& op : plan.ops) {
     if (op.opcode == BitfieldOpcode::kGet) {
-      replies.emplace_back(BitfieldGet(value, op.type, op.offset));
+      replies.emplace_back(BitfieldGet(bytes, op.type, op.offset));
     } else {
       replies.push_back(RunWrite(value, op));
     }
   }
   return replies;
+}
+
+std::vector<std::optional<int64_t>> BitfieldApply(std::string& value, const BitfieldPlan& plan) {
+  if (!plan.read_only && value.size() <= (plan.highest_write_bit >> 3)) {
+    value.resize((plan.highest_write_bit >> 3) + 1, '\0');
+  }
+  return BitfieldApply(std::span<char>(value), plan);
 }
 
 std::vector<int64_t> BitfieldRead(std::string_view value, const BitfieldPlan& plan) {

@@ -1,38 +1,40 @@
-// String commands. This first cut holds GET and plain SET; the keyspace issue adds the rest of the
-// family and SET's options.
-#include "magnetar/commands/arg_parser.h"
-#include "magnetar/commands/command_context.h"
+// The string family's command table: every row mirrors Redis 7.0.15's COMMAND INFO and COMMAND
+// DOCS for the command. The handlers live in string_basic_commands.cc (whole values),
+// string_numeric_commands.cc (INCR and friends) and string_range_commands.cc (parts of values).
 #include "magnetar/commands/families.h"
+#include "string_handlers.h"
 
 namespace magnetar::commands {
 namespace {
 
-void Get(CommandContext& ctx) {
-  auto value = ctx.db().GetString(ctx.args[1]);
-  if (!value) return ctx.reply.Error(value.status());
-  if (!*value) return ctx.reply.Null();
-  ctx.reply.Bulk((*value)->view());
-}
-
-void Set(CommandContext& ctx) {
-  if (ctx.args.size() != 3) return ctx.reply.Error(OpStatus::kSyntaxError);
-  ctx.db().SetString(ctx.args[1], ctx.args[2]);
-  ctx.reply.Ok();
-}
-
-// SET reads the old value only when GET asks for it, so its key's flags depend on the arguments.
-bool SetKeys(std::span<const std::string_view> args, std::vector<KeyRef>& keys) {
-  bool get = false;
-  for (size_t i = 3; i < args.size(); ++i) get = get || EqualsIgnoreCase(args[i], "get");
-  keys.push_back({1, get ? kKsRW | kKsAccess | kKsUpdate : kKsOW | kKsUpdate});
-  return true;
-}
-
+// Arguments and key specs several commands share.
 constexpr ArgDoc kKeyArgs[] = {
     {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
 };
-constexpr KeySpec kGetKeySpecs[] = {
+constexpr KeySpec kReadKeySpecs[] = {
     {.flags = kKsRO | kKsAccess, .begin_search = SearchIndex(1), .find_keys = KeyRange(0, 1, 0)},
+};
+constexpr ArgDoc kKeyValueArgs[] = {
+    {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
+    {.name = "value", .type = ArgType::kString},
+};
+constexpr KeySpec kOverwriteKeySpecs[] = {
+    {.flags = kKsOW | kKsUpdate, .begin_search = SearchIndex(1), .find_keys = KeyRange(0, 1, 0)},
+};
+constexpr KeySpec kReadModifyKeySpecs[] = {
+    {.flags = kKsRW | kKsAccess | kKsUpdate,
+     .begin_search = SearchIndex(1),
+     .find_keys = KeyRange(0, 1, 0)},
+};
+// GETRANGE and SUBSTR are one command under two names.
+constexpr std::string_view kRangeComplexity =
+    "O(N) where N is the length of the returned string. The complexity is ultimately determined "
+    "by the returned length, but because creating a substring from an existing string is very "
+    "cheap, it can be considered O(1) for small strings.";
+constexpr ArgDoc kRangeArgs[] = {
+    {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
+    {.name = "start", .type = ArgType::kInteger},
+    {.name = "end", .type = ArgType::kInteger},
 };
 
 constexpr HistoryEntry kSetHistory[] = {
@@ -79,6 +81,113 @@ constexpr KeySpec kSetKeySpecs[] = {
      .begin_search = SearchIndex(1),
      .find_keys = KeyRange(0, 1, 0)},
 };
+constexpr KeySpec kSetnxKeySpecs[] = {
+    {.flags = kKsOW | kKsInsert, .begin_search = SearchIndex(1), .find_keys = KeyRange(0, 1, 0)},
+};
+constexpr ArgDoc kSetexArgs[] = {
+    {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
+    {.name = "seconds", .type = ArgType::kInteger},
+    {.name = "value", .type = ArgType::kString},
+};
+constexpr ArgDoc kPsetexArgs[] = {
+    {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
+    {.name = "milliseconds", .type = ArgType::kInteger},
+    {.name = "value", .type = ArgType::kString},
+};
+constexpr KeySpec kGetdelKeySpecs[] = {
+    {.flags = kKsRW | kKsAccess | kKsDelete,
+     .begin_search = SearchIndex(1),
+     .find_keys = KeyRange(0, 1, 0)},
+};
+constexpr ArgDoc kGetexExpirationArgs[] = {
+    {.name = "seconds", .type = ArgType::kInteger, .token = "EX"},
+    {.name = "milliseconds", .type = ArgType::kInteger, .token = "PX"},
+    {.name = "unix-time-seconds", .type = ArgType::kUnixTime, .token = "EXAT"},
+    {.name = "unix-time-milliseconds", .type = ArgType::kUnixTime, .token = "PXAT"},
+    {.name = "persist", .type = ArgType::kPureToken, .token = "PERSIST"},
+};
+constexpr ArgDoc kGetexArgs[] = {
+    {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
+    {.name = "expiration",
+     .type = ArgType::kOneOf,
+     .flags = kArgOptional,
+     .arguments = kGetexExpirationArgs},
+};
+constexpr KeySpec kGetexKeySpecs[] = {
+    {.notes = "RW and UPDATE because it changes the TTL",
+     .flags = kKsRW | kKsAccess | kKsUpdate,
+     .begin_search = SearchIndex(1),
+     .find_keys = KeyRange(0, 1, 0)},
+};
+constexpr ArgDoc kMgetArgs[] = {
+    {.name = "key", .type = ArgType::kKey, .key_spec_index = 0, .flags = kArgMultiple},
+};
+constexpr KeySpec kMgetKeySpecs[] = {
+    {.flags = kKsRO | kKsAccess, .begin_search = SearchIndex(1), .find_keys = KeyRange(-1, 1, 0)},
+};
+constexpr std::string_view kMgetTips[] = {"request_policy:multi_shard"};
+constexpr ArgDoc kMsetArgs[] = {
+    {.name = "key_value",
+     .type = ArgType::kBlock,
+     .flags = kArgMultiple,
+     .arguments = kKeyValueArgs},
+};
+constexpr KeySpec kMsetKeySpecs[] = {
+    {.flags = kKsOW | kKsUpdate, .begin_search = SearchIndex(1), .find_keys = KeyRange(-1, 2, 0)},
+};
+constexpr std::string_view kMsetTips[] = {"request_policy:multi_shard",
+                                          "response_policy:all_succeeded"};
+constexpr ArgDoc kMsetnxArgs[] = {
+    {.name = "key_value",
+     .type = ArgType::kBlock,
+     .flags = kArgMultiple,
+     .arguments = kKeyValueArgs},
+};
+constexpr KeySpec kMsetnxKeySpecs[] = {
+    {.flags = kKsOW | kKsInsert, .begin_search = SearchIndex(1), .find_keys = KeyRange(-1, 2, 0)},
+};
+constexpr std::string_view kMsetnxTips[] = {"request_policy:multi_shard",
+                                            "response_policy:agg_min"};
+constexpr KeySpec kAppendKeySpecs[] = {
+    {.flags = kKsRW | kKsInsert, .begin_search = SearchIndex(1), .find_keys = KeyRange(0, 1, 0)},
+};
+constexpr KeySpec kStrlenKeySpecs[] = {
+    {.flags = kKsRO, .begin_search = SearchIndex(1), .find_keys = KeyRange(0, 1, 0)},
+};
+constexpr ArgDoc kIncrbyArgs[] = {
+    {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
+    {.name = "increment", .type = ArgType::kInteger},
+};
+constexpr ArgDoc kDecrbyArgs[] = {
+    {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
+    {.name = "decrement", .type = ArgType::kInteger},
+};
+constexpr ArgDoc kIncrbyfloatArgs[] = {
+    {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
+    {.name = "increment", .type = ArgType::kDouble},
+};
+constexpr ArgDoc kSetrangeArgs[] = {
+    {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
+    {.name = "offset", .type = ArgType::kInteger},
+    {.name = "value", .type = ArgType::kString},
+};
+constexpr KeySpec kSetrangeKeySpecs[] = {
+    {.flags = kKsRW | kKsUpdate, .begin_search = SearchIndex(1), .find_keys = KeyRange(0, 1, 0)},
+};
+constexpr ArgDoc kLcsArgs[] = {
+    {.name = "key1", .type = ArgType::kKey, .key_spec_index = 0},
+    {.name = "key2", .type = ArgType::kKey, .key_spec_index = 0},
+    {.name = "len", .type = ArgType::kPureToken, .token = "LEN", .flags = kArgOptional},
+    {.name = "idx", .type = ArgType::kPureToken, .token = "IDX", .flags = kArgOptional},
+    {.name = "len", .type = ArgType::kInteger, .token = "MINMATCHLEN", .flags = kArgOptional},
+    {.name = "withmatchlen",
+     .type = ArgType::kPureToken,
+     .token = "WITHMATCHLEN",
+     .flags = kArgOptional},
+};
+constexpr KeySpec kLcsKeySpecs[] = {
+    {.flags = kKsRO | kKsAccess, .begin_search = SearchIndex(1), .find_keys = KeyRange(1, 1, 0)},
+};
 
 constexpr CommandSpec kStringCommands[] = {
     {.name = "get",
@@ -88,13 +197,13 @@ constexpr CommandSpec kStringCommands[] = {
      .first_key = 1,
      .last_key = 1,
      .key_step = 1,
-     .handler = &Get,
+     .handler = &strings::Get,
      .doc = {.summary = "Get the value of a key",
              .since = "1.0.0",
              .group = "string",
              .complexity = "O(1)",
              .arguments = kKeyArgs},
-     .key_specs = kGetKeySpecs},
+     .key_specs = kReadKeySpecs},
     {.name = "set",
      .arity = -3,
      .flags = kWrite | kDenyOom,
@@ -102,7 +211,7 @@ constexpr CommandSpec kStringCommands[] = {
      .first_key = 1,
      .last_key = 1,
      .key_step = 1,
-     .handler = &Set,
+     .handler = &strings::Set,
      .doc = {.summary = "Set the string value of a key",
              .since = "1.0.0",
              .group = "string",
@@ -110,7 +219,300 @@ constexpr CommandSpec kStringCommands[] = {
              .history = kSetHistory,
              .arguments = kSetArgs},
      .key_specs = kSetKeySpecs,
-     .keys_fn = &SetKeys},
+     .keys_fn = &strings::SetKeys},
+    {.name = "setnx",
+     .arity = 3,
+     .flags = kWrite | kDenyOom | kFast,
+     .acl = kAclWrite | kAclString | kAclFast,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &strings::SetNx,
+     .doc = {.summary = "Set the value of a key, only if the key does not exist",
+             .since = "1.0.0",
+             .group = "string",
+             .complexity = "O(1)",
+             .arguments = kKeyValueArgs},
+     .key_specs = kSetnxKeySpecs},
+    {.name = "setex",
+     .arity = 4,
+     .flags = kWrite | kDenyOom,
+     .acl = kAclWrite | kAclString | kAclSlow,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &strings::SetEx,
+     .doc = {.summary = "Set the value and expiration of a key",
+             .since = "2.0.0",
+             .group = "string",
+             .complexity = "O(1)",
+             .arguments = kSetexArgs},
+     .key_specs = kOverwriteKeySpecs},
+    {.name = "psetex",
+     .arity = 4,
+     .flags = kWrite | kDenyOom,
+     .acl = kAclWrite | kAclString | kAclSlow,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &strings::PSetEx,
+     .doc = {.summary = "Set the value and expiration in milliseconds of a key",
+             .since = "2.6.0",
+             .group = "string",
+             .complexity = "O(1)",
+             .arguments = kPsetexArgs},
+     .key_specs = kOverwriteKeySpecs},
+    {.name = "getset",
+     .arity = 3,
+     .flags = kWrite | kDenyOom | kFast,
+     .acl = kAclWrite | kAclString | kAclFast,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &strings::GetSet,
+     .doc = {.summary = "Set the string value of a key and return its old value",
+             .since = "1.0.0",
+             .group = "string",
+             .complexity = "O(1)",
+             .deprecated_since = "6.2.0",
+             .replaced_by = "`SET` with the `!GET` argument",
+             .arguments = kKeyValueArgs},
+     .key_specs = kReadModifyKeySpecs},
+    {.name = "getdel",
+     .arity = 2,
+     .flags = kWrite | kFast,
+     .acl = kAclWrite | kAclString | kAclFast,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &strings::GetDel,
+     .doc = {.summary = "Get the value of a key and delete the key",
+             .since = "6.2.0",
+             .group = "string",
+             .complexity = "O(1)",
+             .arguments = kKeyArgs},
+     .key_specs = kGetdelKeySpecs},
+    {.name = "getex",
+     .arity = -2,
+     .flags = kWrite | kFast,
+     .acl = kAclWrite | kAclString | kAclFast,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &strings::GetEx,
+     .doc = {.summary = "Get the value of a key and optionally set its expiration",
+             .since = "6.2.0",
+             .group = "string",
+             .complexity = "O(1)",
+             .arguments = kGetexArgs},
+     .key_specs = kGetexKeySpecs},
+    {.name = "mget",
+     .arity = -2,
+     .flags = kReadOnly | kFast,
+     .acl = kAclRead | kAclString | kAclFast,
+     .first_key = 1,
+     .last_key = -1,
+     .key_step = 1,
+     .handler = &strings::MGet,
+     .doc = {.summary = "Get the values of all the given keys",
+             .since = "1.0.0",
+             .group = "string",
+             .complexity = "O(N) where N is the number of keys to retrieve.",
+             .arguments = kMgetArgs},
+     .key_specs = kMgetKeySpecs,
+     .tips = kMgetTips},
+    {.name = "mset",
+     .arity = -3,
+     .flags = kWrite | kDenyOom,
+     .acl = kAclWrite | kAclString | kAclSlow,
+     .first_key = 1,
+     .last_key = -1,
+     .key_step = 2,
+     .handler = &strings::MSet,
+     .doc = {.summary = "Set multiple keys to multiple values",
+             .since = "1.0.1",
+             .group = "string",
+             .complexity = "O(N) where N is the number of keys to set.",
+             .arguments = kMsetArgs},
+     .key_specs = kMsetKeySpecs,
+     .tips = kMsetTips},
+    {.name = "msetnx",
+     .arity = -3,
+     .flags = kWrite | kDenyOom,
+     .acl = kAclWrite | kAclString | kAclSlow,
+     .first_key = 1,
+     .last_key = -1,
+     .key_step = 2,
+     .handler = &strings::MSetNx,
+     .doc = {.summary = "Set multiple keys to multiple values, only if none of the keys exist",
+             .since = "1.0.1",
+             .group = "string",
+             .complexity = "O(N) where N is the number of keys to set.",
+             .arguments = kMsetnxArgs},
+     .key_specs = kMsetnxKeySpecs,
+     .tips = kMsetnxTips},
+    {.name = "append",
+     .arity = 3,
+     .flags = kWrite | kDenyOom | kFast,
+     .acl = kAclWrite | kAclString | kAclFast,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &strings::Append,
+     .doc = {.summary = "Append a value to a key",
+             .since = "2.0.0",
+             .group = "string",
+             .complexity =
+                 "O(1). The amortized time complexity is O(1) assuming the appended value is small "
+                 "and the already present value is of any size, since the dynamic string library "
+                 "used by Redis will double the free space available on every reallocation.",
+             .arguments = kKeyValueArgs},
+     .key_specs = kAppendKeySpecs},
+    {.name = "strlen",
+     .arity = 2,
+     .flags = kReadOnly | kFast,
+     .acl = kAclRead | kAclString | kAclFast,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &strings::StrLen,
+     .doc = {.summary = "Get the length of the value stored in a key",
+             .since = "2.2.0",
+             .group = "string",
+             .complexity = "O(1)",
+             .arguments = kKeyArgs},
+     .key_specs = kStrlenKeySpecs},
+    {.name = "incr",
+     .arity = 2,
+     .flags = kWrite | kDenyOom | kFast,
+     .acl = kAclWrite | kAclString | kAclFast,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &strings::Incr,
+     .doc = {.summary = "Increment the integer value of a key by one",
+             .since = "1.0.0",
+             .group = "string",
+             .complexity = "O(1)",
+             .arguments = kKeyArgs},
+     .key_specs = kReadModifyKeySpecs},
+    {.name = "decr",
+     .arity = 2,
+     .flags = kWrite | kDenyOom | kFast,
+     .acl = kAclWrite | kAclString | kAclFast,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &strings::Decr,
+     .doc = {.summary = "Decrement the integer value of a key by one",
+             .since = "1.0.0",
+             .group = "string",
+             .complexity = "O(1)",
+             .arguments = kKeyArgs},
+     .key_specs = kReadModifyKeySpecs},
+    {.name = "incrby",
+     .arity = 3,
+     .flags = kWrite | kDenyOom | kFast,
+     .acl = kAclWrite | kAclString | kAclFast,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &strings::IncrBy,
+     .doc = {.summary = "Increment the integer value of a key by the given amount",
+             .since = "1.0.0",
+             .group = "string",
+             .complexity = "O(1)",
+             .arguments = kIncrbyArgs},
+     .key_specs = kReadModifyKeySpecs},
+    {.name = "decrby",
+     .arity = 3,
+     .flags = kWrite | kDenyOom | kFast,
+     .acl = kAclWrite | kAclString | kAclFast,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &strings::DecrBy,
+     .doc = {.summary = "Decrement the integer value of a key by the given number",
+             .since = "1.0.0",
+             .group = "string",
+             .complexity = "O(1)",
+             .arguments = kDecrbyArgs},
+     .key_specs = kReadModifyKeySpecs},
+    {.name = "incrbyfloat",
+     .arity = 3,
+     .flags = kWrite | kDenyOom | kFast,
+     .acl = kAclWrite | kAclString | kAclFast,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &strings::IncrByFloat,
+     .doc = {.summary = "Increment the float value of a key by the given amount",
+             .since = "2.6.0",
+             .group = "string",
+             .complexity = "O(1)",
+             .arguments = kIncrbyfloatArgs},
+     .key_specs = kReadModifyKeySpecs},
+    {.name = "getrange",
+     .arity = 4,
+     .flags = kReadOnly,
+     .acl = kAclRead | kAclString | kAclSlow,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &strings::GetRange,
+     .doc = {.summary = "Get a substring of the string stored at a key",
+             .since = "2.4.0",
+             .group = "string",
+             .complexity = kRangeComplexity,
+             .arguments = kRangeArgs},
+     .key_specs = kReadKeySpecs},
+    {.name = "substr",
+     .arity = 4,
+     .flags = kReadOnly,
+     .acl = kAclRead | kAclString | kAclSlow,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &strings::GetRange,
+     .doc = {.summary = "Get a substring of the string stored at a key",
+             .since = "1.0.0",
+             .group = "string",
+             .complexity = kRangeComplexity,
+             .deprecated_since = "2.0.0",
+             .replaced_by = "`GETRANGE`",
+             .arguments = kRangeArgs},
+     .key_specs = kReadKeySpecs},
+    {.name = "setrange",
+     .arity = 4,
+     .flags = kWrite | kDenyOom,
+     .acl = kAclWrite | kAclString | kAclSlow,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &strings::SetRange,
+     .doc = {.summary = "Overwrite part of a string at key starting at the specified offset",
+             .since = "2.2.0",
+             .group = "string",
+             .complexity =
+                 "O(1), not counting the time taken to copy the new string in place. Usually, this "
+                 "string is very small so the amortized complexity is O(1). Otherwise, complexity "
+                 "is O(M) with M being the length of the value argument.",
+             .arguments = kSetrangeArgs},
+     .key_specs = kSetrangeKeySpecs},
+    {.name = "lcs",
+     .arity = -3,
+     .flags = kReadOnly,
+     .acl = kAclRead | kAclString | kAclSlow,
+     .first_key = 1,
+     .last_key = 2,
+     .key_step = 1,
+     .handler = &strings::Lcs,
+     .doc = {.summary = "Find longest common substring",
+             .since = "7.0.0",
+             .group = "string",
+             .complexity = "O(N*M) where N and M are the lengths of s1 and s2, respectively",
+             .arguments = kLcsArgs},
+     .key_specs = kLcsKeySpecs},
 };
 
 }  // namespace

@@ -40,12 +40,14 @@ Database::~Database() = default;
 
 int64_t Database::NowMs() const { return keyspace_.clock().NowMs(); }
 
-Entry* Database::FindLive(std::string_view key, uint64_t hash, KeyTable::Position* position) {
+Entry* Database::FindLive(std::string_view key, uint64_t hash, KeyTable::Position* position,
+                          bool touch) {
   Entry* entry = table_.Find(key, hash, position);
   if (entry != nullptr && entry->has_deadline() && entry->deadline() < NowMs()) {
     Expire(*position, entry);
     return nullptr;
   }
+  if (entry != nullptr && touch) entry->set_access(keyspace_.lru_clock());
   return entry;
 }
 
@@ -97,7 +99,12 @@ void Database::Store(std::string_view key, const EntryValue& value, TtlUpdate tt
       deadline = ttl.deadline_ms();
       break;
   }
-  Entry* entry = Entry::Create(key, value, deadline, 0);
+  Place(position, old, Entry::Create(key, value, deadline, keyspace_.lru_clock()), hash);
+}
+
+void Database::Place(const KeyTable::Position& position, Entry* old, Entry* entry, uint64_t hash) {
+  std::optional<int64_t> old_deadline;
+  if (old != nullptr && old->has_deadline()) old_deadline = old->deadline();
   entry_bytes_ += entry->AllocatedBytes();
   if (old != nullptr) {
     table_.Replace(position, entry);
@@ -105,10 +112,10 @@ void Database::Store(std::string_view key, const EntryValue& value, TtlUpdate tt
   } else {
     table_.Insert(entry, hash);
   }
-  if (deadline) {
-    expiry_.OnDeadlineSet(*this, KeyTable::RecordOf(hash), old_deadline, *deadline);
+  if (entry->has_deadline()) {
+    expiry_.OnDeadlineSet(*this, KeyTable::RecordOf(hash), old_deadline, entry->deadline());
   } else if (old_deadline) {
-    expiry_.OnDeadlineCleared();
+    expiry_.OnDeadlineCleared(*old_deadline);
   }
 }
 
@@ -143,17 +150,17 @@ bool Database::Persist(std::string_view key) {
   KeyTable::Position position;
   Entry* entry = FindLive(key, table_.Hash(key), &position);
   if (entry == nullptr || !entry->has_deadline()) return false;
+  expiry_.OnDeadlineCleared(entry->deadline());
   entry_bytes_ -= entry->AllocatedBytes();
   entry = Entry::Redeadline(entry, std::nullopt);
   entry_bytes_ += entry->AllocatedBytes();
   table_.Replace(position, entry);
-  expiry_.OnDeadlineCleared();
   return true;
 }
 
 void Database::Remove(const KeyTable::Position& position, Entry* entry) {
   table_.Erase(position);
-  if (entry->has_deadline()) expiry_.OnDeadlineCleared();
+  if (entry->has_deadline()) expiry_.OnDeadlineCleared(entry->deadline());
   DestroyEntry(entry);
 }
 
@@ -222,6 +229,153 @@ size_t Database::ExpireRecord(uint32_t record, int64_t now_ms) {
     Expire(position, entry);
   }
   return due.size();
+}
+
+// Generic key family (RENAME, MOVE, COPY, UNLINK).
+
+namespace {
+
+// UNLINK hands objects at least this large to the lazy-free thread; smaller ones cost less to
+// free than the handoff.
+constexpr size_t kLazyFreeMinObjectBytes = 64 * 1024;
+
+class DetachedEntry final : public LazyFreeJob {
+ public:
+  explicit DetachedEntry(Entry* entry) : entry_(entry) {}
+  ~DetachedEntry() override { Entry::Destroy(entry_); }
+  DetachedEntry(const DetachedEntry&) = delete;
+  DetachedEntry& operator=(const DetachedEntry&) = delete;
+
+ private:
+  Entry* entry_;
+};
+
+}  // namespace
+
+int64_t Database::AverageTtlMs() const {
+  std::optional<int64_t> mean = expiry_.MeanDeadline();
+  return mean && *mean > NowMs() ? *mean - NowMs() : 0;
+}
+
+const Entry* Database::InspectForRead(std::string_view key) {
+  KeyTable::Position position;
+  const Entry* entry = FindLive(key, table_.Hash(key), &position, /*touch=*/false);
+  ++(entry != nullptr ? keyspace_.stats().hits : keyspace_.stats().misses);
+  return entry;
+}
+
+void Database::Adopt(Entry* entry) {
+  std::string_view key = entry->key();
+  uint64_t hash = table_.Hash(key);
+  KeyTable::Position position;
+  Entry* old = FindLive(key, hash, &position);
+  Place(position, old, entry, hash);
+}
+
+void Database::Detach(const KeyTable::Position& position, Entry* entry) {
+  table_.Erase(position);
+  if (entry->has_deadline()) expiry_.OnDeadlineCleared(entry->deadline());
+  entry_bytes_ -= entry->AllocatedBytes();
+}
+
+bool Database::MoveEntry(std::string_view from, Database& target, std::string_view to) {
+  KeyTable::Position position;
+  Entry* entry = FindLive(from, table_.Hash(from), &position);
+  if (entry == nullptr) return false;
+  Detach(position, entry);
+  if (to != from) entry = Entry::Rekey(entry, to);
+  target.Adopt(entry);
+  return true;
+}
+
+bool Database::CopyEntry(std::string_view from, Database& target, std::string_view to) {
+  const Entry* source = Lookup(from);
+  if (source == nullptr) return false;
+  std::optional<int64_t> deadline;
+  if (source->has_deadline()) deadline = source->deadline();
+  Entry* copy;
+  if (source->encoding() == Encoding::kObject) {
+    std::unique_ptr<Object> object = source->object()->Clone();
+    if (object == nullptr) return false;
+    copy = Entry::Create(to, EntryValue::Adopt(source->type(), object.release()), deadline,
+                         keyspace_.lru_clock());
+  } else {
+    StringRef value = source->string();
+    copy = Entry::Create(to, EntryValue::String(value.view()), deadline, keyspace_.lru_clock());
+  }
+  target.Adopt(copy);
+  return true;
+}
+
+bool Database::Unlink(std::string_view key) {
+  KeyTable::Position position;
+  Entry* entry = FindLive(key, table_.Hash(key), &position);
+  if (entry == nullptr) return false;
+  if (entry->encoding() != Encoding::kObject ||
+      entry->object()->MemoryBytes() < kLazyFreeMinObjectBytes) {
+    Remove(position, entry);
+    return true;
+  }
+  Detach(position, entry);
+  keyspace_.lazy_freer().Submit(std::make_unique<DetachedEntry>(entry), 1);
+  return true;
+}
+
+// Bitmap family.
+Result<std::span<char>> Database::StringForUpdate(std::string_view key, size_t min_size) {
+  uint64_t hash = table_.Hash(key);
+  KeyTable::Position position;
+  Entry* entry = FindLive(key, hash, &position);
+  if (entry != nullptr && entry->type() != ValueType::kString) return OpStatus::kWrongType;
+  if (entry == nullptr) {
+    // Without a deadline, the new key cannot expire before the lookup below.
+    Store(key, EntryValue::HeapString({}), TtlUpdate::Clear());
+    entry = FindLive(key, hash, &position);
+  } else if (entry->encoding() != Encoding::kHeapString) {
+    // The same key and deadline with the value moved out of the entry; swapped in place, with no
+    // second lookup that could find the deadline passed.
+    StringRef text = entry->string();
+    std::optional<int64_t> deadline;
+    if (entry->has_deadline()) deadline = entry->deadline();
+    Entry* heap =
+        Entry::Create(key, EntryValue::HeapString(text.view()), deadline, entry->access());
+    entry_bytes_ += heap->AllocatedBytes();
+    table_.Replace(position, heap);
+    DestroyEntry(entry);
+    entry = heap;
+  }
+  entry_bytes_ -= entry->AllocatedBytes();
+  entry->GrowHeapString(min_size);
+  entry_bytes_ += entry->AllocatedBytes();
+  return entry->MutableHeapString();
+}
+
+// String family.
+Result<int64_t> Database::IncrementInteger(std::string_view key, int64_t delta) {
+  uint64_t hash = table_.Hash(key);
+  KeyTable::Position position;
+  Entry* entry = FindLive(key, hash, &position);
+  int64_t current = 0;
+  std::optional<int64_t> deadline;
+  if (entry != nullptr) {
+    if (entry->type() != ValueType::kString) return OpStatus::kWrongType;
+    StringRef value = entry->string();
+    std::optional<int64_t> parsed =
+        value.is_integer() ? std::optional<int64_t>(value.integer()) : ParseInt64(value.view());
+    if (!parsed) return OpStatus::kNotInteger;
+    current = *parsed;
+    if (entry->has_deadline()) deadline = entry->deadline();
+  }
+  int64_t sum;
+  if (__builtin_add_overflow(current, delta, &sum)) return OpStatus::kOverflow;
+  if (entry != nullptr && entry->encoding() == Encoding::kInteger &&
+      entry->ReplaceIntegerInPlace(sum)) {
+    return sum;
+  }
+  // Replaced where the lookup found it: a second lookup could see the deadline pass meanwhile.
+  Entry* updated = Entry::Create(key, EntryValue::Integer(sum), deadline, keyspace_.lru_clock());
+  Place(position, entry, updated, hash);
+  return sum;
 }
 
 DatabaseMemory Database::Memory() const {

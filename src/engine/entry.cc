@@ -101,6 +101,13 @@ EntryValue EntryValue::String(std::string_view bytes) {
   return value;
 }
 
+EntryValue EntryValue::HeapString(std::string_view bytes) {
+  EntryValue value;
+  value.encoding_ = Encoding::kHeapString;
+  value.bytes_ = bytes;
+  return value;
+}
+
 EntryValue EntryValue::Integer(int64_t integer) {
   EntryValue value;
   value.encoding_ = Encoding::kInteger;
@@ -187,6 +194,29 @@ Entry* Entry::Redeadline(Entry* old, std::optional<int64_t> deadline_ms) {
   return reinterpret_cast<Entry*>(p);
 }
 
+Entry* Entry::Rekey(Entry* old, std::string_view key) {
+  bool long_key = key.size() > 0xff;
+  size_t key_length_bytes = long_key ? 4 : 1;
+  size_t head = old->KeyLengthOffset();  // header and deadline, copied as they are
+  size_t value_bytes = old->ValueBytes();
+  auto* p = static_cast<uint8_t*>(std::malloc(head + key_length_bytes + key.size() + value_bytes));
+  if (p == nullptr) throw std::bad_alloc();
+  std::memcpy(p, old->bytes(), head);
+  p[0] = static_cast<uint8_t>((old->flags() & ~kLongKey) | (long_key ? kLongKey : 0));
+  uint8_t* cursor = p + head;
+  if (long_key) {
+    auto length = static_cast<uint32_t>(key.size());
+    std::memcpy(cursor, &length, sizeof(length));
+  } else {
+    *cursor = static_cast<uint8_t>(key.size());
+  }
+  cursor += key_length_bytes;
+  std::memcpy(cursor, key.data(), key.size());
+  std::memcpy(cursor + key.size(), old->ValuePointer(), value_bytes);
+  std::free(old);
+  return reinterpret_cast<Entry*>(p);
+}
+
 void Entry::Destroy(Entry* entry) {
   switch (entry->encoding()) {
     case Encoding::kHeapString: {
@@ -242,6 +272,31 @@ Object* Entry::object() const {
   return object;
 }
 
+// Bitmap family: in-place heap string edits.
+void Entry::GrowHeapString(size_t size) {
+  constexpr uint64_t kGreedyLimit = 1024 * 1024;
+  HeapStringHeader* header;
+  std::memcpy(&header, ValuePointer(), sizeof(header));
+  if (size <= header->size) return;
+  if (size > header->capacity) {
+    uint64_t capacity = size < kGreedyLimit ? size * 2 : size + kGreedyLimit;
+    void* block = std::realloc(header, sizeof(HeapStringHeader) + capacity);
+    if (block == nullptr) throw std::bad_alloc();
+    header = static_cast<HeapStringHeader*>(block);
+    header->capacity = capacity;
+    uint8_t* slot = reinterpret_cast<uint8_t*>(this) + (ValuePointer() - bytes());
+    std::memcpy(slot, &header, sizeof(header));
+  }
+  std::memset(HeapStringBytes(header) + header->size, 0, size - header->size);
+  header->size = size;
+}
+
+std::span<char> Entry::MutableHeapString() {
+  HeapStringHeader* header;
+  std::memcpy(&header, ValuePointer(), sizeof(header));
+  return {HeapStringBytes(header), header->size};
+}
+
 size_t Entry::ValueBytes() const {
   const uint8_t* p = ValuePointer();
   switch (encoding()) {
@@ -267,6 +322,16 @@ size_t Entry::AllocatedBytes() const {
     size += sizeof(HeapStringHeader) + header->capacity;
   }
   return size;
+}
+
+bool Entry::ReplaceIntegerInPlace(int64_t value) {
+  uint8_t* p = const_cast<uint8_t*>(ValuePointer());
+  size_t length;
+  ReadVarint(p, &length);
+  uint64_t encoded = ZigZag(value);
+  if (VarintLength(encoded) != length) return false;
+  WriteVarint(p, encoded);
+  return true;
 }
 
 }  // namespace magnetar::engine

@@ -75,6 +75,7 @@ void ExpiryIndex::File(uint32_t record, int64_t deadline) {
 
 void ExpiryIndex::OnDeadlineSet(Host& host, uint32_t record, std::optional<int64_t> old_deadline,
                                 int64_t deadline) {
+  deadline_sum_ += deadline - static_cast<__int128>(old_deadline.value_or(0));
   if (!old_deadline) {
     ++live_;
   } else if (Locate(*old_deadline) == Locate(deadline)) {
@@ -249,6 +250,7 @@ void ExpiryIndex::Clear() {
   cascade_next_ = 0;
   records_ = 0;
   live_ = 0;
+  deadline_sum_ = 0;
   sweep_.level = 0;
   sweep_.slot = 0;
   sweep_.read = 0;

@@ -1,6 +1,7 @@
 #include "magnetar/engine/keyspace.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace magnetar::engine {
 namespace {
@@ -12,10 +13,12 @@ constexpr size_t kRehashBatch = 128;
 
 Keyspace::Keyspace(size_t database_count)
     : own_clock_(std::make_unique<SystemClock>()), clock_(own_clock_.get()) {
+  UpdateLruClock();
   CreateDatabases(database_count);
 }
 
 Keyspace::Keyspace(size_t database_count, const Clock& clock) : clock_(&clock) {
+  UpdateLruClock();
   CreateDatabases(database_count);
 }
 
@@ -32,6 +35,14 @@ void Keyspace::FlushAll() {
 
 void Keyspace::FlushAllAsync() {
   for (auto& db : databases_) db->ClearAsync();
+}
+
+void Keyspace::SwapDatabases(size_t a, size_t b) {
+  // Swapping the objects keeps each table beside its own hash key and expiry index; only the
+  // numbers change hands.
+  std::swap(databases_[a], databases_[b]);
+  databases_[a]->index_ = a;
+  databases_[b]->index_ = b;
 }
 
 size_t Keyspace::ActiveExpireStep(int64_t budget_us) {

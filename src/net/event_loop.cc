@@ -19,6 +19,7 @@
 #include <csignal>
 #include <cstddef>
 #include <cstring>
+#include <deque>
 #include <list>
 
 #include "magnetar/common/clock.h"
@@ -225,10 +226,24 @@ struct Ticker {
   std::function<void()> on_tick;
 };
 
+// A timer that fires once per Arm(); re-arming cancels the pending wait.
+struct OneShot {
+  OneShot(asio::io_context& io, std::function<void()> fire) : timer(io), on_fire(std::move(fire)) {}
+  void Arm(std::chrono::milliseconds delay) {
+    timer.expires_after(delay);  // cancels the pending wait, which then sees operation_aborted
+    timer.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) on_fire();
+    });
+  }
+  asio::steady_timer timer;
+  std::function<void()> on_fire;
+};
+
 struct EventLoop::Impl {
   asio::io_context io{1};
   std::list<asio::basic_socket_acceptor<asio::generic::stream_protocol>> acceptors;
   std::list<Ticker> tickers;
+  std::deque<OneShot> one_shots;  // a deque never moves its elements; the waits point into it
   asio::signal_set signals{io};
   std::function<void(int)> on_signal;
   std::vector<std::string> unix_paths;
@@ -344,6 +359,15 @@ std::string EventLoop::Listen(const ListenerOptions& options, const ConnectionLi
 
 void EventLoop::Every(int interval_ms, std::function<void()> tick) {
   impl_->tickers.emplace_back(impl_->io, interval_ms, std::move(tick)).Arm();
+}
+
+size_t EventLoop::AddTimer(std::function<void()> fire) {
+  impl_->one_shots.emplace_back(impl_->io, std::move(fire));
+  return impl_->one_shots.size() - 1;
+}
+
+void EventLoop::ArmTimer(size_t timer, int64_t delay_ms) {
+  impl_->one_shots[timer].Arm(std::chrono::milliseconds(delay_ms));
 }
 
 void EventLoop::OnShutdownSignal(std::function<void(int)> handler) {

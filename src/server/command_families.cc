@@ -14,6 +14,11 @@ void RegisterAllCommands(commands::CommandRegistry& registry) {
   registry.Add(ConfigCommands());
   registry.Add(commands::StringCommands());
   registry.Add(commands::KeyCommands());
+  registry.Add(commands::KeyMoveCommands());
+  registry.Add(commands::ExpireCommands());
+  registry.Add(commands::ScanCommands());
+  registry.Add(commands::ObjectCommands());
+  registry.Add(commands::BitmapCommands());
 }
 
 }  // namespace magnetar::server

@@ -12,6 +12,7 @@
 #include "config_directives.h"
 #include "config_limits.h"
 #include "config_rewrite.h"
+#include "info_metrics.h"
 #include "logging.h"
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/common/glob.h"
@@ -27,19 +28,6 @@ using namespace commands;
 std::string SetFailed(std::string_view name, std::string_view reason) {
   return fmt::format("ERR CONFIG SET failed (possibly related to argument '{}') - {}", name,
                      reason);
-}
-
-// CONFIG SET splits a multi-argument value on every single space, as Redis does (so two spaces
-// in a row make an empty argument); the empty value is no argument at all.
-std::vector<std::string_view> SplitOnSpaces(std::string_view value) {
-  std::vector<std::string_view> parts;
-  if (value.empty()) return parts;
-  while (true) {
-    size_t space = value.find(' ');
-    parts.push_back(value.substr(0, space));
-    if (space == std::string_view::npos) return parts;
-    value.remove_prefix(space + 1);
-  }
 }
 
 // CONFIG GET pattern [pattern ...]. A name without glob characters is looked up directly and
@@ -133,7 +121,9 @@ void ConfigSet(CommandContext& ctx) {
 void ConfigResetStat(CommandContext& ctx) {
   Server& server = AsServer(ctx).server;
   server.stats() = ServerStats{};
+  server.keyspace().stats() = engine::KeyspaceStats{};
   server.registry().ResetStats();
+  ResetInfoMetrics(server);
   ctx.reply.Ok();
 }
 

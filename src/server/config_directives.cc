@@ -261,6 +261,17 @@ constexpr Directive kDirectives[] = {
 
 }  // namespace
 
+std::vector<std::string_view> SplitOnSpaces(std::string_view value) {
+  std::vector<std::string_view> parts;
+  if (value.empty()) return parts;
+  while (true) {
+    size_t space = value.find(' ');
+    parts.push_back(value.substr(0, space));
+    if (space == std::string_view::npos) return parts;
+    value.remove_prefix(space + 1);
+  }
+}
+
 std::span<const Directive> Directives() { return kDirectives; }
 
 const Directive* FindDirective(std::string_view name) {

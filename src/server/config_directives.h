@@ -46,6 +46,11 @@ std::span<const Directive> Directives();
 // The implemented directive called `name` (any case), or null.
 const Directive* FindDirective(std::string_view name);
 
+// Splits a multi-argument directive's value given as one argument on every single space, as Redis
+// does for CONFIG SET and for a config file line with one argument (so two spaces in a row make an
+// empty argument); the empty value is no argument at all.
+std::vector<std::string_view> SplitOnSpaces(std::string_view value);
+
 // Whether `name` (any case) is a directive Redis 7.0 knows: every CONFIG GET name with the
 // aliases, and the file-only ones (include, rename-command, user, loadmodule, sentinel).
 bool IsRedisDirective(std::string_view name);

@@ -146,8 +146,12 @@ std::optional<ConfigLoadError> ConfigLoader::Include(const std::string& path) {
 std::string ConfigLoader::Apply(std::span<const std::string_view> args) {
   const Directive* directive = FindDirective(args[0]);
   if (directive) {
-    if (!(directive->flags & kDirectiveMultiArg) && args.size() != 2) {
-      return "wrong number of arguments";
+    bool multi = directive->flags & kDirectiveMultiArg;
+    if (!multi && args.size() != 2) return "wrong number of arguments";
+    if (multi && args.size() == 2 && !args[1].empty()) {
+      // One argument holding several ("normal 1mb 0 0" from a quoted command-line value).
+      std::vector<std::string_view> parts = SplitOnSpaces(args[1]);
+      return directive->set(*config_, parts);
     }
     return directive->set(*config_, args.subspan(1));
   }

@@ -23,10 +23,10 @@ struct ConfigLoadError {
     kFinal,     // a check made once every line is read (the log file cannot be opened)
   };
   Kind kind = Kind::kLine;
-  std::string file;  // the file being read; for kOpenFile the one that failed
-  int line = 0;      // 1-based, counted as Redis counts (command-line directives follow the file)
-  std::string text;  // the offending line as written, trimmed
-  std::string reason;
+  std::string file = {};  // the file being read; for kOpenFile the one that failed
+  int line = 0;  // 1-based, counted as Redis counts (command-line directives follow the file)
+  std::string text = {};  // the offending line as written, trimmed
+  std::string reason = {};
 
   std::string Message() const;
 };

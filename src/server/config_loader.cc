@@ -77,8 +77,10 @@ std::string DirectivesText(int argc, const char* const* argv, int first, bool& f
       // "--port 6380" in one argument is a whole directive already.
       has_value = WordCount(arg) != 1;
       if (!has_value && commands::EqualsIgnoreCase(arg, "--save")) {
-        if (last || IsOptionName(argv[i + 1])) text.append("\"\"");
-        has_value = !last;
+        if (last || IsOptionName(argv[i + 1])) {
+          text.append("\"\"");
+          has_value = true;
+        }
       }
     } else {
       text.append(QuoteArg(arg)).append(" ");
@@ -99,11 +101,9 @@ std::optional<ConfigLoadError> Finish(Config& config, std::vector<std::string>& 
     fs::path log = fs::path(config.dir) / config.logfile;
     FILE* file = std::fopen(log.c_str(), "a");
     if (!file) {
-      return ConfigLoadError{ConfigLoadError::Kind::kFinal,
-                             {},
-                             0,
-                             {},
-                             fmt::format("Can't open the log file: {}", std::strerror(errno))};
+      return ConfigLoadError{
+          .kind = ConfigLoadError::Kind::kFinal,
+          .reason = fmt::format("Can't open the log file: {}", std::strerror(errno))};
     }
     std::fclose(file);
   }

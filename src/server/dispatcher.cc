@@ -89,8 +89,10 @@ void Dispatch(Server& server, Client& client, std::span<const std::string_view> 
     ++stats.total_error_replies;
   } else {
     const CommandSpec& spec = *command->spec;
-    ServerContext ctx{
-        {args, reply, server.keyspace(), client.db_index, server.clock()}, server, client};
+    ServerContext ctx{{args, reply, server.keyspace(), client.db_index, server.clock(),
+                       static_cast<uint64_t>(server.config().proto_max_bulk_len)},
+                      server,
+                      client};
     int64_t start = MonotonicUs();
     spec.handler(ctx);
     command->stats.usec += static_cast<uint64_t>(MonotonicUs() - start);

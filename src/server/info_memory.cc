@@ -98,8 +98,9 @@ void MemorySection(Server& server, std::string& out) {
   Field(out, "mem_aof_buffer", 0);
   Field(out, "mem_allocator", AllocatorName());
   Field(out, "active_defrag_running", 0);
-  Field(out, "lazyfree_pending_objects", 0);
-  Field(out, "lazyfreed_objects", 0);
+  const engine::LazyFreer& lazy_freer = server.keyspace().lazy_freer();
+  Field(out, "lazyfree_pending_objects", lazy_freer.pending_objects());
+  Field(out, "lazyfreed_objects", lazy_freer.freed_objects());
 }
 
 }  // namespace magnetar::server::info

@@ -254,9 +254,9 @@ void KeyspaceSection(Server& server, std::string& out) {
   for (size_t i = 0; i < keyspace.database_count(); ++i) {
     const engine::Database& db = keyspace.db(i);
     if (db.Size() == 0) continue;
-    // avg_ttl is Redis's running estimate from active expiry, which does not exist yet.
-    fmt::format_to(std::back_inserter(out), "db{}:keys={},expires={},avg_ttl=0\r\n", i, db.Size(),
-                   db.ExpiresCount());
+    // avg_ttl is exact here; Redis's is a running estimate from active expiry's samples.
+    fmt::format_to(std::back_inserter(out), "db{}:keys={},expires={},avg_ttl={}\r\n", i, db.Size(),
+                   db.ExpiresCount(), db.AverageTtlMs());
   }
 }
 

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <csignal>
+#include <optional>
 #include <random>
 
 #include "command_families.h"
@@ -25,6 +27,9 @@ constexpr std::string_view kProtectedModeDenied =
     "for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication "
     "password for the default user. NOTE: You only need to do one of the above things in order for "
     "the server to start accepting connections from the outside.";
+
+// Redis's fast expire cycle budget: short enough not to delay clients noticeably.
+constexpr int64_t kExpiryTimerBudgetUs = 1'000;
 
 std::string RandomRunId() {
   std::random_device device;
@@ -76,6 +81,8 @@ void Server::Run() {
     Shutdown("signal");
   });
   loop_.Every(1000 / std::max(config_.hz, 1), [this] { Cron(); });
+  expiry_timer_ = loop_.AddTimer([this] { OnExpiryTimer(); });
+  ScheduleExpiry();
   spdlog::info("Ready to accept connections");
   loop_.Run();
   // Close every client before the event loop and the keyspace go away.
@@ -120,8 +127,10 @@ void Server::LogClientClosed(const Client& client, std::string_view reason) {
 void Server::Cron() {
   SampleInfoMetrics(*this);
   // Redis's budgets: a quarter of the cron period for active expiry, 1 ms of table resizing.
+  keyspace_.UpdateLruClock();
   keyspace_.ActiveExpireStep(250'000 / std::max(config_.hz, 1));
   keyspace_.RehashStep(1'000);
+  ScheduleExpiry();
   if (config_.timeout > 0) {
     int64_t idle_limit = int64_t{config_.timeout} * 1'000'000;
     int64_t now = MonotonicUs();
@@ -131,6 +140,26 @@ void Server::Cron() {
     }
     for (Client* client : idle) client->connection().Close("");
   }
+}
+
+void Server::ScheduleExpiry() {
+  std::optional<int64_t> next = keyspace_.NextExpiryMs();
+  if (!next) return;
+  if (expiry_timer_at_ms_ != 0 && expiry_timer_at_ms_ <= *next) return;
+  // Work left over from a step that ran out of budget is already due: wait 1 ms so clients are
+  // served between steps.
+  int64_t now = clock_.NowMs();
+  int64_t delay = std::max<int64_t>(*next - now, 1);
+  expiry_timer_at_ms_ = now + delay;
+  loop_.ArmTimer(expiry_timer_, delay);
+}
+
+// The cron finds due keys within one period; this timer removes them within a millisecond or two
+// of their deadline (the engine's expiry index says exactly when), and costs nothing when idle.
+void Server::OnExpiryTimer() {
+  expiry_timer_at_ms_ = 0;
+  keyspace_.ActiveExpireStep(kExpiryTimerBudgetUs);
+  ScheduleExpiry();
 }
 
 }  // namespace magnetar::server

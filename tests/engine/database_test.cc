@@ -2,6 +2,7 @@
 // hook, sampling and flushing.
 #include "magnetar/engine/database.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <set>
@@ -93,11 +94,11 @@ TEST_F(DatabaseTest, ObjectsAreOwnedAndReplacedAndOtherTypesAreWrongType) {
 }
 
 TEST_F(DatabaseTest, ManyKeysAcrossGrowthAndShrink) {
-  for (int i = 0; i < 200'000; ++i) db_.SetString("key:" + std::to_string(i), std::to_string(i));
+  for (int i = 0; i < 200'000; ++i) db_.SetString(fmt::format("key:{}", i), std::to_string(i));
   EXPECT_EQ(db_.Size(), 200'000u);
   for (int i = 0; i < 200'000; i += 1'000)
-    EXPECT_EQ(Get("key:" + std::to_string(i)), std::to_string(i));
-  for (int i = 0; i < 199'000; ++i) ASSERT_TRUE(db_.Delete("key:" + std::to_string(i)));
+    EXPECT_EQ(Get(fmt::format("key:{}", i)), std::to_string(i));
+  for (int i = 0; i < 199'000; ++i) ASSERT_TRUE(db_.Delete(fmt::format("key:{}", i)));
   EXPECT_EQ(db_.Size(), 1'000u);
   EXPECT_EQ(Get("key:199500"), "199500");
 }
@@ -166,9 +167,9 @@ TEST_F(DatabaseTest, SetDeadlineAndPersist) {
 
 TEST_F(DatabaseTest, ActiveExpiryRemovesOnlyDueKeysAndReportsEach) {
   for (int i = 0; i < 100; ++i) {
-    db_.SetString("soon:" + std::to_string(i), "v", TtlUpdate::At(Now() + 1'000));
-    db_.SetString("later:" + std::to_string(i), "v", TtlUpdate::At(Now() + 3'600'000));
-    db_.SetString("never:" + std::to_string(i), "v");
+    db_.SetString(fmt::format("soon:{}", i), "v", TtlUpdate::At(Now() + 1'000));
+    db_.SetString(fmt::format("later:{}", i), "v", TtlUpdate::At(Now() + 3'600'000));
+    db_.SetString(fmt::format("never:{}", i), "v");
   }
   EXPECT_EQ(Step(), 0u);
   clock_.AdvanceMs(1'000);
@@ -189,10 +190,10 @@ TEST_F(DatabaseTest, ActiveExpiryRemovesOnlyDueKeysAndReportsEach) {
 TEST_F(DatabaseTest, ActiveExpiryFindsAFewDueKeysAmongManyFarOnes) {
   int64_t deadline = Now() + 10'000;
   for (int i = 0; i < 200'000; ++i) {
-    db_.SetString("far:" + std::to_string(i), "v", TtlUpdate::At(Now() + 86'400'000 + i));
+    db_.SetString(fmt::format("far:{}", i), "v", TtlUpdate::At(Now() + 86'400'000 + i));
   }
   for (int i = 0; i < 1'000; ++i)
-    db_.SetString("due:" + std::to_string(i), "v", TtlUpdate::At(deadline));
+    db_.SetString(fmt::format("due:{}", i), "v", TtlUpdate::At(deadline));
   // The server ticks every 100 ms until just past the deadline.
   size_t expired = 0;
   while (Now() <= deadline) {
@@ -237,11 +238,11 @@ TEST_F(DatabaseTest, DeadlinesFarInTheFutureAndInThePastWork) {
 TEST_F(DatabaseTest, StaleIndexRecordsStayBounded) {
   // Every round moves each key's deadline to another far slot, leaving a stale record behind.
   for (int i = 0; i < 2'000; ++i)
-    db_.SetString("k" + std::to_string(i), "v", TtlUpdate::At(Now() + 1));
+    db_.SetString(fmt::format("k{}", i), "v", TtlUpdate::At(Now() + 1));
   size_t initial = db_.Memory().expiry_index_bytes;
   for (int round = 1; round <= 300; ++round) {
     for (int i = 0; i < 2'000; ++i) {
-      db_.SetDeadline("k" + std::to_string(i), Now() + int64_t{round} * 300'000);
+      db_.SetDeadline(fmt::format("k{}", i), Now() + int64_t{round} * 300'000);
     }
   }
   EXPECT_LT(db_.Memory().expiry_index_bytes, 8 * initial + 64 * 1024);
@@ -251,9 +252,8 @@ TEST_F(DatabaseTest, StaleIndexRecordsStayBounded) {
 
 TEST_F(DatabaseTest, RandomKeyReturnsLiveKeysAndDropsExpiredOnes) {
   EXPECT_EQ(db_.RandomKey(), std::nullopt);
-  for (int i = 0; i < 50; ++i) db_.SetString("live:" + std::to_string(i), "v");
-  for (int i = 0; i < 50; ++i)
-    db_.SetString("dead:" + std::to_string(i), "v", TtlUpdate::At(Now()));
+  for (int i = 0; i < 50; ++i) db_.SetString(fmt::format("live:{}", i), "v");
+  for (int i = 0; i < 50; ++i) db_.SetString(fmt::format("dead:{}", i), "v", TtlUpdate::At(Now()));
   clock_.AdvanceMs(1);
   std::set<std::string> seen;
   for (int i = 0; i < 2'000; ++i) {
@@ -275,7 +275,7 @@ TEST_F(DatabaseTest, RandomKeyOfAnAllExpiredDatabaseEmptiesIt) {
 }
 
 TEST_F(DatabaseTest, ScanSeesEveryKeyOnce) {
-  for (int i = 0; i < 5'000; ++i) db_.SetString("key:" + std::to_string(i), "v");
+  for (int i = 0; i < 5'000; ++i) db_.SetString(fmt::format("key:{}", i), "v");
   std::multiset<std::string> seen;
   uint64_t cursor = 0;
   do {
@@ -288,9 +288,8 @@ TEST_F(DatabaseTest, ScanSeesEveryKeyOnce) {
 TEST_F(DatabaseTest, AsyncFlushEmptiesAtOnceAndFreesEverythingInTheBackground) {
   int live = 0;
   for (int i = 0; i < 20'000; ++i) {
-    db_.SetString("s:" + std::to_string(i), std::string(100, 'x'), TtlUpdate::At(Now() + 1'000));
-    db_.SetObject("o:" + std::to_string(i), ValueType::kHash,
-                  std::make_unique<CountedObject>(live));
+    db_.SetString(fmt::format("s:{}", i), std::string(100, 'x'), TtlUpdate::At(Now() + 1'000));
+    db_.SetObject(fmt::format("o:{}", i), ValueType::kHash, std::make_unique<CountedObject>(live));
   }
   keyspace_.db(1).SetString("other", "v");
   EXPECT_EQ(live, 20'000);
@@ -313,8 +312,7 @@ TEST_F(DatabaseTest, AsyncFlushEmptiesAtOnceAndFreesEverythingInTheBackground) {
 TEST_F(DatabaseTest, SyncFlushFreesObjects) {
   int live = 0;
   for (int i = 0; i < 100; ++i) {
-    db_.SetObject("o:" + std::to_string(i), ValueType::kZSet,
-                  std::make_unique<CountedObject>(live));
+    db_.SetObject(fmt::format("o:{}", i), ValueType::kZSet, std::make_unique<CountedObject>(live));
   }
   db_.Clear();
   EXPECT_EQ(live, 0);

@@ -2,6 +2,7 @@
 // deadline changes, clock jumps and (possibly interrupted) active expiry steps, a key is visible
 // exactly while its deadline has not passed, and a complete active step leaves no expired key
 // behind.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <map>
@@ -92,7 +93,7 @@ class ExpiryModelTest : public ::testing::TestWithParam<uint64_t> {
 TEST_P(ExpiryModelTest, DatabaseMatchesTheModel) {
   keyspace_.SetExpireHook([this](size_t, std::string_view) { ++hook_calls_; });
   for (int op = 0; op < 40'000; ++op) {
-    std::string key = "k" + std::to_string(random_() % 600);
+    std::string key = fmt::format("k{}", random_() % 600);
     auto it = model_.find(key);
     bool present = it != model_.end() && Alive(it->second);
     switch (random_() % 12) {

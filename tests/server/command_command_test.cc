@@ -207,7 +207,11 @@ TEST_F(CommandCommandTest, ListFilters) {
   EXPECT_EQ(Run({"COMMAND", "LIST", "filterby", "PATTERN", "command|c*"}),
             "*1\r\n$13\r\ncommand|count\r\n");
   EXPECT_EQ(Run({"COMMAND", "LIST", "FILTERBY", "aclcat", "STRING"}),
-            "*2\r\n$3\r\nget\r\n$3\r\nset\r\n");
+            "*22\r\n$3\r\nget\r\n$3\r\nset\r\n$5\r\nsetnx\r\n$5\r\nsetex\r\n$6\r\npsetex\r\n"
+            "$6\r\ngetset\r\n$6\r\ngetdel\r\n$5\r\ngetex\r\n$4\r\nmget\r\n$4\r\nmset\r\n"
+            "$6\r\nmsetnx\r\n$6\r\nappend\r\n$6\r\nstrlen\r\n$4\r\nincr\r\n$4\r\ndecr\r\n"
+            "$6\r\nincrby\r\n$6\r\ndecrby\r\n$11\r\nincrbyfloat\r\n$8\r\ngetrange\r\n"
+            "$6\r\nsubstr\r\n$8\r\nsetrange\r\n$3\r\nlcs\r\n");
   EXPECT_EQ(Run({"COMMAND", "LIST", "FILTERBY", "aclcat", "nosuch"}), "*0\r\n");
   EXPECT_EQ(Run({"COMMAND", "LIST", "FILTERBY", "module", "any"}), "*0\r\n");
   EXPECT_EQ(Run({"COMMAND", "LIST", "FILTERBY", "pattern"}), "-ERR syntax error\r\n");

@@ -53,6 +53,10 @@ struct SetBitOutcome {
 // Sets the bit at `offset`, first growing `value` with zero bytes to hold it.
 SetBitOutcome SetBit(std::string& value, uint64_t offset, bool bit);
 
+// Sets the bit at `offset` of a string edited in place and returns the old bit.
+// REQUIRES: value.size() > offset / 8.
+bool SetBit(std::span<char> value, uint64_t offset, bool bit);
+
 // ---- BITCOUNT ----
 
 // Set bits in the whole string. Counts 64-bit words with the CPU's popcount.
@@ -135,6 +139,10 @@ int64_t BitfieldGet(std::string_view value, BitfieldType type, uint64_t offset);
 // value (INCRBY), or nullopt (nil) where OVERFLOW FAIL refused a write. Every SET and INCRBY
 // counts as a change for Redis, refused ones included.
 std::vector<std::optional<int64_t>> BitfieldApply(std::string& value, const BitfieldPlan& plan);
+
+// BitfieldApply on a string edited in place. REQUIRES: for a plan with writes, value.size() >
+// plan.highest_write_bit / 8 (the caller grew it).
+std::vector<std::optional<int64_t>> BitfieldApply(std::span<char> value, const BitfieldPlan& plan);
 
 // Runs a read-only plan against a value that may be missing (pass an empty view).
 std::vector<int64_t> BitfieldRead(std::string_view value, const BitfieldPlan& plan);

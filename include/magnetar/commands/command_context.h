@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -19,6 +20,9 @@ struct CommandContext {
   engine::Keyspace& keyspace;
   size_t db_index;
   const Clock& clock;
+  // proto-max-bulk-len, the largest string a command may build: bit commands refuse offsets past
+  // it. The dispatcher fills it from the server's config, which the data layer cannot see.
+  uint64_t max_bulk_len = 512ull * 1024 * 1024;
 
   engine::Database& db() const { return keyspace.db(db_index); }
 };

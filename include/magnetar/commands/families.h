@@ -10,5 +10,10 @@ namespace magnetar::commands {
 
 std::span<const CommandSpec> StringCommands();
 std::span<const CommandSpec> KeyCommands();
+std::span<const CommandSpec> KeyMoveCommands();
+std::span<const CommandSpec> ExpireCommands();
+std::span<const CommandSpec> ScanCommands();
+std::span<const CommandSpec> ObjectCommands();
+std::span<const CommandSpec> BitmapCommands();
 
 }  // namespace magnetar::commands

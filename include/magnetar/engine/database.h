@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -98,6 +99,8 @@ class Database final : private ExpiryIndex::Host {
 
   size_t Size() const { return table_.size(); }
   size_t ExpiresCount() const { return expiry_.live(); }
+  // INFO keyspace's avg_ttl: the mean time left (ms) of the keys with a deadline, 0 when none.
+  int64_t AverageTtlMs() const;
   // Frees every key now.
   void Clear();
   // Empties the database at once and frees the keys on the lazy-free thread.
@@ -126,8 +129,47 @@ class Database final : private ExpiryIndex::Host {
 
   DatabaseMemory Memory() const;
 
+  // Bitmap family (SETBIT, BITFIELD): a string edited in place.
+  // The bytes of the string at `key`, zero-padded to at least `min_size`, writable until the
+  // database next changes; the key keeps its deadline. A missing key is created first. The value
+  // becomes a heap string with room to grow, so later edits and small growth copy nothing.
+  // Fails with kWrongType when the key holds another type. Counts no keyspace hit or miss.
+  Result<std::span<char>> StringForUpdate(std::string_view key, size_t min_size);
+
+  // Generic key family (RENAME, MOVE, COPY, UNLINK; SWAPDB is Keyspace::SwapDatabases).
+  // Moves `from`'s value and deadline to the key `to` of `target` (this database or another),
+  // replacing whatever `to` held. False when `from` does not exist.
+  bool MoveEntry(std::string_view from, Database& target, std::string_view to);
+  // Stores a copy of `from`'s value and deadline at `to` in `target` (this database or another),
+  // replacing whatever `to` held. False when `from` does not exist or its object cannot be copied.
+  // REQUIRES: not the same key of the same database.
+  bool CopyEntry(std::string_view from, Database& target, std::string_view to);
+  // Delete, except that a large object is freed on the lazy-free thread.
+  bool Unlink(std::string_view key);
+  // LookupForRead that leaves the key's access time alone, for commands that only inspect it
+  // (TYPE, EXISTS, TTL, OBJECT: Redis's LOOKUP_NOTOUCH).
+  const Entry* InspectForRead(std::string_view key);
+
+  // String family (INCR, DECR, INCRBY, DECRBY).
+  // Adds `delta` to the integer at `key` (a missing key counts as 0) and returns the sum; the key
+  // keeps its deadline. Fails with kWrongType, kNotInteger (the value is no canonical int64 text)
+  // or kOverflow, changing nothing. Counts no keyspace hit or miss. A sum that encodes to as many
+  // bytes as the old value is written in place, without allocating.
+  Result<int64_t> IncrementInteger(std::string_view key, int64_t delta);
+
  private:
-  Entry* FindLive(std::string_view key, uint64_t hash, KeyTable::Position* position);
+  friend class Keyspace;  // renumbers databases on SWAPDB
+
+  // Puts `entry` in the table where FindLive left `position` and `old` (null: not present),
+  // freeing `old` and keeping the expiry index right.
+  void Place(const KeyTable::Position& position, Entry* old, Entry* entry, uint64_t hash);
+  // Adds a built entry, replacing the live entry with its key if there is one.
+  void Adopt(Entry* entry);
+  // Takes the entry at `position` out of the table without freeing it.
+  void Detach(const KeyTable::Position& position, Entry* entry);
+  // Applies lazy expiry; a live entry found with `touch` is stamped with the LRU clock.
+  Entry* FindLive(std::string_view key, uint64_t hash, KeyTable::Position* position,
+                  bool touch = true);
   void Store(std::string_view key, const EntryValue& value, TtlUpdate ttl);
   // Removes the entry at `position` and frees it. Keeps the expiry index's count right.
   void Remove(const KeyTable::Position& position, Entry* entry);

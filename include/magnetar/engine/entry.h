@@ -22,7 +22,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "magnetar/common/numbers.h"
@@ -40,6 +42,12 @@ class Object {
   virtual ~Object() = default;
   // Bytes this object holds on the heap, for memory reports.
   virtual size_t MemoryBytes() const = 0;
+  // A deep copy, for COPY. Every value type should override this; the default (null) makes COPY
+  // refuse the key rather than share the object between two keys.
+  virtual std::unique_ptr<Object> Clone() const { return nullptr; }
+  // OBJECT ENCODING's name for the representation in use ("listpack", "hashtable"...). Every value
+  // type should override this; the default names Redis's general-purpose encoding.
+  virtual std::string_view EncodingName() const { return "hashtable"; }
 };
 
 // A string value as read from the keyspace: the stored bytes, or the decimal text of an
@@ -77,6 +85,8 @@ class EntryValue {
   static EntryValue String(std::string_view bytes);
   static EntryValue Integer(int64_t value);
   static EntryValue Adopt(ValueType type, Object* object);
+  // Always kHeapString, whatever the bytes: a string about to be edited in place (bitmaps).
+  static EntryValue HeapString(std::string_view bytes);
 
   ValueType type() const { return type_; }
   Encoding encoding() const { return encoding_; }
@@ -106,6 +116,9 @@ class Entry {
   // The same key and value with another deadline (or none). The value's storage moves to the new
   // entry and `old` is freed.
   static Entry* Redeadline(Entry* old, std::optional<int64_t> deadline_ms);
+  // The same value, deadline and access metadata under another key (RENAME). The value's storage
+  // moves to the new entry and `old` is freed.
+  static Entry* Rekey(Entry* old, std::string_view key);
   // Frees the entry and its value storage.
   static void Destroy(Entry* entry);
 
@@ -135,6 +148,17 @@ class Entry {
   StringRef string() const;
   // REQUIRES: encoding() == Encoding::kObject.
   Object* object() const;
+
+  // Bitmap family: in-place edits of a kHeapString value (REQUIRES for both). Zero-pads the
+  // string to at least `size` bytes. Capacity grows greedily, doubling below 1 MB and then by
+  // 1 MB, so growing in small steps costs amortized O(1) instead of a copy per step.
+  void GrowHeapString(size_t size);
+  // The string's bytes, writable; valid until the next GrowHeapString or the entry is freed.
+  std::span<char> MutableHeapString();
+
+  // String family (INCR and friends): writes `value` over a kInteger value (REQUIRES) when it
+  // encodes to as many bytes; false, and nothing changed, otherwise.
+  bool ReplaceIntegerInPlace(int64_t value);
 
   uint32_t access() const { return bytes()[1] | (bytes()[2] << 8) | (bytes()[3] << 16); }
   void set_access(uint32_t value) {

@@ -86,8 +86,16 @@ class ExpiryIndex {
   // A key filed under `record` got `deadline` (ms); `old_deadline` is the one it had, if any.
   void OnDeadlineSet(Host& host, uint32_t record, std::optional<int64_t> old_deadline,
                      int64_t deadline);
-  // A key with a deadline lost it: deleted, overwritten, persisted or expired.
-  void OnDeadlineCleared() { --live_; }
+  // A key lost its deadline `deadline`: deleted, overwritten, persisted or expired.
+  void OnDeadlineCleared(int64_t deadline) {
+    --live_;
+    deadline_sum_ -= deadline;
+  }
+  // The mean deadline (ms) of the keys that have one, for INFO's avg_ttl; nullopt when none.
+  std::optional<int64_t> MeanDeadline() const {
+    if (live_ == 0) return std::nullopt;
+    return static_cast<int64_t>(deadline_sum_ / static_cast<__int128>(live_));
+  }
 
   // Expires every indexed key due at `now_ms`, until MonotonicUs() reaches `stop_at_us`.
   StepResult Step(Host& host, int64_t now_ms, int64_t stop_at_us);
@@ -139,6 +147,8 @@ class ExpiryIndex {
   int64_t cascade_max_ = 0;  // the last deadline of that slot
   size_t records_ = 0;       // everywhere: wheel, due_, cascade_
   size_t live_ = 0;          // keys with a deadline
+  // The sum of their deadlines; an int64 could overflow.
+  __int128 deadline_sum_ = 0;
 
   struct SweepCursor {
     int level = 0;

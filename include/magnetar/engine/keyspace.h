@@ -38,6 +38,17 @@ class Keyspace {
   void FlushAll();
   // Empties every database at once; the keys are freed on the lazy-free thread.
   void FlushAllAsync();
+  // SWAPDB: databases `a` and `b` exchange their contents (keys, deadlines, expiry work).
+  void SwapDatabases(size_t a, size_t b);
+
+  // Redis's LRU clock: Unix time in seconds modulo 2^24, which keys are stamped with when created
+  // or accessed (OBJECT IDLETIME). Cached so that stamping reads no clock; the cron refreshes it,
+  // as Redis's does.
+  static constexpr uint32_t kLruClockMax = (1u << 24) - 1;
+  uint32_t lru_clock() const { return lru_clock_; }
+  void UpdateLruClock() {
+    lru_clock_ = static_cast<uint32_t>(clock_->NowMs() / 1000) & kLruClockMax;
+  }
 
   KeyspaceStats& stats() { return stats_; }
   const KeyspaceStats& stats() const { return stats_; }
@@ -63,6 +74,7 @@ class Keyspace {
   std::unique_ptr<Clock> own_clock_;  // set when no clock was given
   const Clock* clock_;
   KeyspaceStats stats_;
+  uint32_t lru_clock_ = 0;
   ExpireHook expire_hook_;
   LazyFreer lazy_freer_;  // declared before the databases so it outlives them
   std::vector<std::unique_ptr<Database>> databases_;

@@ -2,6 +2,8 @@
 // includes it.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -32,6 +34,11 @@ class EventLoop {
                      SessionFactory& factory);
   // Calls `tick` every `interval_ms` until Stop().
   void Every(int interval_ms, std::function<void()> tick);
+  // Creates a one-shot timer that calls `fire` each time it expires after ArmTimer(); it lives as
+  // long as the loop. Returns the timer's id.
+  size_t AddTimer(std::function<void()> fire);
+  // Expires `timer` `delay_ms` from now, replacing any expiry still pending.
+  void ArmTimer(size_t timer, int64_t delay_ms);
   // Calls `handler(signal)` on SIGTERM and SIGINT.
   void OnShutdownSignal(std::function<void(int)> handler);
   void Run();

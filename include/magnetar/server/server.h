@@ -76,6 +76,10 @@ class Server final : public net::SessionFactory {
 
  private:
   void Cron();
+  // Arms the expiry timer for the engine's next active-expiry work, if that is sooner than the
+  // timer's current expiry.
+  void ScheduleExpiry();
+  void OnExpiryTimer();
 
   Config config_;
   SystemClock clock_;
@@ -92,6 +96,8 @@ class Server final : public net::SessionFactory {
   std::string replication_id_;
   int64_t start_us_;
   bool shutting_down_ = false;
+  size_t expiry_timer_ = 0;
+  int64_t expiry_timer_at_ms_ = 0;  // when the expiry timer fires (wall ms); 0: not armed
 };
 
 }  // namespace magnetar::server

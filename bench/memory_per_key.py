@@ -1,0 +1,99 @@
+#!/usr/bin/python3
+"""Memory per key: 1,000,000 keys with 16-byte names (key:%012d) and 3-byte values, loaded through
+`redis-cli --pipe` into Magnetar and into redis-server, without and with a TTL (a deadline a day
+ahead). Prints the growth of INFO's used_memory and of the process RSS per key, side by side.
+
+Usage: bench/memory_per_key.py [--keys N] [--magnetar PATH]
+Each server is fresh for each case, on a random loopback port, and stopped by PID.
+"""
+
+import argparse
+import time
+
+import bench_common as bc
+
+DAY_MS = 86_400_000
+RSS_WAIT_S = 12
+
+
+def settle(server, client, rss_wait_s=0):
+    """Waits until used_memory stops moving (a table resize or a lazy free may still be running),
+    then `rss_wait_s` more: pages freed by a resize stay resident until jemalloc's decay (10 s by
+    default) returns them."""
+    last = None
+    for _ in range(50):
+        used = int(client.info("memory")["used_memory"])
+        if used == last:
+            break
+        last = used
+        time.sleep(0.2)
+    rss_now = server.rss_bytes()
+    time.sleep(rss_wait_s)
+    return last, rss_now, server.rss_bytes()
+
+
+def measure(name, binary, keys, with_ttl):
+    with bc.Server(name, binary, cpu=0) as server:
+        with bc.Client(server.port) as client:
+            mode = None
+            if with_ttl:
+                mode, error = bc.ttl_support(server.port)
+                if mode is None:
+                    return {"error": error}
+            used0, rss0, _ = settle(server, client)
+            deadline = int(time.time() * 1000) + DAY_MS if with_ttl else None
+            began = time.time()
+            replies, errors = bc.load_keys(server.port, "key:", keys, deadline, mode or "set-pxat",
+                                           cpu=1)
+            load_s = time.time() - began
+            used1, rss1, rss_later = settle(server, client, RSS_WAIT_S)
+            dbsize = client.call("DBSIZE")
+            return {
+                "used": (used1 - used0) / keys,
+                "rss": (rss1 - rss0) / keys,
+                "rss_later": (rss_later - rss0) / keys,
+                "dbsize": dbsize,
+                "errors": errors,
+                "load_s": load_s,
+                "mode": mode or "SET",
+            }
+
+
+def cell(result, field):
+    if "error" in result:
+        return "n/a"
+    return f"{result[field]:.1f}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--keys", type=int, default=1_000_000)
+    parser.add_argument("--magnetar", default=None)
+    args = parser.parse_args()
+    servers = [("magnetar", bc.find_magnetar(args.magnetar)), ("redis", "redis-server")]
+    print(bc.machine())
+    print(f"{args.keys} keys, names key:%012d (16 B), values 'abc'; server on CPU 0, loader on CPU 1")
+    results = {}
+    for with_ttl in (False, True):
+        for name, binary in servers:
+            results[(name, with_ttl)] = measure(name, binary, args.keys, with_ttl)
+    print()
+    print(f"| server | TTL | used_memory B/key | RSS B/key | RSS B/key after {RSS_WAIT_S} s | "
+          "DBSIZE | errors | load s | how |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for with_ttl in (False, True):
+        for name, _ in servers:
+            r = results[(name, with_ttl)]
+            ttl = "PXAT +1 day" if with_ttl else "none"
+            if "error" in r:
+                print(f"| {name} | {ttl} | n/a | n/a | n/a | | | | {r['error']} |")
+                continue
+            print(f"| {name} | {ttl} | {cell(r, 'used')} | {cell(r, 'rss')} | "
+                  f"{cell(r, 'rss_later')} | {r['dbsize']} | {r['errors']} | {r['load_s']:.1f} | "
+                  f"{r['mode']} |")
+    print()
+    print("Targets (keyspace issue): Magnetar <= 64 B/key without TTL, <= 80 B/key with TTL.")
+
+
+if __name__ == "__main__":
+    main()

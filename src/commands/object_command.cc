@@ -1,0 +1,189 @@
+// OBJECT: how a key's value is stored and when it was last used. ENCODING uses Redis's names
+// where the representation matches Redis's: a string that is an int64 is "int"; others are
+// "embstr" up to 44 bytes (what Redis allocates with its object header) and "raw" beyond.
+// REFCOUNT reports what Redis would: its shared integers 0..9999 have the "shared" count INT_MAX,
+// every other value 1. IDLETIME reads the LRU stamp that every creating or touching lookup
+// leaves on the key.
+#include <cstdint>
+#include <iterator>
+#include <limits>
+
+#include "magnetar/commands/arg_parser.h"
+#include "magnetar/commands/command_context.h"
+#include "magnetar/commands/families.h"
+
+namespace magnetar::commands {
+namespace {
+
+constexpr size_t kEmbstrMaxBytes = 44;
+constexpr int64_t kSharedIntegers = 10000;
+
+// The value at args[2] for the subcommand; replies null (and returns null) when it is missing.
+const engine::Entry* LookupOrReplyNull(CommandContext& ctx) {
+  const engine::Entry* entry = ctx.db().InspectForRead(ctx.args[2]);
+  if (entry == nullptr) ctx.reply.Null();
+  return entry;
+}
+
+void ObjectEncoding(CommandContext& ctx) {
+  const engine::Entry* entry = LookupOrReplyNull(ctx);
+  if (entry == nullptr) return;
+  switch (entry->encoding()) {
+    case engine::Encoding::kInteger:
+      return ctx.reply.Bulk("int");
+    case engine::Encoding::kInline:
+    case engine::Encoding::kHeapString:
+      return ctx.reply.Bulk(entry->string().view().size() <= kEmbstrMaxBytes ? "embstr" : "raw");
+    case engine::Encoding::kObject:
+      return ctx.reply.Bulk(entry->object()->EncodingName());
+  }
+}
+
+void ObjectRefcount(CommandContext& ctx) {
+  const engine::Entry* entry = LookupOrReplyNull(ctx);
+  if (entry == nullptr) return;
+  bool shared = entry->encoding() == engine::Encoding::kInteger && entry->string().integer() >= 0 &&
+                entry->string().integer() < kSharedIntegers;
+  ctx.reply.Integer(shared ? std::numeric_limits<int32_t>::max() : 1);
+}
+
+// Seconds since the key was last accessed, from the 24-bit LRU clocks of the keyspace and the
+// key (which wrap around every 194 days).
+void ObjectIdleTime(CommandContext& ctx) {
+  const engine::Entry* entry = LookupOrReplyNull(ctx);
+  if (entry == nullptr) return;
+  uint32_t now = ctx.keyspace.lru_clock();
+  uint32_t stamp = entry->access();
+  int64_t idle = now >= stamp ? now - stamp : now + (engine::Keyspace::kLruClockMax - stamp);
+  ctx.reply.Integer(idle);
+}
+
+// Magnetar has no LFU eviction policy yet, so there is never a frequency to report.
+void ObjectFreq(CommandContext& ctx) {
+  if (LookupOrReplyNull(ctx) == nullptr) return;
+  ctx.reply.Error(
+      "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+      "that when switching between policies at runtime LRU and LFU data will take some time to "
+      "adjust.");
+}
+
+void ObjectHelp(CommandContext& ctx) {
+  constexpr std::string_view kHelp[] = {
+      "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "ENCODING <key>",
+      "    Return the kind of internal representation used in order to store the value",
+      "    associated with a <key>.",
+      "FREQ <key>",
+      "    Return the access frequency index of the <key>. The returned integer is",
+      "    proportional to the logarithm of the recent access frequency of the key.",
+      "IDLETIME <key>",
+      "    Return the idle time of the <key>, that is the approximated number of",
+      "    seconds elapsed since the last access to the key.",
+      "REFCOUNT <key>",
+      "    Return the number of references of the value associated with the specified",
+      "    <key>.",
+      "HELP",
+      "    Prints this help.",
+  };
+  ctx.reply.Array(std::size(kHelp));
+  for (std::string_view line : kHelp) ctx.reply.SimpleString(line);
+}
+
+constexpr ArgDoc kKeyArgs[] = {
+    {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
+};
+constexpr KeySpec kKeySpecs[] = {
+    {.flags = kKsRO, .begin_search = SearchIndex(2), .find_keys = KeyRange(0, 1, 0)},
+};
+constexpr std::string_view kTips[] = {"nondeterministic_output"};
+
+// In the order Redis 7.0 lists them, so COMMAND INFO and COMMAND DOCS print the same.
+constexpr CommandSpec kObjectSubcommands[] = {
+    {.name = "object|refcount",
+     .arity = 3,
+     .flags = kReadOnly,
+     .acl = kAclKeyspace | kAclRead | kAclSlow,
+     .first_key = 2,
+     .last_key = 2,
+     .key_step = 1,
+     .handler = &ObjectRefcount,
+     .doc = {.summary = "Get the number of references to the value of the key",
+             .since = "2.2.3",
+             .group = "generic",
+             .complexity = "O(1)",
+             .arguments = kKeyArgs},
+     .key_specs = kKeySpecs,
+     .tips = kTips},
+    {.name = "object|freq",
+     .arity = 3,
+     .flags = kReadOnly,
+     .acl = kAclKeyspace | kAclRead | kAclSlow,
+     .first_key = 2,
+     .last_key = 2,
+     .key_step = 1,
+     .handler = &ObjectFreq,
+     .doc = {.summary = "Get the logarithmic access frequency counter of a Redis object",
+             .since = "4.0.0",
+             .group = "generic",
+             .complexity = "O(1)",
+             .arguments = kKeyArgs},
+     .key_specs = kKeySpecs,
+     .tips = kTips},
+    {.name = "object|help",
+     .arity = 2,
+     .flags = kLoading | kStale,
+     .acl = kAclKeyspace | kAclSlow,
+     .handler = &ObjectHelp,
+     .doc = {.summary = "Show helpful text about the different subcommands",
+             .since = "6.2.0",
+             .group = "generic",
+             .complexity = "O(1)"}},
+    {.name = "object|idletime",
+     .arity = 3,
+     .flags = kReadOnly,
+     .acl = kAclKeyspace | kAclRead | kAclSlow,
+     .first_key = 2,
+     .last_key = 2,
+     .key_step = 1,
+     .handler = &ObjectIdleTime,
+     .doc = {.summary = "Get the time since a Redis object was last accessed",
+             .since = "2.2.3",
+             .group = "generic",
+             .complexity = "O(1)",
+             .arguments = kKeyArgs},
+     .key_specs = kKeySpecs,
+     .tips = kTips},
+    {.name = "object|encoding",
+     .arity = 3,
+     .flags = kReadOnly,
+     .acl = kAclKeyspace | kAclRead | kAclSlow,
+     .first_key = 2,
+     .last_key = 2,
+     .key_step = 1,
+     .handler = &ObjectEncoding,
+     .doc = {.summary = "Inspect the internal encoding of a Redis object",
+             .since = "2.2.3",
+             .group = "generic",
+             .complexity = "O(1)",
+             .arguments = kKeyArgs},
+     .key_specs = kKeySpecs,
+     .tips = kTips},
+};
+
+constexpr CommandSpec kObjectCommands[] = {
+    {.name = "object",
+     .arity = -2,
+     .flags = 0,
+     .acl = kAclSlow,
+     .doc = {.summary = "A container for object introspection commands",
+             .since = "2.2.3",
+             .group = "generic",
+             .complexity = "Depends on subcommand."},
+     .subcommands = kObjectSubcommands},
+};
+
+}  // namespace
+
+std::span<const CommandSpec> ObjectCommands() { return kObjectCommands; }
+
+}  // namespace magnetar::commands
