@@ -13,7 +13,7 @@ import sys
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_MAGNETAR = os.path.join(REPO, "build-engine", "release", "magnetar-server")
+DEFAULT_MAGNETAR = os.path.join(REPO, "build", "magnetar-server")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 

@@ -88,6 +88,19 @@ size_t ValueSize(const EntryValue& value) {
   return 0;
 }
 
+// Writes the key's length (1 byte, or 4 for a long key) and its bytes; returns the end.
+uint8_t* WriteKey(uint8_t* cursor, std::string_view key, bool long_key) {
+  if (long_key) {
+    auto length = static_cast<uint32_t>(key.size());
+    std::memcpy(cursor, &length, sizeof(length));
+    cursor += sizeof(length);
+  } else {
+    *cursor++ = static_cast<uint8_t>(key.size());
+  }
+  std::memcpy(cursor, key.data(), key.size());
+  return cursor + key.size();
+}
+
 }  // namespace
 
 EntryValue EntryValue::String(std::string_view bytes) {
@@ -143,15 +156,7 @@ Entry* Entry::Create(std::string_view key, const EntryValue& value,
     StoreLittleEndian(cursor, static_cast<uint64_t>(*deadline_ms), deadline_bytes);
     cursor += deadline_bytes;
   }
-  if (long_key) {
-    auto length = static_cast<uint32_t>(key.size());
-    std::memcpy(cursor, &length, sizeof(length));
-  } else {
-    *cursor = static_cast<uint8_t>(key.size());
-  }
-  cursor += key_length_bytes;
-  std::memcpy(cursor, key.data(), key.size());
-  cursor += key.size();
+  cursor = WriteKey(cursor, key, long_key);
 
   switch (value.encoding()) {
     case Encoding::kInline:
@@ -204,15 +209,8 @@ Entry* Entry::Rekey(Entry* old, std::string_view key) {
   std::memcpy(p, old->bytes(), head);
   p[0] = static_cast<uint8_t>((old->flags() & ~kLongKey) | (long_key ? kLongKey : 0));
   uint8_t* cursor = p + head;
-  if (long_key) {
-    auto length = static_cast<uint32_t>(key.size());
-    std::memcpy(cursor, &length, sizeof(length));
-  } else {
-    *cursor = static_cast<uint8_t>(key.size());
-  }
-  cursor += key_length_bytes;
-  std::memcpy(cursor, key.data(), key.size());
-  std::memcpy(cursor + key.size(), old->ValuePointer(), value_bytes);
+  cursor = WriteKey(cursor, key, long_key);
+  std::memcpy(cursor, old->ValuePointer(), value_bytes);
   std::free(old);
   return reinterpret_cast<Entry*>(p);
 }
