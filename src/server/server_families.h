@@ -9,8 +9,8 @@
 namespace magnetar::server {
 
 std::span<const commands::CommandSpec>
-ConnectionCommands();                                    // PING ECHO QUIT RESET HELLO AUTH SELECT
-std::span<const commands::CommandSpec> AdminCommands();  // SHUTDOWN DEBUG TIME
+ConnectionCommands();                                      // PING ECHO QUIT RESET HELLO AUTH SELECT
+std::span<const commands::CommandSpec> AdminCommands();    // SHUTDOWN DEBUG TIME
 std::span<const commands::CommandSpec> CommandCommands();  // COMMAND
 std::span<const commands::CommandSpec> InfoCommands();     // INFO
 std::span<const commands::CommandSpec> ClientCommands();   // CLIENT

@@ -72,14 +72,17 @@ TEST(RequestParserTest, InlineQuotingAndEscapes) {
 }
 
 TEST(RequestParserTest, InlineWithoutCarriageReturn) {
-  EXPECT_THAT(FeedStream("PING\nPING\n", 3).requests, ElementsAre(Request{"PING"}, Request{"PING"}));
+  EXPECT_THAT(FeedStream("PING\nPING\n", 3).requests,
+              ElementsAre(Request{"PING"}, Request{"PING"}));
 }
 
 TEST(RequestParserTest, UnbalancedQuotes) {
-  EXPECT_EQ(FeedStream("SET \"a b\r\n", 64).error, "ERR Protocol error: unbalanced quotes in request");
+  EXPECT_EQ(FeedStream("SET \"a b\r\n", 64).error,
+            "ERR Protocol error: unbalanced quotes in request");
   EXPECT_EQ(FeedStream("SET 'a\r\n", 64).error, "ERR Protocol error: unbalanced quotes in request");
   // A closing quote must be followed by a space.
-  EXPECT_EQ(FeedStream("SET \"a\"b\r\n", 64).error, "ERR Protocol error: unbalanced quotes in request");
+  EXPECT_EQ(FeedStream("SET \"a\"b\r\n", 64).error,
+            "ERR Protocol error: unbalanced quotes in request");
 }
 
 TEST(RequestParserTest, ExpectedDollar) {
@@ -88,7 +91,8 @@ TEST(RequestParserTest, ExpectedDollar) {
 
 TEST(RequestParserTest, InvalidMultibulkLength) {
   EXPECT_EQ(FeedStream("*abc\r\n", 64).error, "ERR Protocol error: invalid multibulk length");
-  EXPECT_EQ(FeedStream("*2147483648\r\n", 64).error, "ERR Protocol error: invalid multibulk length");
+  EXPECT_EQ(FeedStream("*2147483648\r\n", 64).error,
+            "ERR Protocol error: invalid multibulk length");
 }
 
 TEST(RequestParserTest, HugeMultibulkCountWaitsForArguments) {
@@ -121,11 +125,13 @@ TEST(RequestParserTest, NulByteHidesTheLineEnd) {
 }
 
 TEST(RequestParserTest, InvalidBulkLength) {
-  EXPECT_EQ(FeedStream("*1\r\n$1099511627776\r\n", 64).error, "ERR Protocol error: invalid bulk length");
+  EXPECT_EQ(FeedStream("*1\r\n$1099511627776\r\n", 64).error,
+            "ERR Protocol error: invalid bulk length");
   EXPECT_EQ(FeedStream("*1\r\n$-1\r\n", 64).error, "ERR Protocol error: invalid bulk length");
   ParserLimits small;
   small.max_bulk_len = 10;
-  EXPECT_EQ(FeedStream("*1\r\n$11\r\n", 64, small).error, "ERR Protocol error: invalid bulk length");
+  EXPECT_EQ(FeedStream("*1\r\n$11\r\n", 64, small).error,
+            "ERR Protocol error: invalid bulk length");
   EXPECT_EQ(FeedStream("*1\r\n$10\r\n0123456789\r\n", 64, small).requests.size(), 1u);
 }
 
