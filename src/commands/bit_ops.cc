@@ -305,7 +305,7 @@ std::string BitOp(BitOpKind op, std::span<const std::string_view> inputs) {
     CombineInto(out, Bytes(inputs[0]), max_len, [](uint64_t, uint64_t in) { return ~in; });
     return result;
   }
-  std::memcpy(out, inputs[0].data(), inputs[0].size());
+  inputs[0].copy(reinterpret_cast<char*>(out), inputs[0].size());  // safe for an empty view
   for (std::string_view input : inputs.subspan(1)) {
     switch (op) {
       case BitOpKind::kAnd:

@@ -38,7 +38,7 @@ Database::Database(Keyspace& keyspace, size_t index)
 
 Database::~Database() = default;
 
-int64_t Database::NowMs() const { return keyspace_.clock().NowMs(); }
+int64_t Database::NowMs() const { return keyspace_.NowMs(); }
 
 Entry* Database::FindLive(std::string_view key, uint64_t hash, KeyTable::Position* position,
                           bool touch) {

@@ -21,7 +21,7 @@ HeapStringHeader* NewHeapString(std::string_view bytes) {
   auto* header = static_cast<HeapStringHeader*>(block);
   header->size = bytes.size();
   header->capacity = bytes.size();
-  std::memcpy(HeapStringBytes(header), bytes.data(), bytes.size());
+  bytes.copy(HeapStringBytes(header), bytes.size());  // unlike memcpy, fine with an empty view
   return header;
 }
 
@@ -97,7 +97,7 @@ uint8_t* WriteKey(uint8_t* cursor, std::string_view key, bool long_key) {
   } else {
     *cursor++ = static_cast<uint8_t>(key.size());
   }
-  std::memcpy(cursor, key.data(), key.size());
+  key.copy(reinterpret_cast<char*>(cursor), key.size());
   return cursor + key.size();
 }
 
@@ -161,7 +161,7 @@ Entry* Entry::Create(std::string_view key, const EntryValue& value,
   switch (value.encoding()) {
     case Encoding::kInline:
       *cursor = static_cast<uint8_t>(value.bytes().size());
-      std::memcpy(cursor + 1, value.bytes().data(), value.bytes().size());
+      value.bytes().copy(reinterpret_cast<char*>(cursor + 1), value.bytes().size());
       break;
     case Encoding::kInteger:
       WriteVarint(cursor, ZigZag(value.integer()));

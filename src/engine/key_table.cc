@@ -1,5 +1,6 @@
 #include "magnetar/engine/key_table.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstdlib>
 #include <cstring>
@@ -151,7 +152,8 @@ void KeyTable::InsertIntoChain(Bucket* b, Entry* entry, uint8_t tag) {
     b->used = (b->used & ~(1u << kChildSlot)) | kChained;
     b = child;
   }
-  int slot = std::countr_zero(FreeSlots(b));
+  // FreeSlots(b) is non-zero here, so the slot is at most kChildSlot; the min tells the compiler.
+  int slot = std::min(std::countr_zero(FreeSlots(b)), kChildSlot);
   b->slots[slot] = entry;
   b->tags[slot] = tag;
   b->used |= 1u << slot;

@@ -32,6 +32,8 @@ namespace {
 
 // Reads land in a buffer with at least this much free room.
 constexpr size_t kMinReadRoom = 16 * 1024;
+// An empty read or write buffer larger than this is released rather than kept for reuse.
+constexpr size_t kMaxIdleBuffer = 1024 * 1024;
 
 class AsioConnection final : public Connection,
                              public std::enable_shared_from_this<AsioConnection> {
@@ -80,21 +82,30 @@ class AsioConnection final : public Connection,
     session->OnClose(close_reason_);
   }
 
+  // How big the read buffer should be for the next read: room for one more read, and, while a big
+  // bulk is arriving, twice what is there (up to the bulk's end). Growing with the bytes actually
+  // received means a bulk header alone cannot make the server commit the bulk's size.
+  size_t WantedReadBuffer() const {
+    size_t wanted = read_end_ + kMinReadRoom;
+    size_t bulk_end = read_begin_ + parser_.bytes_wanted();
+    if (bulk_end > wanted) wanted = std::min(bulk_end, std::max(wanted, read_buffer_.size() * 2));
+    return wanted;
+  }
+
   void Read() {
     if (reading_ || closed_ || close_after_reply_) return;
-    if (read_begin_ == read_end_) read_begin_ = read_end_ = 0;
-    size_t wanted = std::max(read_end_ + kMinReadRoom, parser_.bytes_wanted() + read_begin_);
-    if (read_buffer_.size() < wanted) {
-      // Slide unparsed bytes to the front first; grow only if that does not make room.
-      if (read_begin_ > 0) {
-        read_buffer_.erase(0, read_begin_);
-        read_end_ -= read_begin_;
-        read_begin_ = 0;
-        wanted = std::max(read_end_ + kMinReadRoom, parser_.bytes_wanted());
-      }
-      if (read_buffer_.size() < wanted)
-        read_buffer_.resize(std::max(wanted, read_buffer_.size() * 2));
+    if (read_begin_ == read_end_) {
+      read_begin_ = read_end_ = 0;
+      // Give back the room one big request needed once it is done.
+      if (read_buffer_.size() > kMaxIdleBuffer) std::string().swap(read_buffer_);
     }
+    if (read_buffer_.size() < WantedReadBuffer() && read_begin_ > 0) {
+      // Slide unparsed bytes to the front first; grow only if that does not make room.
+      read_buffer_.erase(0, read_begin_);
+      read_end_ -= read_begin_;
+      read_begin_ = 0;
+    }
+    if (read_buffer_.size() < WantedReadBuffer()) read_buffer_.resize(WantedReadBuffer());
     reading_ = true;
     socket_.async_read_some(
         asio::buffer(read_buffer_.data() + read_end_, read_buffer_.size() - read_end_),
@@ -181,7 +192,13 @@ class AsioConnection final : public Connection,
     writing_ = false;
     if (closed_) return;
     if (ec) return Close("");
-    write_buffer_.clear();
+    // A client receiving replies is active, even while its requests are held back.
+    last_interaction_us_ = MonotonicUs();
+    if (write_buffer_.capacity() > kMaxIdleBuffer) {
+      std::string().swap(write_buffer_);  // one big reply should not pin its size forever
+    } else {
+      write_buffer_.clear();
+    }
     // Requests held back while output was pending may still be in the buffer.
     Process();
   }

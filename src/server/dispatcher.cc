@@ -94,7 +94,9 @@ void Dispatch(Server& server, Client& client, std::span<const std::string_view> 
                       server,
                       client};
     int64_t start = MonotonicUs();
+    server.keyspace().FreezeTime();
     spec.handler(ctx);
+    server.keyspace().UnfreezeTime();
     command->stats.usec += static_cast<uint64_t>(MonotonicUs() - start);
     ++command->stats.calls;
     if (reply.size() > mark && reply.buffer()[mark] == '-') {

@@ -2,6 +2,7 @@
 // TTLs as time passes, deadlines that travel with RENAME, MOVE, COPY and SWAPDB, SCAN's
 // guarantee, expired keys hidden from KEYS and SCAN, OBJECT's answers. Ordinary replies are
 // compared with Redis 7.0.15 byte for byte in tests/diff/scripts/keys.redis and expire.redis.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -21,7 +22,7 @@ constexpr std::string_view kOk = "+OK\r\n";
 constexpr std::string_view kNil = "$-1\r\n";
 constexpr int64_t kSecond = 1000;
 
-std::string Int(int64_t value) { return ":" + std::to_string(value) + "\r\n"; }
+std::string Int(int64_t value) { return fmt::format(":{}\r\n", value); }
 
 // A value heavier than a string; reports whatever size the test gives it.
 class FakeObject final : public engine::Object {
@@ -53,7 +54,7 @@ class KeyCommandsTest : public ::testing::Test {
   std::string Run(std::initializer_list<std::string_view> args) {
     std::vector<std::string_view> argv(args);
     std::string name(argv[0]);
-    if (EqualsIgnoreCase(name, "object")) name += "|" + std::string(argv[1]);
+    if (EqualsIgnoreCase(name, "object")) name.append("|").append(argv[1]);
     const CommandSpec* spec = FindSpec(name);
     if (spec == nullptr) {
       ADD_FAILURE() << "no command " << name;
@@ -66,7 +67,7 @@ class KeyCommandsTest : public ::testing::Test {
     return bytes;
   }
   std::string Bulk(std::string_view text) {
-    return "$" + std::to_string(text.size()) + "\r\n" + std::string(text) + "\r\n";
+    return fmt::format("${}\r\n{}\r\n", text.size(), text);
   }
   // The keys of a SCAN or KEYS reply, and SCAN's next cursor.
   static std::vector<std::string> BulkStrings(std::string_view reply) {

@@ -2,6 +2,7 @@
 // happens to TTLs as time passes, wrong types, integer round trips, keyspace hit counting and
 // RESP3 reply shapes. Ordinary replies are compared with Redis 7.0.15 byte for byte in
 // tests/diff/scripts/strings_*.redis; the expectations here were checked against it too.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -191,9 +192,8 @@ TEST_F(StringCommandsTest, IntegersReadBackAsTheSameText) {
   for (std::string_view text : {"0", "-1", "123", "9223372036854775807", "-9223372036854775808",
                                 "007", "-0", "+1", "1.0", " 1", "9223372036854775808"}) {
     Run({"SET", "k", text});
-    EXPECT_EQ(Run({"GET", "k"}),
-              "$" + std::to_string(text.size()) + "\r\n" + std::string(text) + "\r\n");
-    EXPECT_EQ(Run({"STRLEN", "k"}), ":" + std::to_string(text.size()) + "\r\n");
+    EXPECT_EQ(Run({"GET", "k"}), fmt::format("${}\r\n{}\r\n", text.size(), text));
+    EXPECT_EQ(Run({"STRLEN", "k"}), fmt::format(":{}\r\n", text.size()));
   }
   Run({"SET", "k", "9223372036854775807"});
   EXPECT_EQ(Run({"INCR", "k"}), "-ERR increment or decrement would overflow\r\n");

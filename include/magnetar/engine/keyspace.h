@@ -53,6 +53,11 @@ class Keyspace {
   KeyspaceStats& stats() { return stats_; }
   const KeyspaceStats& stats() const { return stats_; }
   const Clock& clock() const { return *clock_; }
+  // The time expiry decisions use: while a command runs it is frozen at the command's start (as in
+  // Redis), so a key cannot expire between two lookups of one command; otherwise the clock's.
+  int64_t NowMs() const { return frozen_now_ms_ >= 0 ? frozen_now_ms_ : clock_->NowMs(); }
+  void FreezeTime() { frozen_now_ms_ = clock_->NowMs(); }
+  void UnfreezeTime() { frozen_now_ms_ = -1; }
   void SetExpireHook(ExpireHook hook) { expire_hook_ = std::move(hook); }
   const ExpireHook& expire_hook() const { return expire_hook_; }
   LazyFreer& lazy_freer() { return lazy_freer_; }
@@ -75,6 +80,7 @@ class Keyspace {
   const Clock* clock_;
   KeyspaceStats stats_;
   uint32_t lru_clock_ = 0;
+  int64_t frozen_now_ms_ = -1;  // -1: not frozen
   ExpireHook expire_hook_;
   LazyFreer lazy_freer_;  // declared before the databases so it outlives them
   std::vector<std::unique_ptr<Database>> databases_;
