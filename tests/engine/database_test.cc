@@ -330,3 +330,20 @@ TEST_F(DatabaseTest, MemoryReportTracksEntries) {
 
 }  // namespace
 }  // namespace magnetar::engine
+
+namespace magnetar::engine {
+namespace {
+
+// A command sees one instant: a key live at its first lookup stays live for the whole command,
+// even when the clock passes the deadline in between (APPEND reads then writes the same key).
+TEST_F(DatabaseTest, FrozenTimeKeepsAKeyLiveForTheWholeCommand) {
+  db_.SetString("k", "hello", TtlUpdate::At(Now() + 10));
+  keyspace_.FreezeTime();
+  clock_.AdvanceMs(20);
+  EXPECT_EQ(Get("k"), "hello");
+  keyspace_.UnfreezeTime();
+  EXPECT_EQ(Get("k"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace magnetar::engine
