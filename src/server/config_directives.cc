@@ -103,7 +103,6 @@ struct Choice {
   static Lines Rewrite(const Config& config) { return {Get(config)}; }
 };
 
-// Redis 7.0 has no "nothing" level (7.2 added it), so LogLevel::kNothing is never configured.
 constexpr std::array<std::string_view, 4> kLogLevelNames = {"debug", "verbose", "notice",
                                                             "warning"};
 constexpr std::array<std::string_view, 3> kProtectedAccessNames = {"no", "yes", "local"};

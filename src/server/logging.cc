@@ -45,8 +45,6 @@ spdlog::level::level_enum ToSpdlog(LogLevel level) {
       return spdlog::level::info;
     case LogLevel::kWarning:
       return spdlog::level::warn;
-    case LogLevel::kNothing:
-      return spdlog::level::off;
   }
   return spdlog::level::info;
 }

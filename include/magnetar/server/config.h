@@ -9,7 +9,8 @@
 
 namespace magnetar::server {
 
-enum class LogLevel { kDebug, kVerbose, kNotice, kWarning, kNothing };
+// Redis 7.0's levels ("nothing" came with 7.2).
+enum class LogLevel { kDebug, kVerbose, kNotice, kWarning };
 
 // enable-debug-command and its siblings: no, yes, or only from loopback / unix socket.
 enum class ProtectedAccess { kNo, kYes, kLocal };
