@@ -34,26 +34,36 @@ HELPERS_CPUS = os.environ.get("GROWTH_HELPERS_CPUS", "1")
 PROBE_PREFIX = ["taskset", "-c", "1"] + (["chrt", "-f", "10"] if os.geteuid() == 0 else [])
 
 
-def probe(port, stop_file):
+def run_delay_us(schedstat):
+    """Microseconds the server's main thread has spent runnable but not running (preempted)."""
+    schedstat.seek(0)
+    return int(schedstat.read().split()[1]) // 1000
+
+
+def probe(port, pid, stop_file):
     """Runs in its own process: DBSIZE every ~1 ms until `stop_file` exists; prints
-    "<seconds since start> <round trip us> <keys>" per request."""
+    "<seconds since start> <round trip us> <keys> <us the server was preempted meanwhile>" per
+    request."""
     out = []
-    with bc.Client(port) as client:
+    with bc.Client(port) as client, open(f"/proc/{pid}/task/{pid}/schedstat") as schedstat:
         request = bc.encode(("DBSIZE",))
         begin = time.perf_counter()
         next_check = begin
         while True:
-            t0 = time.perf_counter()
-            if t0 >= next_check:
+            now = time.perf_counter()
+            if now >= next_check:
                 if os.path.exists(stop_file):
                     break
-                next_check = t0 + 0.05
+                next_check = now + 0.05
+            delay0 = run_delay_us(schedstat)
+            t0 = time.perf_counter()
             client.sock.sendall(request)
             keys = client.read()
             t1 = time.perf_counter()
+            preempted = run_delay_us(schedstat) - delay0
             if not isinstance(keys, int):
                 sys.exit(f"probe: unexpected reply {keys!r}")
-            out.append(f"{t0 - begin:.4f} {(t1 - t0) * 1e6:.0f} {keys}")
+            out.append(f"{t0 - begin:.4f} {(t1 - t0) * 1e6:.0f} {keys} {preempted}")
             time.sleep(max(0.0, PROBE_INTERVAL_S - (time.perf_counter() - t0)))
     sys.stdout.write("\n".join(out) + "\n")
 
@@ -76,7 +86,7 @@ def run(name, binary, keys, data, timeout):
         if os.path.exists(stop_file):
             os.unlink(stop_file)
         prober = subprocess.Popen(PROBE_PREFIX + [sys.executable, __file__, "--probe",
-                                                  str(server.port), stop_file],
+                                                  str(server.port), str(server.pid), stop_file],
                                   stdout=subprocess.PIPE, text=True)
         time.sleep(1.0)  # a second of idle round trips for the baseline
         cpu0, began = server.cpu_seconds(), time.time()
@@ -96,17 +106,22 @@ def run(name, binary, keys, data, timeout):
             dbsize = client.call("DBSIZE")
             used = int(client.info("memory")["used_memory"])
         samples = [tuple(float(x) for x in line.split()) for line in output.splitlines() if line]
-        idle = [rtt for t, rtt, _ in samples if t < 1.0] or [rtt for _, rtt, _ in samples]
+        idle = [s[1] for s in samples if s[0] < 1.0] or [s[1] for s in samples]
         loading = [s for s in samples if s[0] >= 1.0] or samples
-        rtts = sorted(rtt for _, rtt, _ in loading)
+        rtts = sorted(s[1] for s in loading)
         worst = sorted(loading, key=lambda s: -s[1])[:5]
+        # A round trip minus the time the event loop sat preempted by other tasks during it: what
+        # the server itself made the probe wait.
+        own = sorted(loading, key=lambda s: s[3] - s[1])
         return {
             "baseline": statistics.median(idle),
             "median": statistics.median(rtts),
             "p999": rtts[min(len(rtts) - 1, int(len(rtts) * 0.999))],
             "max": worst[0][1],
-            "worst": ", ".join(f"{rtt / 1000:.1f} ms at {t - 1.0:.2f} s ({keys / 1e6:.2f}M keys)"
-                               for t, rtt, keys in worst),
+            "worst": ", ".join(f"{rtt / 1000:.1f} ms at {t - 1.0:.2f} s ({keys / 1e6:.2f}M keys, "
+                               f"{pre / 1000:.1f} ms preempted)" for t, rtt, keys, pre in worst),
+            "own_max": own[0][1] - own[0][3],
+            "own_over_1ms": sum(1 for s in loading if s[1] - s[3] > 1000),
             "over_1ms": sum(1 for r in rtts if r > 1000),
             "over_5ms": sum(1 for r in rtts if r > 5000),
             "pings": len(rtts),
@@ -121,14 +136,15 @@ def run(name, binary, keys, data, timeout):
 
 
 def main():
-    if len(sys.argv) == 4 and sys.argv[1] == "--probe":
-        return probe(int(sys.argv[2]), sys.argv[3])
+    if len(sys.argv) == 5 and sys.argv[1] == "--probe":
+        return probe(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keys", type=int, default=10_000_000)
     parser.add_argument("--timeout", type=int, default=300, help="seconds allowed for the load")
     parser.add_argument("--magnetar", default=None)
     parser.add_argument("--servers", default="magnetar,redis")
     args = parser.parse_args()
+    os.sched_setaffinity(0, {1})  # this script's own work stays off the server's CPU
     magnetar = bc.find_magnetar(args.magnetar)
     print(bc.machine())
     began = time.time()
@@ -138,14 +154,16 @@ def main():
           f"writer and probe on CPU 1, DBSIZE every {PROBE_INTERVAL_S * 1000:g} ms")
     print()
     print("| server | idle RTT (median) | RTT while loading: median | p99.9 | longest | "
-          "probes > 1 ms | > 5 ms | probes | load s | server CPU s | DBSIZE | used_memory |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+          "probes > 1 ms | > 5 ms | longest, preemption excluded | > 1 ms, preemption excluded | "
+          "probes | load s | server CPU s | DBSIZE | used_memory |")
+    print("| --- " * 15 + "|")
     for name, binary in (("magnetar", magnetar), ("redis", "redis-server")):
         if name not in args.servers.split(","):
             continue
         r = run(name, binary, args.keys, data, args.timeout)
         print(f"| {name} | {r['baseline']:.0f} us | {r['median']:.0f} us | {r['p999']:.0f} us | "
               f"{r['max'] / 1000:.2f} ms | {r['over_1ms']} | {r['over_5ms']} | "
+              f"{r['own_max'] / 1000:.2f} ms | {r['own_over_1ms']} | "
               f"{r['pings']} | {r['load_s']:.1f} | {r['cpu']:.1f} | {r['dbsize']} | "
               f"{r['used'] / 2**20:.0f} MB |", flush=True)
         print(f"  {name}: longest 5: {r['worst']}; main thread preempted: "

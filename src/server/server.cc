@@ -28,8 +28,11 @@ constexpr std::string_view kProtectedModeDenied =
     "password for the default user. NOTE: You only need to do one of the above things in order for "
     "the server to start accepting connections from the outside.";
 
-// Redis's fast expire cycle budget: short enough not to delay clients noticeably.
-constexpr int64_t kExpiryTimerBudgetUs = 1'000;
+// Background work runs in slices this short so that no client waits on it for long: active
+// expiry (Redis's slow cycle would take a quarter of every cron period in one go; the expiry timer
+// instead comes back every millisecond while due keys remain) and the rehash of an idle table.
+constexpr int64_t kExpirySliceUs = 500;
+constexpr int64_t kRehashSliceUs = 250;
 
 std::string RandomRunId() {
   std::random_device device;
@@ -126,10 +129,9 @@ void Server::LogClientClosed(const Client& client, std::string_view reason) {
 
 void Server::Cron() {
   SampleInfoMetrics(*this);
-  // Redis's budgets: a quarter of the cron period for active expiry, 1 ms of table resizing.
   keyspace_.UpdateLruClock();
-  keyspace_.ActiveExpireStep(250'000 / std::max(config_.hz, 1));
-  keyspace_.RehashStep(1'000);
+  keyspace_.ActiveExpireStep(kExpirySliceUs);
+  keyspace_.RehashStep(kRehashSliceUs);
   ScheduleExpiry();
   if (config_.timeout > 0) {
     int64_t idle_limit = int64_t{config_.timeout} * 1'000'000;
@@ -158,7 +160,7 @@ void Server::ScheduleExpiry() {
 // of their deadline (the engine's expiry index says exactly when), and costs nothing when idle.
 void Server::OnExpiryTimer() {
   expiry_timer_at_ms_ = 0;
-  keyspace_.ActiveExpireStep(kExpiryTimerBudgetUs);
+  keyspace_.ActiveExpireStep(kExpirySliceUs);
   ScheduleExpiry();
 }
 
