@@ -1,24 +1,40 @@
 #include "magnetar/commands/command_registry.h"
 
+#include <algorithm>
+#include <cctype>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "magnetar/commands/arg_parser.h"
 
 namespace magnetar::commands {
 
-size_t CommandRegistry::FoldedHash::operator()(std::string_view name) const {
-  // FNV-1a over lower-cased bytes: command names are short, so this beats copying the name.
+size_t CommandRegistry::FoldedHash(std::string_view name) {
+  // FNV-1a over the bytes with bit 5 set: letters that differ only in case hash alike, and command
+  // names are short enough that this beats copying the name to fold it.
   uint64_t hash = 1469598103934665603ull;
-  for (char c : name) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-  }
-  return static_cast<size_t>(hash);
+  for (char c : name) hash = (hash ^ (static_cast<unsigned char>(c) | 0x20u)) * 1099511628211ull;
+  return static_cast<size_t>(hash ^ (hash >> 29));
 }
 
-bool CommandRegistry::FoldedEqual::operator()(std::string_view a, std::string_view b) const {
-  return EqualsIgnoreCase(a, b);
+CommandRegistry::Slot* CommandRegistry::SlotFor(std::string_view name) {
+  size_t mask = by_name_.size() - 1;
+  for (size_t i = FoldedHash(name) & mask;; i = (i + 1) & mask) {
+    Slot& slot = by_name_[i];
+    if (slot.command == nullptr || name == slot.name || name == slot.upper ||
+        EqualsIgnoreCase(slot.name, name)) {
+      return &slot;
+    }
+  }
+}
+
+void CommandRegistry::Grow() {
+  std::vector<Slot> old(std::max<size_t>(64, by_name_.size() * 2));
+  old.swap(by_name_);
+  for (Slot& slot : old) {
+    if (slot.command != nullptr) *SlotFor(slot.name) = std::move(slot);
+  }
 }
 
 RegisteredCommand* CommandRegistry::Register(const CommandSpec& spec) {
@@ -29,18 +45,23 @@ RegisteredCommand* CommandRegistry::Register(const CommandSpec& spec) {
 
 void CommandRegistry::Add(std::span<const CommandSpec> family) {
   for (const CommandSpec& spec : family) {
-    if (by_name_.contains(spec.name)) {
+    if ((named_ + 1) * 2 > by_name_.size()) Grow();
+    Slot* slot = SlotFor(spec.name);
+    if (slot->command != nullptr) {
       throw std::logic_error("command registered twice: " + std::string(spec.name));
     }
     RegisteredCommand* entry = Register(spec);
     top_level_.push_back(entry);
-    by_name_.emplace(spec.name, entry);
+    std::string upper(spec.name);
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    *slot = {spec.name, std::move(upper), entry};
+    ++named_;
   }
 }
 
 RegisteredCommand* CommandRegistry::Find(std::string_view name) {
-  auto it = by_name_.find(name);
-  return it == by_name_.end() ? nullptr : it->second;
+  if (by_name_.empty()) return nullptr;
+  return SlotFor(name)->command;
 }
 
 RegisteredCommand* CommandRegistry::FindSubcommand(const RegisteredCommand& parent,

@@ -20,13 +20,16 @@ std::optional<int64_t> ParseInt64(std::string_view text) {
     if (++i == text.size()) return std::nullopt;
   }
   if (text[i] < '1' || text[i] > '9') return std::nullopt;
-  // Accumulate as a negative number so INT64_MIN needs no special case.
+  // Accumulate as a negative number so INT64_MIN needs no special case. The overflow test compares
+  // with constants: a division per digit would dominate the cost of parsing protocol lengths.
+  constexpr int64_t kMinTenth = INT64_MIN / 10;                       // -922337203685477580
+  constexpr int kMinLastDigit = static_cast<int>(-(INT64_MIN % 10));  // 8
   int64_t value = 0;
   for (; i < text.size(); ++i) {
     char c = text[i];
     if (c < '0' || c > '9') return std::nullopt;
     int digit = c - '0';
-    if (value < (INT64_MIN + digit) / 10) return std::nullopt;
+    if (value < kMinTenth || (value == kMinTenth && digit > kMinLastDigit)) return std::nullopt;
     value = value * 10 - digit;
   }
   if (negative) return value;

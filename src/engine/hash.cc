@@ -27,9 +27,10 @@ struct SipState {
     v2 = std::rotl(v2, 32);
   }
 
-  void Absorb(uint64_t word, int rounds) {
+  template <int kRounds>
+  void Absorb(uint64_t word) {
     v3 ^= word;
-    for (int i = 0; i < rounds; ++i) Round();
+    for (int i = 0; i < kRounds; ++i) Round();
     v0 ^= word;
   }
 };
@@ -49,21 +50,51 @@ HashKey HashKey::Random() {
   return HashKey{draw(), draw()};
 }
 
-uint64_t SipHash(const HashKey& key, std::string_view data, int compression_rounds,
-                 int finalization_rounds) {
+template <int kCompressionRounds, int kFinalizationRounds>
+uint64_t SipHash(const HashKey& key, std::string_view data) {
   SipState s{key.k0 ^ 0x736f6d6570736575ULL, key.k1 ^ 0x646f72616e646f6dULL,
              key.k0 ^ 0x6c7967656e657261ULL, key.k1 ^ 0x7465646279746573ULL};
   const char* p = data.data();
   size_t words = data.size() / 8;
-  for (size_t i = 0; i < words; ++i, p += 8) s.Absorb(LoadLittleEndian64(p), compression_rounds);
-  // The last word carries the length in its top byte and the leftover bytes below it.
+  for (size_t i = 0; i < words; ++i, p += 8) {
+    s.Absorb<kCompressionRounds>(LoadLittleEndian64(p));
+  }
+  // The last word carries the length in its top byte and the leftover bytes below it. Unrolled:
+  // a loop over at most 7 bytes costs more than the rounds for short key names.
   uint64_t last = uint64_t{data.size() & 0xff} << 56;
-  for (size_t i = 0; i < data.size() % 8; ++i)
-    last |= uint64_t{static_cast<uint8_t>(p[i])} << (8 * i);
-  s.Absorb(last, compression_rounds);
+  auto byte = [p](int i) { return uint64_t{static_cast<uint8_t>(p[i])} << (8 * i); };
+  switch (data.size() % 8) {
+    case 7:
+      last |= byte(6);
+      [[fallthrough]];
+    case 6:
+      last |= byte(5);
+      [[fallthrough]];
+    case 5:
+      last |= byte(4);
+      [[fallthrough]];
+    case 4:
+      last |= byte(3);
+      [[fallthrough]];
+    case 3:
+      last |= byte(2);
+      [[fallthrough]];
+    case 2:
+      last |= byte(1);
+      [[fallthrough]];
+    case 1:
+      last |= byte(0);
+      break;
+    default:
+      break;
+  }
+  s.Absorb<kCompressionRounds>(last);
   s.v2 ^= 0xff;
-  for (int i = 0; i < finalization_rounds; ++i) s.Round();
+  for (int i = 0; i < kFinalizationRounds; ++i) s.Round();
   return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
 }
+
+template uint64_t SipHash<1, 3>(const HashKey& key, std::string_view data);
+template uint64_t SipHash<2, 4>(const HashKey& key, std::string_view data);
 
 }  // namespace magnetar::engine

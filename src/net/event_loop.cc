@@ -41,6 +41,8 @@ constexpr size_t kMaxIdleBuffer = 1024 * 1024;
 constexpr int64_t kTurnBudgetUs = 200;
 // The clock is read once per this many requests to enforce that budget.
 constexpr unsigned kRequestsPerClockRead = 16;
+// How many requests of a pipelined batch are looked at ahead of running them (see LookAhead).
+constexpr int kLookAhead = 16;
 
 class AsioConnection final : public Connection,
                              public std::enable_shared_from_this<AsioConnection> {
@@ -102,7 +104,7 @@ class AsioConnection final : public Connection,
   void Read() {
     if (reading_ || closed_ || close_after_reply_) return;
     if (read_begin_ == read_end_) {
-      read_begin_ = read_end_ = 0;
+      read_begin_ = read_end_ = looked_ahead_until_ = 0;
       // Give back the room one big request needed once it is done.
       if (read_buffer_.size() > kMaxIdleBuffer) std::string().swap(read_buffer_);
     }
@@ -110,10 +112,12 @@ class AsioConnection final : public Connection,
       // Slide unparsed bytes to the front first; grow only if that does not make room.
       read_buffer_.erase(0, read_begin_);
       read_end_ -= read_begin_;
-      read_begin_ = 0;
+      read_begin_ = looked_ahead_until_ = 0;
     }
     if (read_buffer_.size() < WantedReadBuffer()) read_buffer_.resize(WantedReadBuffer());
     reading_ = true;
+    // Asio reads at once only if the last read filled its buffer (bytes may be waiting); after a
+    // short read it queues the read for the next readiness event, so no read says "would block".
     socket_.async_read_some(
         asio::buffer(read_buffer_.data() + read_end_, read_buffer_.size() - read_end_),
         [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
@@ -140,6 +144,7 @@ class AsioConnection final : public Connection,
     unsigned executed = 0;
     while (read_begin_ < read_end_ && !closed_ && !close_after_reply_) {
       if (output_pending() >= limits_->output_pause_bytes) break;
+      if (read_begin_ >= looked_ahead_until_) LookAhead();
       if (++executed % kRequestsPerClockRead == 0 && MonotonicUs() - turn_start > kTurnBudgetUs) {
         Flush();
         resume_posted_ = true;
@@ -175,6 +180,20 @@ class AsioConnection final : public Connection,
     if (closed_) return;
     Flush();
     if (output_pending() < limits_->output_pause_bytes) Read();
+  }
+
+  // Before the requests of a pipelined batch run, the session sees the next ones (after the one
+  // about to run) and may prefetch what they will touch, so their cache misses overlap instead of
+  // stalling one command after another, as in Valkey 8. Requests are parsed again when they run:
+  // the look-ahead is only a hint, which nothing running in between can make wrong.
+  void LookAhead() {
+    size_t pos = read_begin_;
+    for (int seen = 0; seen <= kLookAhead && pos < read_end_; ++seen) {
+      if (!parser_.ParseWhole(std::string_view(read_buffer_.data() + pos, read_end_ - pos))) break;
+      if (seen > 0) session_->Prefetch(parser_.args());
+      pos += parser_.consumed();
+    }
+    looked_ahead_until_ = pos > read_begin_ ? pos : read_end_;
   }
 
   bool OutputOverLimit() {
@@ -227,7 +246,8 @@ class AsioConnection final : public Connection,
   bool dispatching_ = false;  // inside Session::OnRequest
   bool reading_ = false;
   bool writing_ = false;
-  bool resume_posted_ = false;  // a turn ran out and its continuation is queued
+  bool resume_posted_ = false;     // a turn ran out and its continuation is queued
+  size_t looked_ahead_until_ = 0;  // read buffer offset up to which LookAhead saw the requests
 };
 
 std::string EndpointText(const GenericSocket& socket, bool local) {
@@ -277,7 +297,9 @@ struct OneShot {
 };
 
 struct EventLoop::Impl {
-  asio::io_context io{1};
+  // One thread runs everything (the lazy-free thread never touches the loop), so the scheduler
+  // and reactor need no locks: each handler otherwise pays a mutex round trip or two.
+  asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE};
   std::list<asio::basic_socket_acceptor<asio::generic::stream_protocol>> acceptors;
   std::list<Ticker> tickers;
   std::deque<OneShot> one_shots;  // a deque never moves its elements; the waits point into it

@@ -1,5 +1,6 @@
 #include "magnetar/resp/request_parser.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 
@@ -34,6 +35,21 @@ size_t FindLineEnd(std::string_view input, size_t from, char terminator) {
     if (input[i] == '\0') return std::string_view::npos;
   }
   return std::string_view::npos;
+}
+
+// Reads a canonical protocol length at `*pos` (1 to 9 digits, no sign, no leading zero, then
+// CRLF) and moves past it; anything else, including the end of the input, returns -1.
+int64_t ReadLength(std::string_view input, size_t* pos) {
+  size_t p = *pos;
+  if (p >= input.size() || input[p] < '1' || input[p] > '9') return -1;
+  int64_t value = input[p++] - '0';
+  for (size_t digits = 1; p < input.size() && input[p] >= '0' && input[p] <= '9'; ++digits) {
+    if (digits == 9) return -1;
+    value = value * 10 + (input[p++] - '0');
+  }
+  if (p + 1 >= input.size() || input[p] != '\r' || input[p + 1] != '\n') return -1;
+  *pos = p + 2;
+  return value;
 }
 
 }  // namespace
@@ -142,11 +158,44 @@ ParseStatus RequestParser::Done(size_t consumed) {
 }
 
 ParseStatus RequestParser::Parse(std::string_view input) {
-  consumed_ = 0;
-  args_.clear();
+  if (ParseWhole(input)) return ParseStatus::kRequest;
   if (input.empty()) return ParseStatus::kNeedMore;
   if (multibulk_left_ >= 0 || input[0] == '*') return ParseMultibulk(input);
   return ParseInline(input);
+}
+
+bool RequestParser::ParseWhole(std::string_view input) {
+  consumed_ = 0;
+  args_.clear();
+  return multibulk_left_ < 0 && !input.empty() && input[0] == '*' && ParseWholeMultibulk(input);
+}
+
+bool RequestParser::ParseWholeMultibulk(std::string_view input) {
+  size_t pos = 1;
+  int64_t count = ReadLength(input, &pos);
+  if (count < 0 || (auth_required_ && count > kUnauthenticatedMaxArgs)) return false;
+  int64_t max_bulk = auth_required_ ? kUnauthenticatedMaxBulk : limits_->max_bulk_len;
+  max_bulk = std::min<int64_t>(max_bulk, static_cast<int64_t>(limits_->max_query_buffer) - 2);
+  for (int64_t i = 0; i < count; ++i) {
+    if (pos >= input.size() || input[pos] != '$') break;
+    size_t header = ++pos;
+    int64_t len = ReadLength(input, &pos);
+    if (len < 0 && input.substr(header, 3) == "0\r\n") {  // "$0" is canonical too
+      pos = header + 3;
+      len = 0;
+    }
+    if (len < 0 || len > max_bulk) break;
+    size_t end = pos + static_cast<size_t>(len) + 2;
+    if (end > input.size()) break;
+    args_.emplace_back(input.data() + pos, static_cast<size_t>(len));
+    pos = end;
+  }
+  if (args_.size() != static_cast<size_t>(count)) {
+    args_.clear();
+    return false;
+  }
+  consumed_ = pos;
+  return true;
 }
 
 ParseStatus RequestParser::ParseInline(std::string_view input) {

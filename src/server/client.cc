@@ -17,6 +17,10 @@ Client::~Client() { server_->RemoveClient(*this); }
 
 void Client::OnRequest(std::span<const std::string_view> args) { Dispatch(*server_, *this, args); }
 
+void Client::Prefetch(std::span<const std::string_view> args) {
+  PrefetchKeys(*server_, *this, args);
+}
+
 void Client::OnClose(std::string_view reason) {
   if (!reason.empty()) {
     server_->LogClientClosed(*this, reason);

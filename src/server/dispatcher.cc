@@ -61,6 +61,18 @@ std::string Admission(Server& server, Client& client, const CommandSpec& spec) {
 
 }  // namespace
 
+void PrefetchKeys(Server& server, const Client& client, std::span<const std::string_view> args) {
+  const RegisteredCommand* command = server.registry().Find(args[0]);
+  if (!command || command->spec->first_key <= 0 || !ArityOk(*command->spec, args.size())) return;
+  const CommandSpec& spec = *command->spec;
+  auto argc = static_cast<int>(args.size());
+  int last = spec.last_key < 0 ? argc + spec.last_key : std::min(spec.last_key, argc - 1);
+  const engine::Database& db = server.keyspace().db(client.db_index);
+  for (int i = spec.first_key; i <= last && i < argc; i += std::max(spec.key_step, 1)) {
+    db.Prefetch(args[i]);
+  }
+}
+
 void Dispatch(Server& server, Client& client, std::span<const std::string_view> args) {
   resp::ReplyBuilder& reply = client.reply();
   const size_t mark = reply.size();

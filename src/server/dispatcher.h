@@ -13,4 +13,9 @@ class Client;
 
 void Dispatch(Server& server, Client& client, std::span<const std::string_view> args);
 
+// Starts loading the table buckets of the keys `args` names, for a request that will be
+// dispatched soon (a later one of a pipelined batch): the cache misses of a batch then overlap
+// instead of stalling one command after another.
+void PrefetchKeys(Server& server, const Client& client, std::span<const std::string_view> args);
+
 }  // namespace magnetar::server

@@ -117,6 +117,34 @@ TEST(RequestParserTest, QueryBufferLimitCountsUnparsedBytesAndWholeBulks) {
   EXPECT_EQ(line.Parse("*1\r\n$" + std::string(70, '1')), ParseStatus::kOverflow);
 }
 
+// A request that arrives whole takes a shortcut through the parser; it must decide everything
+// exactly as the incremental path does for the same bytes arriving one at a time.
+TEST(RequestParserTest, WholeRequestsParseAsIncrementalOnes) {
+  ParserLimits limits;
+  limits.max_bulk_len = 1000;
+  const std::vector<std::string> streams = {
+      "*2\r\n$3\r\nGET\r\n$0\r\n\r\n",
+      "*1\r\n$03\r\nGET\r\n",
+      "*01\r\n$3\r\nGET\r\n",
+      "*+1\r\n$3\r\nGET\r\n",
+      "*1\r\n$+3\r\nGET\r\n",
+      "*1\r\n$1001\r\n" + std::string(1001, 'x') + "\r\n",
+      "*1\r\n$1000\r\n" + std::string(1000, 'x') + "\r\n",
+      "*1\r\n$0000000003\r\nGET\r\n",
+      "*1000000000\r\n$3\r\nGET\r\n",
+      "*2\r\n$3\r\nGET\r\n:3\r\nkey\r\n",
+      "*1\r\n$3 \r\nGET\r\n",
+      "*1\r\n$3\r\nGETxx*1\r\n$4\r\nPING\r\n",
+      "*1\r\n$3\n\nGET\r\n",
+  };
+  for (const std::string& stream : streams) {
+    Feed whole = FeedStream(stream, stream.size(), limits);
+    Feed split = FeedStream(stream, 1, limits);
+    EXPECT_EQ(whole.error, split.error) << stream;
+    EXPECT_EQ(whole.requests, split.requests) << stream;
+  }
+}
+
 TEST(RequestParserTest, NulByteHidesTheLineEnd) {
   ParserLimits limits;
   RequestParser parser(limits);

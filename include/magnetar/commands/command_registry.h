@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <deque>
 #include <span>
+#include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "magnetar/commands/command_spec.h"
@@ -38,20 +38,24 @@ class CommandRegistry {
   void ResetStats();
 
  private:
-  struct FoldedHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view name) const;
-  };
-  struct FoldedEqual {
-    using is_transparent = void;
-    bool operator()(std::string_view a, std::string_view b) const;
-  };
-
   RegisteredCommand* Register(const CommandSpec& spec);
 
   std::deque<RegisteredCommand> storage_;  // stable addresses
   std::vector<RegisteredCommand*> top_level_;
-  std::unordered_map<std::string_view, RegisteredCommand*, FoldedHash, FoldedEqual> by_name_;
+  // Lookup by name ignoring case: open addressing with linear probing, at most half full, so a
+  // lookup is one hash of a short name and usually one comparison. Every request does one.
+  // Clients send names in upper or lower case: comparing those exactly first spares the
+  // case-folding comparison on almost every request.
+  struct Slot {
+    std::string_view name;  // as the spec spells it (lower case)
+    std::string upper;
+    RegisteredCommand* command = nullptr;
+  };
+  static size_t FoldedHash(std::string_view name);
+  Slot* SlotFor(std::string_view name);
+  void Grow();
+  std::vector<Slot> by_name_;
+  size_t named_ = 0;
 };
 
 }  // namespace magnetar::commands

@@ -73,6 +73,8 @@ class Database final : private ExpiryIndex::Host {
 
   size_t index() const { return index_; }
 
+  // A hint that `key` is about to be looked up: starts loading its bucket (see KeyTable).
+  void Prefetch(std::string_view key) const { table_.Prefetch(table_.Hash(key)); }
   // The live entry for `key`, or null. Applies lazy expiry; counts nothing.
   const Entry* Lookup(std::string_view key);
   // Lookup for a read command: also counts a keyspace hit or miss.

@@ -16,14 +16,14 @@ struct HashKey {
   static HashKey Random();
 };
 
-// SipHash with `compression_rounds` rounds per 8-byte word and `finalization_rounds` at the end.
-// The tables use 1-3 (the variant Rust's HashMap uses); 2-4 is exposed so tests can check the
-// implementation against the published test vectors.
-uint64_t SipHash(const HashKey& key, std::string_view data, int compression_rounds,
-                 int finalization_rounds);
+// SipHash with `kCompressionRounds` rounds per 8-byte word and `kFinalizationRounds` at the end.
+// The tables use 1-3 (the variant Rust's HashMap uses); 2-4 is instantiated so tests can check
+// the implementation against the published test vectors.
+template <int kCompressionRounds, int kFinalizationRounds>
+uint64_t SipHash(const HashKey& key, std::string_view data);
 
 inline uint64_t HashKeyName(const HashKey& key, std::string_view name) {
-  return SipHash(key, name, 1, 3);
+  return SipHash<1, 3>(key, name);
 }
 
 }  // namespace magnetar::engine

@@ -53,6 +53,9 @@ class Session {
   virtual ~Session() = default;
   // Runs one request (non-empty). Replies go to the connection's reply builder.
   virtual void OnRequest(std::span<const std::string_view> args) = 0;
+  // A hint that `args` (a request of a pipelined batch) will run soon: the session may start
+  // loading the memory it will touch. Must not change anything a client could observe.
+  virtual void Prefetch(std::span<const std::string_view> /*args*/) {}
   // The connection is closing; `reason` is empty for an ordinary close by the peer.
   virtual void OnClose(std::string_view reason) = 0;
 };

@@ -39,6 +39,11 @@ class RequestParser {
   void set_auth_required(bool required) { auth_required_ = required; }
 
   ParseStatus Parse(std::string_view input);
+  // Parses `input`'s first request only if it is a whole multibulk request of canonical lengths
+  // and no request is half parsed; otherwise returns false and records nothing, so the request
+  // can be parsed again later by either method. On true, args() and consumed() are set. Lets a
+  // caller look ahead at the requests of a pipelined batch before running them.
+  bool ParseWhole(std::string_view input);
 
   // After kRequest: the arguments, viewing `input` or the parser's own storage (inline requests
   // with escapes). Valid until the next Parse call or until the caller changes its buffer.
@@ -52,6 +57,9 @@ class RequestParser {
   size_t bytes_wanted() const { return bytes_wanted_; }
 
  private:
+  // ParseWhole's work: one pass over a request of canonical lengths. When it declines, the
+  // incremental path below takes the request (and reports its errors).
+  bool ParseWholeMultibulk(std::string_view input);
   ParseStatus ParseMultibulk(std::string_view input);
   ParseStatus ParseInline(std::string_view input);
   ParseStatus Fail(std::string_view message);

@@ -22,6 +22,7 @@ class Client final : public net::Session {
   ~Client() override;
 
   void OnRequest(std::span<const std::string_view> args) override;
+  void Prefetch(std::span<const std::string_view> args) override;
   void OnClose(std::string_view reason) override;
 
   net::Connection& connection() { return *connection_; }
