@@ -1,9 +1,12 @@
 """Shared pieces of the bench/*.py scripts: servers on random loopback ports, a minimal RESP client,
-RESP generation for `redis-cli --pipe`, and /proc readings.
+RESP generation for `redis-cli --pipe`, /proc readings, redis-benchmark runs and the rewriting of
+a marked part of a document.
 
 Standard library only; run with Debian's /usr/bin/python3.
 """
 
+import csv
+import io
 import os
 import random
 import shutil
@@ -280,3 +283,51 @@ def machine():
     load = open("/proc/loadavg").read().split()[:3]
     return (f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}, nproc {os.cpu_count()}, "
             f"CPU {model}, kernel {os.uname().release}, load average {' '.join(load)}")
+
+
+def pinned(argv, cpu):
+    """`argv` run on CPU `cpu` through taskset, where taskset exists."""
+    if cpu is None or not shutil.which("taskset"):
+        return argv
+    return ["taskset", "-c", str(cpu)] + argv
+
+
+def redis_benchmark(port, test, requests, pipeline=1, clients=50, keyspace=None, cpu=None,
+                    timeout=300):
+    """Runs one redis-benchmark test (`-t test --csv`) and returns its CSV rows as dicts of the
+    7.0 columns (test, rps, avg/min/p50/p95/p99/max_latency_ms), the figures as floats. Some
+    tests print more than one row (the LRANGE ones fill their list with an LPUSH run first).
+    The timeout matters: redis-benchmark retries forever when it cannot connect."""
+    argv = ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-t", test, "-n",
+            str(requests), "-P", str(pipeline), "-c", str(clients), "--csv"]
+    if keyspace:
+        argv += ["-r", str(keyspace)]
+    try:
+        done = subprocess.run(pinned(argv, cpu), capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"{' '.join(argv)} did not finish in {timeout} s") from None
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    if done.returncode != 0 or not rows:
+        raise RuntimeError(f"{' '.join(argv)} exited {done.returncode}: "
+                           f"{(done.stderr or done.stdout).strip()[-500:]}")
+    for row in rows:
+        for column in row:
+            if column != "test":
+                row[column] = float(row[column])
+    return rows
+
+
+def write_between_markers(path, begin, end, body, section_if_absent):
+    """Replaces what lies between the lines `begin` and `end` of the file at `path` with `body`.
+    Where the markers are missing, `section_if_absent` (which holds them) is first inserted before
+    the file's first second-level heading, or at its end."""
+    with open(path) as file:
+        text = file.read()
+    if begin not in text or end not in text:
+        heading = text.find("\n## ")
+        at = heading + 1 if heading >= 0 else len(text)
+        text = text[:at] + section_if_absent.rstrip("\n") + "\n\n" + text[at:]
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    with open(path, "w") as file:
+        file.write(head + begin + "\n" + body.strip("\n") + "\n" + end + tail)

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "fake_connection.h"
 #include "magnetar/server/server.h"
+#include "support/fake_connection.h"
 
 namespace magnetar::server {
 namespace {

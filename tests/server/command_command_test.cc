@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "fake_connection.h"
 #include "magnetar/server/server.h"
+#include "support/fake_connection.h"
 
 namespace magnetar::server {
 namespace {

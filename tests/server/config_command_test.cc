@@ -8,8 +8,8 @@
 #include <string>
 
 #include "config_test_util.h"
-#include "fake_connection.h"
 #include "magnetar/server/server.h"
+#include "support/fake_connection.h"
 
 namespace magnetar::server {
 namespace {

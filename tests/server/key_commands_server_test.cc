@@ -8,8 +8,8 @@
 #include <string_view>
 #include <utility>
 
-#include "fake_connection.h"
 #include "magnetar/server/server.h"
+#include "support/fake_connection.h"
 
 namespace magnetar::server {
 namespace {
