@@ -1,5 +1,6 @@
 // Runs every tests/diff/scripts/*.redis against a fresh magnetar-server and a fresh redis-server
 // and compares each reply byte for byte (or as the line's directive says). One test per script.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -90,8 +91,8 @@ class Side {
   // Ends the connection so the next step starts on a new one, as redis-cli would reconnect.
   Outcome Failed(std::string_view what, std::string_view detail) {
     client_.Close();
-    std::string compared = "(" + std::string(what) + ")";
-    return {compared + " " + std::string(detail), compared};
+    std::string compared = fmt::format("({})", what);
+    return {fmt::format("{} {}", compared, detail), compared};
   }
 
   ServerKind kind_;
