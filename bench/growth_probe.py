@@ -4,8 +4,11 @@ writer) while a probe process sends DBSIZE (O(1), and it tells the key count) ab
 millisecond over its own connection and records each round trip. Reports the probe's baseline
 (median) round trip and the longest ones, for Magnetar and redis-server side by side. A long round
 trip is a pause of the server's event loop (a table resize, a page-fault storm, a synchronous
-free) or, on a loaded machine, the event loop being preempted: the report gives the main thread's
-run-queue wait so the two can be told apart.
+free), or the machine making the server or the probe wait for a CPU: the event loop preempted on
+CPU 0, or the probe's wake-up delayed on CPU 1 (this kernel does not preempt kernel code, so the
+writer's loopback network processing can hold CPU 1 for a millisecond or two even against a
+real-time probe). The probe reads both threads' run-queue waits (schedstat) around every round
+trip, so the report can subtract them and give the server's own stalls.
 
 Usage: bench/growth_probe.py [--keys N] [--servers magnetar,redis] [--magnetar PATH] [--timeout S]
 The server is pinned to CPU 0 at nice -20 (its other threads moved to CPU 1), the writer and the
@@ -15,7 +18,9 @@ temporary file so that no generator competes with the probe for CPU 1.
 
 import argparse
 import os
+import socket
 import statistics
+import struct
 import subprocess
 import sys
 import time
@@ -34,19 +39,56 @@ HELPERS_CPUS = os.environ.get("GROWTH_HELPERS_CPUS", "1")
 PROBE_PREFIX = ["taskset", "-c", "1"] + (["chrt", "-f", "10"] if os.geteuid() == 0 else [])
 
 
+# Linux's SO_TIMESTAMPNS (asm-generic/socket.h), which Python's socket module does not name: the
+# kernel then hands every received segment's arrival time to recvmsg as a struct timespec.
+SO_TIMESTAMPNS = 35
+TIMESPEC = struct.Struct("qq")
+
+
+def read_integer_reply(sock):
+    """Reads one ":<n>\r\n" reply. Returns n and the CLOCK_REALTIME nanoseconds at which its first
+    byte reached the socket (None if the kernel did not stamp it): on loopback that is inside the
+    server's send call, so it says when the server replied, whenever the probe itself then got the
+    CPU to read it."""
+    data, sent_ns = b"", None
+    while not data.endswith(b"\r\n"):
+        chunk, ancillary, _, _ = sock.recvmsg(64, socket.CMSG_SPACE(TIMESPEC.size))
+        if not chunk:
+            raise ConnectionError("server closed the connection")
+        for level, kind, value in ancillary:
+            if sent_ns is None and (level, kind) == (socket.SOL_SOCKET, SO_TIMESTAMPNS):
+                seconds, nanoseconds = TIMESPEC.unpack(value[:TIMESPEC.size])
+                sent_ns = seconds * 10**9 + nanoseconds
+        data += chunk
+    if not data.startswith(b":"):
+        sys.exit(f"probe: unexpected reply {data!r}")
+    return int(data[1:-2]), sent_ns
+
+
 def run_delay_us(schedstat):
-    """Microseconds the server's main thread has spent runnable but not running (preempted)."""
+    """Microseconds a thread has spent runnable but not running (waiting for a CPU)."""
     schedstat.seek(0)
     return int(schedstat.read().split()[1]) // 1000
 
 
 def probe(port, pid, stop_file):
     """Runs in its own process: DBSIZE every ~1 ms until `stop_file` exists; prints
-    "<seconds since start> <round trip us> <keys> <us the server was preempted meanwhile>" per
+    "<seconds since start> <round trip us> <keys> <us the server was preempted meanwhile>
+    <us the probe waited for its CPU meanwhile> <us from the request to the server's reply>" per
     request."""
     out = []
-    with bc.Client(port) as client, open(f"/proc/{pid}/task/{pid}/schedstat") as schedstat:
+    with bc.Client(port) as client, open(f"/proc/{pid}/task/{pid}/schedstat") as schedstat, \
+            open("/proc/thread-self/schedstat") as own_schedstat:
+        client.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         request = bc.encode(("DBSIZE",))
+        # The kernel turns receive timestamps on from a work queue: wait until replies carry one.
+        for _ in range(1000):
+            client.sock.sendall(request)
+            if read_integer_reply(client.sock)[1] is not None:
+                break
+            time.sleep(PROBE_INTERVAL_S)
+        else:
+            sys.exit("probe: the kernel does not timestamp received segments")
         begin = time.perf_counter()
         next_check = begin
         while True:
@@ -55,17 +97,23 @@ def probe(port, pid, stop_file):
                 if os.path.exists(stop_file):
                     break
                 next_check = now + 0.05
-            delay0 = run_delay_us(schedstat)
-            t0 = time.perf_counter()
+            delay0, own_delay0 = run_delay_us(schedstat), run_delay_us(own_schedstat)
+            t0, t0_ns = time.perf_counter(), time.time_ns()
             client.sock.sendall(request)
-            keys = client.read()
+            keys, replied_ns = read_integer_reply(client.sock)
             t1 = time.perf_counter()
+            if replied_ns is None:
+                sys.exit("probe: a reply came without a timestamp")
             preempted = run_delay_us(schedstat) - delay0
-            if not isinstance(keys, int):
-                sys.exit(f"probe: unexpected reply {keys!r}")
-            out.append(f"{t0 - begin:.4f} {(t1 - t0) * 1e6:.0f} {keys} {preempted}")
+            waited = run_delay_us(own_schedstat) - own_delay0
+            out.append(f"{t0 - begin:.4f} {(t1 - t0) * 1e6:.0f} {keys} {preempted} {waited} "
+                       f"{(replied_ns - t0_ns) / 1000:.0f}")
             time.sleep(max(0.0, PROBE_INTERVAL_S - (time.perf_counter() - t0)))
     sys.stdout.write("\n".join(out) + "\n")
+
+
+def percentile_999(sorted_values):
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * 0.999))]
 
 
 def resp_file(keys):
@@ -109,19 +157,26 @@ def run(name, binary, keys, data, timeout):
         idle = [s[1] for s in samples if s[0] < 1.0] or [s[1] for s in samples]
         loading = [s for s in samples if s[0] >= 1.0] or samples
         rtts = sorted(s[1] for s in loading)
-        worst = sorted(loading, key=lambda s: -s[1])[:5]
-        # A round trip minus the time the event loop sat preempted by other tasks during it: what
-        # the server itself made the probe wait.
-        own = sorted(loading, key=lambda s: s[3] - s[1])
+        # When the server replied (kernel timestamp), which leaves out the probe's own wait for CPU
+        # 1; then also without the time the event loop sat preempted on CPU 0 (measured over the
+        # whole round trip, so this can only err towards too little): the server's own stall.
+        replies = sorted(s[5] for s in loading)
+        own = sorted(max(0.0, s[5] - s[3]) for s in loading)
+        worst = sorted(loading, key=lambda s: s[3] - s[5])[:5]
         return {
             "baseline": statistics.median(idle),
             "median": statistics.median(rtts),
-            "p999": rtts[min(len(rtts) - 1, int(len(rtts) * 0.999))],
-            "max": worst[0][1],
-            "worst": ", ".join(f"{rtt / 1000:.1f} ms at {t - 1.0:.2f} s ({keys / 1e6:.2f}M keys, "
-                               f"{pre / 1000:.1f} ms preempted)" for t, rtt, keys, pre in worst),
-            "own_max": own[0][1] - own[0][3],
-            "own_over_1ms": sum(1 for s in loading if s[1] - s[3] > 1000),
+            "p999": percentile_999(rtts),
+            "max": rtts[-1],
+            "worst": ", ".join(f"replied after {reply / 1000:.2f} ms at {t - 1.0:.2f} s "
+                               f"({keys / 1e6:.2f}M keys; server preempted {pre / 1000:.2f} ms; "
+                               f"round trip {rtt / 1000:.2f} ms, probe waited {waited / 1000:.2f} "
+                               "ms)" for t, rtt, keys, pre, waited, reply in worst),
+            "reply_p999": percentile_999(replies),
+            "reply_max": replies[-1],
+            "reply_over_1ms": sum(1 for r in replies if r > 1000),
+            "own_max": own[-1],
+            "own_over_1ms": sum(1 for stall in own if stall > 1000),
             "over_1ms": sum(1 for r in rtts if r > 1000),
             "over_5ms": sum(1 for r in rtts if r > 5000),
             "pings": len(rtts),
@@ -154,19 +209,21 @@ def main():
           f"writer and probe on CPU 1, DBSIZE every {PROBE_INTERVAL_S * 1000:g} ms")
     print()
     print("| server | idle RTT (median) | RTT while loading: median | p99.9 | longest | "
-          "probes > 1 ms | > 5 ms | longest, preemption excluded | > 1 ms, preemption excluded | "
-          "probes | load s | server CPU s | DBSIZE | used_memory |")
-    print("| --- " * 15 + "|")
+          "probes > 1 ms | > 5 ms | server's reply: p99.9 | longest | > 1 ms | "
+          "reply minus preemption: longest | > 1 ms | probes | load s | server CPU s | DBSIZE | "
+          "used_memory |")
+    print("| --- " * 17 + "|")
     for name, binary in (("magnetar", magnetar), ("redis", "redis-server")):
         if name not in args.servers.split(","):
             continue
         r = run(name, binary, args.keys, data, args.timeout)
         print(f"| {name} | {r['baseline']:.0f} us | {r['median']:.0f} us | {r['p999']:.0f} us | "
               f"{r['max'] / 1000:.2f} ms | {r['over_1ms']} | {r['over_5ms']} | "
+              f"{r['reply_p999']:.0f} us | {r['reply_max'] / 1000:.2f} ms | {r['reply_over_1ms']} | "
               f"{r['own_max'] / 1000:.2f} ms | {r['own_over_1ms']} | "
               f"{r['pings']} | {r['load_s']:.1f} | {r['cpu']:.1f} | {r['dbsize']} | "
               f"{r['used'] / 2**20:.0f} MB |", flush=True)
-        print(f"  {name}: longest 5: {r['worst']}; main thread preempted: "
+        print(f"  {name}: longest 5 own stalls: {r['worst']}; main thread preempted: "
               f"{r['preempted']}; "
               f"writer: {r['writer']}")
 
