@@ -92,7 +92,8 @@ KeyTable::KeyTable(KeyTable&& other) noexcept
       old_(std::exchange(other.old_, {})),
       resize_index_(std::exchange(other.resize_index_, 0)),
       size_(std::exchange(other.size_, 0)),
-      children_(std::exchange(other.children_, 0)) {}
+      children_(std::exchange(other.children_, 0)),
+      moved_by_traffic_(std::exchange(other.moved_by_traffic_, false)) {}
 
 KeyTable::Bucket* KeyTable::HomeBucket(uint32_t record) const {
   if (resizing()) {
@@ -106,8 +107,14 @@ bool KeyTable::Ready(size_t index) const {
   return !resizing() || (index & old_.mask()) < resize_index_;
 }
 
+void KeyTable::StepWithTraffic() {
+  if (!resizing()) return;
+  RehashStep(1);
+  moved_by_traffic_ = true;
+}
+
 Entry* KeyTable::Find(std::string_view key, uint64_t hash, Position* position) {
-  if (resizing()) RehashStep(1);
+  StepWithTraffic();
   if (size_ == 0) return nullptr;
   uint32_t record = RecordOf(hash);
   auto tag = static_cast<uint8_t>(record >> 24);
@@ -127,7 +134,7 @@ Entry* KeyTable::Find(std::string_view key, uint64_t hash, Position* position) {
 }
 
 void KeyTable::Insert(Entry* entry, uint64_t hash) {
-  if (resizing()) RehashStep(1);
+  StepWithTraffic();
   if (current_.count == 0) {
     StartResize(1);
   } else if (!resizing() && size_ + 1 > current_.count * kGrowAt) {

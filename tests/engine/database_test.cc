@@ -103,6 +103,30 @@ TEST_F(DatabaseTest, ManyKeysAcrossGrowthAndShrink) {
   EXPECT_EQ(Get("key:199500"), "199500");
 }
 
+// The cron's rehash slice would add to the wait of every request queued behind it, and a table
+// with traffic moves a bucket per lookup anyway: the cron only finishes resizes left idle.
+TEST_F(DatabaseTest, CronRehashesOnlyTablesTheTrafficLeftAlone) {
+  Database& other = keyspace_.db(1);
+  // Large enough that one lookup moves only a small part of the resize.
+  for (int i = 0; i < 10'000 || !db_.resizing(); ++i) db_.SetString(fmt::format("key:{}", i), "v");
+  for (int i = 0; i < 10'000 || !other.resizing(); ++i) {
+    other.SetString(fmt::format("key:{}", i), "v");
+  }
+  // Both tables had inserts since the last cron step: it leaves both to their traffic.
+  keyspace_.RehashStep(10'000'000);
+  EXPECT_TRUE(db_.resizing());
+  EXPECT_TRUE(other.resizing());
+  // db 0 keeps its traffic, db 1 goes idle: only db 1's resize is finished by the cron.
+  EXPECT_EQ(Get("key:0"), "v");
+  keyspace_.RehashStep(10'000'000);
+  EXPECT_TRUE(db_.resizing());
+  EXPECT_FALSE(other.resizing());
+  // Once db 0 is idle too, the next step finishes it.
+  keyspace_.RehashStep(10'000'000);
+  EXPECT_FALSE(db_.resizing());
+  EXPECT_EQ(Get("key:0"), "v");
+}
+
 TEST_F(DatabaseTest, LazyExpiryRemovesTheKeyOnceTheClockPassesItsDeadline) {
   db_.SetString("k", "v", TtlUpdate::At(Now() + 100));
   EXPECT_EQ(db_.ExpiresCount(), 1u);

@@ -13,14 +13,14 @@
 // the chain's last entry into the hole so chains stay short and free empty children at once.
 //
 // Growth without pauses. A resize allocates the new bucket array uninitialised (no calloc of
-// hundreds of megabytes) and moves one old bucket, with its chain, per operation, plus more from
-// the server's cron. A new bucket is zeroed only when the first old bucket that maps to it moves,
-// so the cost of a resize is spread over the operations that follow it. While resizing, a key
-// lives in exactly one of the two arrays: in the old one if its old bucket has not moved yet, in
-// the new one otherwise. Lookups and inserts therefore probe one bucket, never two. A resize
-// never starts while another is running: chains absorb the overflow meanwhile. Old arrays of a
-// megabyte or more are freed on the lazy-free thread, so returning them to the allocator does not
-// stall the event loop either.
+// hundreds of megabytes) and moves one old bucket, with its chain, per operation; the server's cron
+// moves more in tables that no operation touches. A new bucket is zeroed only when the first old
+// bucket that maps to it moves, so the cost of a resize is spread over the operations that follow
+// it. While resizing, a key lives in exactly one of the two arrays: in the old one if its old
+// bucket has not moved yet, in the new one otherwise. Lookups and inserts therefore probe one
+// bucket, never two. A resize never starts while another is running: chains absorb the overflow
+// meanwhile. Old arrays of a megabyte or more are freed on the lazy-free thread, so returning them
+// to the allocator does not stall the event loop either.
 //
 // Hash bits. Keys are hashed with keyed SipHash-1-3 (see hash.h). The high 32 bits choose the
 // bucket (their low bits) and the tag (their top byte); they are also the "record" the expiry
@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <functional>
 #include <string_view>
+#include <utility>
 
 #include "magnetar/engine/entry.h"
 #include "magnetar/engine/hash.h"
@@ -95,6 +96,9 @@ class KeyTable {
 
   // Moves up to `buckets` non-empty buckets of a running resize. Returns whether one still runs.
   bool RehashStep(size_t buckets);
+  // Whether lookups and inserts have moved buckets of a running resize since the last call. A
+  // table with traffic finishes its resize by itself; the cron's time is for idle ones.
+  bool TakeMovedByTraffic() { return std::exchange(moved_by_traffic_, false); }
   bool resizing() const { return old_.buckets != nullptr; }
 
   size_t size() const { return size_; }
@@ -112,6 +116,8 @@ class KeyTable {
 
   Bucket* HomeBucket(uint32_t record) const;
   bool Ready(size_t index) const;
+  // One step of a running resize on behalf of a lookup or an insert.
+  void StepWithTraffic();
   void InsertIntoChain(Bucket* head, Entry* entry, uint8_t tag);
   void StartResize(size_t count);
   void MoveBucket(size_t index);
@@ -127,6 +133,7 @@ class KeyTable {
   size_t resize_index_ = 0;
   size_t size_ = 0;
   size_t children_ = 0;  // chained child buckets
+  bool moved_by_traffic_ = false;
 };
 
 }  // namespace magnetar::engine
