@@ -139,7 +139,7 @@ class AsioConnection final : public Connection,
   // Executes the complete requests in the buffer, sends the batch, and reads again unless the
   // client's unsent output says to wait or its turn ran out (then it resumes after the others).
   void Process() {
-    resume_posted_ = false;
+    resume_pending_ = false;
     int64_t turn_start = MonotonicUs();
     unsigned executed = 0;
     while (read_begin_ < read_end_ && !closed_ && !close_after_reply_) {
@@ -147,11 +147,7 @@ class AsioConnection final : public Connection,
       if (read_begin_ >= looked_ahead_until_) LookAhead();
       if (++executed % kRequestsPerClockRead == 0 && MonotonicUs() - turn_start > kTurnBudgetUs) {
         Flush();
-        resume_posted_ = true;
-        asio::post(socket_.get_executor(), [self = shared_from_this()] {
-          if (self->resume_posted_ && !self->closed_) self->Process();
-        });
-        return;
+        return YieldTurn();
       }
       std::string_view input(read_buffer_.data() + read_begin_, read_end_ - read_begin_);
       resp::ParseStatus status = parser_.Parse(input);
@@ -180,6 +176,20 @@ class AsioConnection final : public Connection,
     if (closed_) return;
     Flush();
     if (output_pending() < limits_->output_pause_bytes) Read();
+  }
+
+  // Lets the loop poll for I/O and serve every connection it finds ready before this one resumes.
+  // The loop's queue holds its I/O poll as one more entry, which re-enters at the back after each
+  // poll, followed by what that poll found ready. A single post would land behind the poll but
+  // ahead of what it finds, so a neighbour's request that arrived during this turn would also wait
+  // for the next one; posting from a handler that runs after the poll lands behind its findings.
+  void YieldTurn() {
+    resume_pending_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      asio::post(self->socket_.get_executor(), [self] {
+        if (self->resume_pending_ && !self->closed_) self->Process();
+      });
+    });
   }
 
   // Before the requests of a pipelined batch run, the session sees the next ones (after the one
@@ -238,7 +248,7 @@ class AsioConnection final : public Connection,
     }
     // Requests held back while output was pending may still be in the buffer (unless a
     // continuation of a spent turn will take them up).
-    if (!resume_posted_) Process();
+    if (!resume_pending_) Process();
   }
 
   GenericSocket socket_;
@@ -246,7 +256,7 @@ class AsioConnection final : public Connection,
   bool dispatching_ = false;  // inside Session::OnRequest
   bool reading_ = false;
   bool writing_ = false;
-  bool resume_posted_ = false;     // a turn ran out and its continuation is queued
+  bool resume_pending_ = false;    // a turn ran out and its continuation is queued
   size_t looked_ahead_until_ = 0;  // read buffer offset up to which LookAhead saw the requests
 };
 
