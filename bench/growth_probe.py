@@ -4,23 +4,31 @@ writer) while a probe process sends DBSIZE (O(1), and it tells the key count) ab
 millisecond over its own connection and records each round trip. Reports the probe's baseline
 (median) round trip and the longest ones, for Magnetar and redis-server side by side. A long round
 trip is a pause of the server's event loop (a table resize, a page-fault storm, a synchronous
-free), or the machine making the server or the probe wait for a CPU: the event loop preempted on
-CPU 0, or the probe's wake-up delayed on CPU 1 (this kernel does not preempt kernel code, so the
-writer's loopback network processing can hold CPU 1 for a millisecond or two even against a
-real-time probe). The probe reads both threads' run-queue waits (schedstat) around every round
-trip, so the report can subtract them and give the server's own stalls.
+free), or the machine making the server or the probe wait: the event loop preempted on CPU 0 or
+slow to be woken from idle, or the probe's wake-up delayed on CPU 1 (this kernel does not preempt
+kernel code). So every probe also records when the server replied (the kernel's receive
+timestamp) and how long the loop thread sat preempted meanwhile (schedstat). Run as root with
+`perf` installed, the script also samples the loop thread on CPU 0 every 50 us of CPU time it
+executes and traces its context switches, and reports how long it worked or sat blocked in the
+kernel while each probe waited for its reply, less the time it spun on a kernel spinlock held by a
+virtual CPU the hypervisor had descheduled: the server's own stall. docs/benchmarks.md (c)
+explains the causes seen on this machine.
 
 Usage: bench/growth_probe.py [--keys N] [--servers magnetar,redis] [--magnetar PATH] [--timeout S]
+                             [--no-trace]
 The server is pinned to CPU 0 at nice -20 (its other threads moved to CPU 1), the writer and the
 probe to CPU 1; run as root, the probe gets SCHED_FIFO. The RESP stream is generated once into a
 temporary file so that no generator competes with the probe for CPU 1.
 """
 
 import argparse
+import bisect
 import os
 import socket
 import statistics
 import struct
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -66,16 +74,16 @@ def read_integer_reply(sock):
 
 
 def run_delay_us(schedstat):
-    """Microseconds a thread has spent runnable but not running (waiting for a CPU)."""
+    """Microseconds a thread has spent runnable but waiting for a CPU, from its schedstat."""
     schedstat.seek(0)
     return int(schedstat.read().split()[1]) // 1000
 
 
 def probe(port, pid, stop_file):
     """Runs in its own process: DBSIZE every ~1 ms until `stop_file` exists; prints
-    "<seconds since start> <round trip us> <keys> <us the server was preempted meanwhile>
-    <us the probe waited for its CPU meanwhile> <us from the request to the server's reply>" per
-    request."""
+    "<seconds since start> <CLOCK_MONOTONIC seconds> <round trip us> <keys> <us the server was
+    preempted meanwhile> <us the probe waited for its CPU meanwhile> <us from the request to the
+    server's reply>" per request."""
     out = []
     with bc.Client(port) as client, open(f"/proc/{pid}/task/{pid}/schedstat") as schedstat, \
             open("/proc/thread-self/schedstat") as own_schedstat:
@@ -106,10 +114,86 @@ def probe(port, pid, stop_file):
                 sys.exit("probe: a reply came without a timestamp")
             preempted = run_delay_us(schedstat) - delay0
             waited = run_delay_us(own_schedstat) - own_delay0
-            out.append(f"{t0 - begin:.4f} {(t1 - t0) * 1e6:.0f} {keys} {preempted} {waited} "
-                       f"{(replied_ns - t0_ns) / 1000:.0f}")
+            out.append(f"{t0 - begin:.4f} {t0:.6f} {(t1 - t0) * 1e6:.0f} {keys} {preempted} "
+                       f"{waited} {(replied_ns - t0_ns) / 1000:.0f}")
             time.sleep(max(0.0, PROBE_INTERVAL_S - (time.perf_counter() - t0)))
     sys.stdout.write("\n".join(out) + "\n")
+
+
+class LoopTrace:
+    """What the server's event loop thread did on CPU 0, recorded by perf (root only): a cpu-clock
+    sample every SAMPLE_PERIOD_US of CPU time it executed, with the function it was in, and its
+    context switches. The sampling clock stops while the hypervisor runs something else on the
+    virtual CPU, so the samples count the time the loop really executed."""
+
+    SAMPLE_PERIOD_US = 50
+    # Where a paravirtualised kernel waits for a spinlock whose holder's virtual CPU the hypervisor
+    # has descheduled. On loopback the server's send() delivers into the client's socket, whose
+    # lock the client's CPU may hold; traced here for up to 1.6 ms at a time.
+    LOCK_WAIT_FUNCTIONS = {"__pv_queued_spin_lock_slowpath", "kvm_wait", "pv_native_safe_halt"}
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.path = f"/tmp/bench_growth_{pid}.perf"
+        self.process = subprocess.Popen(
+            ["perf", "record", "-q", "-C", "0", "-k", "CLOCK_MONOTONIC", "-o", self.path,
+             "-e", "sched:sched_switch", "--filter", f"prev_pid == {pid} || next_pid == {pid}",
+             "-e", "cpu-clock", "-c", str(self.SAMPLE_PERIOD_US * 1000)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)  # perf needs a moment before it records
+        # CLOCK_MONOTONIC seconds, the probes' clock (time.perf_counter).
+        self.samples = []  # every sample of the loop
+        self.lock_waits = []  # the samples in LOCK_WAIT_FUNCTIONS
+        self.blocked = []  # (start, end): asleep uninterruptibly, i.e. blocked in the kernel
+
+    @staticmethod
+    def available():
+        return os.geteuid() == 0 and shutil.which("perf") is not None
+
+    def stop(self):
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=60)
+        script = subprocess.run(
+            ["perf", "script", "-i", self.path, "-F", "tid,time,event,ip,sym,trace"],
+            capture_output=True, text=True, check=True).stdout
+        os.unlink(self.path)
+        blocked_since = None
+        for line in script.splitlines():
+            head, _, rest = line.partition(": ")
+            tid, stamp = head.split()
+            event, _, fields = rest.strip().partition(": ")
+            if event.startswith("cpu-clock"):
+                if int(tid) == self.pid:
+                    self.samples.append(float(stamp))
+                    if fields.split()[-1:] and fields.split()[-1] in self.LOCK_WAIT_FUNCTIONS:
+                        self.lock_waits.append(float(stamp))
+                continue
+            values = dict(field.split("=", 1) for field in fields.split() if "=" in field)
+            if int(values["prev_pid"]) == self.pid and values["prev_state"].startswith("D"):
+                blocked_since = float(stamp)
+            elif int(values["next_pid"]) == self.pid and blocked_since is not None:
+                self.blocked.append((blocked_since, float(stamp)))
+                blocked_since = None
+
+    def busy_us(self, begin, end):
+        """Microseconds the loop spent within [begin, end] executing or blocked in the kernel, and
+        how many of those it spent waiting for a descheduled CPU's spinlock."""
+
+        def sampled(times):
+            return (bisect.bisect_left(times, end) - bisect.bisect_left(times, begin)) * \
+                self.SAMPLE_PERIOD_US
+
+        blocked = sum(max(0.0, min(stop, end) - max(start, begin)) for start, stop in self.blocked)
+        return sampled(self.samples) + blocked * 1e6, sampled(self.lock_waits)
+
+
+def cpu0_steal_s():
+    """Seconds the hypervisor has given CPU 0 (the server's) to someone else, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        for line in stat:
+            if line.startswith("cpu0 "):
+                return int(line.split()[8]) / bc.CLOCK_TICKS
+    return 0.0
 
 
 def percentile_999(sorted_values):
@@ -126,10 +210,11 @@ def resp_file(keys):
     return path
 
 
-def run(name, binary, keys, data, timeout):
+def run(name, binary, keys, data, timeout, trace):
     with bc.Server(name, binary, cpu=0, niceness=SERVER_NICENESS) as server:
         if HELPERS_CPUS:
             server.move_helper_threads(HELPERS_CPUS)
+        tracing = LoopTrace(server.pid) if trace and LoopTrace.available() else None
         stop_file = f"/tmp/bench_probe_stop_{server.port}"
         if os.path.exists(stop_file):
             os.unlink(stop_file)
@@ -139,6 +224,7 @@ def run(name, binary, keys, data, timeout):
         time.sleep(1.0)  # a second of idle round trips for the baseline
         cpu0, began = server.cpu_seconds(), time.time()
         wait0, switches0 = server.main_thread_waits()
+        steal0 = cpu0_steal_s()
         with open(data, "rb") as stream:
             writer = subprocess.run(["taskset", "-c", "1", "redis-cli", "-p", str(server.port),
                                      "--pipe", "--pipe-timeout", "60"],
@@ -146,48 +232,60 @@ def run(name, binary, keys, data, timeout):
         load_s = time.time() - began
         cpu = server.cpu_seconds() - cpu0
         wait1, switches1 = server.main_thread_waits()
+        steal = cpu0_steal_s() - steal0
         time.sleep(0.5)
         open(stop_file, "w").close()
         output, _ = prober.communicate(timeout=60)
         os.unlink(stop_file)
+        if tracing:
+            tracing.stop()
         with bc.Client(server.port) as client:
             dbsize = client.call("DBSIZE")
             used = int(client.info("memory")["used_memory"])
-        samples = [tuple(float(x) for x in line.split()) for line in output.splitlines() if line]
-        idle = [s[1] for s in samples if s[0] < 1.0] or [s[1] for s in samples]
-        loading = [s for s in samples if s[0] >= 1.0] or samples
-        rtts = sorted(s[1] for s in loading)
-        # When the server replied (kernel timestamp), which leaves out the probe's own wait for CPU
-        # 1; then also without the time the event loop sat preempted on CPU 0 (measured over the
-        # whole round trip, so this can only err towards too little): the server's own stall.
-        replies = sorted(s[5] for s in loading)
-        own = sorted(max(0.0, s[5] - s[3]) for s in loading)
-        worst = sorted(loading, key=lambda s: s[3] - s[5])[:5]
-        return {
-            "baseline": statistics.median(idle),
-            "median": statistics.median(rtts),
-            "p999": percentile_999(rtts),
-            "max": rtts[-1],
-            "worst": ", ".join(f"replied after {reply / 1000:.2f} ms at {t - 1.0:.2f} s "
-                               f"({keys / 1e6:.2f}M keys; server preempted {pre / 1000:.2f} ms; "
-                               f"round trip {rtt / 1000:.2f} ms, probe waited {waited / 1000:.2f} "
-                               "ms)" for t, rtt, keys, pre, waited, reply in worst),
-            "reply_p999": percentile_999(replies),
-            "reply_max": replies[-1],
-            "reply_over_1ms": sum(1 for r in replies if r > 1000),
-            "own_max": own[-1],
-            "own_over_1ms": sum(1 for stall in own if stall > 1000),
-            "over_1ms": sum(1 for r in rtts if r > 1000),
-            "over_5ms": sum(1 for r in rtts if r > 5000),
-            "pings": len(rtts),
-            "load_s": load_s,
-            "cpu": cpu,
-            "preempted": f"{wait1 - wait0:.2f} s runnable-waiting, {switches1 - switches0} "
-                         "involuntary switches",
-            "dbsize": dbsize,
-            "used": used,
-            "writer": writer.stdout.strip().splitlines()[-1] if writer.stdout else writer.stderr,
-        }
+    samples = [tuple(float(x) for x in line.split()) for line in output.splitlines() if line]
+    idle = [s[2] for s in samples if s[0] < 1.0] or [s[2] for s in samples]
+    loading = [s for s in samples if s[0] >= 1.0] or samples
+    rtts = sorted(s[2] for s in loading)
+    replies = sorted(s[6] for s in loading)
+    # The server's own stall: how long the loop worked on something else while the probe waited
+    # for its reply, not counting spinlock waits for a CPU the hypervisor took away (busy[1]).
+    # Without a trace, the time to the reply minus the loop's preemption stands in for it; that
+    # still counts every delay of the hypervisor's.
+    if tracing:
+        busy = [tracing.busy_us(s[1], s[1] + s[6] / 1e6) for s in loading]
+    else:
+        busy = [(max(0.0, s[6] - s[4]), 0) for s in loading]
+    stalls = [total - lock_wait for total, lock_wait in busy]
+    worst = sorted(zip(stalls, busy, loading), key=lambda pair: -pair[0])[:5]
+    return {
+        "baseline": statistics.median(idle),
+        "median": statistics.median(rtts),
+        "p999": percentile_999(rtts),
+        "max": rtts[-1],
+        "worst": ", ".join(f"{stall / 1000:.2f} ms at {t - 1.0:.2f} s ({keys / 1e6:.2f}M keys; "
+                           f"replied after {reply / 1000:.2f} ms, loop preempted "
+                           f"{pre / 1000:.2f} ms; round trip {rtt / 1000:.2f} ms, probe waited "
+                           f"{waited / 1000:.2f} ms)"
+                           for stall, _, (t, _, rtt, keys, pre, waited, reply) in worst),
+        "with_lock_waits_max": max(total for total, _ in busy),
+        "reply_p999": percentile_999(replies),
+        "reply_max": replies[-1],
+        "reply_over_1ms": sum(1 for r in replies if r > 1000),
+        "own_method": "perf samples" if tracing else "reply minus preemption",
+        "own_p999": percentile_999(sorted(stalls)),
+        "own_max": max(stalls),
+        "own_over_1ms": sum(1 for stall in stalls if stall > 1000),
+        "over_1ms": sum(1 for r in rtts if r > 1000),
+        "over_5ms": sum(1 for r in rtts if r > 5000),
+        "pings": len(rtts),
+        "load_s": load_s,
+        "cpu": cpu,
+        "preempted": f"{wait1 - wait0:.2f} s runnable-waiting, {switches1 - switches0} "
+                     f"involuntary switches; CPU 0 stolen by the hypervisor: {steal:.2f} s",
+        "dbsize": dbsize,
+        "used": used,
+        "writer": writer.stdout.strip().splitlines()[-1] if writer.stdout else writer.stderr,
+    }
 
 
 def main():
@@ -198,6 +296,8 @@ def main():
     parser.add_argument("--timeout", type=int, default=300, help="seconds allowed for the load")
     parser.add_argument("--magnetar", default=None)
     parser.add_argument("--servers", default="magnetar,redis")
+    parser.add_argument("--no-trace", action="store_true",
+                        help="do not sample the event loop with perf")
     args = parser.parse_args()
     os.sched_setaffinity(0, {1})  # this script's own work stays off the server's CPU
     magnetar = bc.find_magnetar(args.magnetar)
@@ -210,22 +310,22 @@ def main():
     print()
     print("| server | idle RTT (median) | RTT while loading: median | p99.9 | longest | "
           "probes > 1 ms | > 5 ms | server's reply: p99.9 | longest | > 1 ms | "
-          "reply minus preemption: longest | > 1 ms | probes | load s | server CPU s | DBSIZE | "
-          "used_memory |")
-    print("| --- " * 17 + "|")
+          "server's own stall: p99.9 | longest | > 1 ms | how | longest with spinlock waits | "
+          "probes | load s | server CPU s | DBSIZE | used_memory |")
+    print("| --- " * 20 + "|")
     for name, binary in (("magnetar", magnetar), ("redis", "redis-server")):
         if name not in args.servers.split(","):
             continue
-        r = run(name, binary, args.keys, data, args.timeout)
+        r = run(name, binary, args.keys, data, args.timeout, trace=not args.no_trace)
         print(f"| {name} | {r['baseline']:.0f} us | {r['median']:.0f} us | {r['p999']:.0f} us | "
               f"{r['max'] / 1000:.2f} ms | {r['over_1ms']} | {r['over_5ms']} | "
-              f"{r['reply_p999']:.0f} us | {r['reply_max'] / 1000:.2f} ms | {r['reply_over_1ms']} | "
-              f"{r['own_max'] / 1000:.2f} ms | {r['own_over_1ms']} | "
-              f"{r['pings']} | {r['load_s']:.1f} | {r['cpu']:.1f} | {r['dbsize']} | "
-              f"{r['used'] / 2**20:.0f} MB |", flush=True)
+              f"{r['reply_p999']:.0f} us | {r['reply_max'] / 1000:.2f} ms | "
+              f"{r['reply_over_1ms']} | {r['own_p999']:.0f} us | {r['own_max'] / 1000:.2f} ms | "
+              f"{r['own_over_1ms']} | {r['own_method']} | "
+              f"{r['with_lock_waits_max'] / 1000:.2f} ms | {r['pings']} | {r['load_s']:.1f} | "
+              f"{r['cpu']:.1f} | {r['dbsize']} | {r['used'] / 2**20:.0f} MB |", flush=True)
         print(f"  {name}: longest 5 own stalls: {r['worst']}; main thread preempted: "
-              f"{r['preempted']}; "
-              f"writer: {r['writer']}")
+              f"{r['preempted']}; writer: {r['writer']}")
 
 
 if __name__ == "__main__":
