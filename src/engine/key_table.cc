@@ -93,7 +93,7 @@ KeyTable::KeyTable(KeyTable&& other) noexcept
       resize_index_(std::exchange(other.resize_index_, 0)),
       size_(std::exchange(other.size_, 0)),
       children_(std::exchange(other.children_, 0)),
-      moved_by_traffic_(std::exchange(other.moved_by_traffic_, false)) {}
+      moved_by_traffic_(std::exchange(other.moved_by_traffic_, 0)) {}
 
 KeyTable::Bucket* KeyTable::HomeBucket(uint32_t record) const {
   if (resizing()) {
@@ -110,7 +110,7 @@ bool KeyTable::Ready(size_t index) const {
 void KeyTable::StepWithTraffic() {
   if (!resizing()) return;
   RehashStep(1);
-  moved_by_traffic_ = true;
+  ++moved_by_traffic_;
 }
 
 Entry* KeyTable::Find(std::string_view key, uint64_t hash, Position* position) {
@@ -375,6 +375,7 @@ void KeyTable::Clear() {
   resize_index_ = 0;
   size_ = 0;
   children_ = 0;
+  moved_by_traffic_ = 0;
 }
 
 size_t KeyTable::BucketBytes() const {

@@ -127,7 +127,7 @@ class Database final : private ExpiryIndex::Host {
   std::optional<int64_t> NextExpiryMs() const { return expiry_.NextWakeMs(); }
   // Moves up to `buckets` buckets of a running table resize; true while one is running.
   bool RehashStep(size_t buckets) { return table_.RehashStep(buckets); }
-  bool TakeMovedByTraffic() { return table_.TakeMovedByTraffic(); }
+  size_t TakeMovedByTraffic() { return table_.TakeMovedByTraffic(); }
   bool resizing() const { return table_.resizing(); }
 
   DatabaseMemory Memory() const;

@@ -96,9 +96,9 @@ class KeyTable {
 
   // Moves up to `buckets` non-empty buckets of a running resize. Returns whether one still runs.
   bool RehashStep(size_t buckets);
-  // Whether lookups and inserts have moved buckets of a running resize since the last call. A
-  // table with traffic finishes its resize by itself; the cron's time is for idle ones.
-  bool TakeMovedByTraffic() { return std::exchange(moved_by_traffic_, false); }
+  // How many steps of a running resize lookups and inserts have made since the last call (one
+  // each). The cron leaves a resize that its traffic drives faster than the cron would.
+  size_t TakeMovedByTraffic() { return std::exchange(moved_by_traffic_, 0); }
   bool resizing() const { return old_.buckets != nullptr; }
 
   size_t size() const { return size_; }
@@ -132,8 +132,8 @@ class KeyTable {
   Array old_;      // while resizing: the array being emptied; buckets below resize_index_ moved
   size_t resize_index_ = 0;
   size_t size_ = 0;
-  size_t children_ = 0;  // chained child buckets
-  bool moved_by_traffic_ = false;
+  size_t children_ = 0;          // chained child buckets
+  size_t moved_by_traffic_ = 0;  // see TakeMovedByTraffic
 };
 
 }  // namespace magnetar::engine

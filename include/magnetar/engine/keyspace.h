@@ -65,8 +65,8 @@ class Keyspace {
   // Cron work. Active expiry across databases for at most `budget_us`, resuming where the last
   // call ran out of time; returns how many keys it removed.
   size_t ActiveExpireStep(int64_t budget_us);
-  // Moves buckets of running table resizes for at most `budget_us`, in the tables no lookup or
-  // insert has moved since the last call (those finish with their traffic).
+  // Moves buckets of running table resizes for at most `budget_us`, skipping the tables whose
+  // lookups and inserts made more resize steps since the last call than the cron would.
   void RehashStep(int64_t budget_us);
   // The earliest time any database's active expiry has work, for scheduling a timer.
   std::optional<int64_t> NextExpiryMs() const;
