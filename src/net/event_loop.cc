@@ -179,10 +179,10 @@ class AsioConnection final : public Connection,
   }
 
   // Lets the loop poll for I/O and serve every connection it finds ready before this one resumes.
-  // The loop's queue holds its I/O poll as one more entry, which re-enters at the back after each
-  // poll, followed by what that poll found ready. A single post would land behind the poll but
-  // ahead of what it finds, so a neighbour's request that arrived during this turn would also wait
-  // for the next one; posting from a handler that runs after the poll lands behind its findings.
+  // The loop's queue holds its I/O poll as one more entry: after each poll come the handlers for
+  // what it found, then the poll again. A post made now lands behind the next poll but ahead of
+  // what that poll finds, so a neighbour whose request arrived during this turn would wait for the
+  // next turn as well; posting again from a handler that runs after that poll lands behind them.
   void YieldTurn() {
     resume_pending_ = true;
     asio::post(socket_.get_executor(), [self = shared_from_this()] {
