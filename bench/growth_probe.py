@@ -11,7 +11,8 @@ timestamp) and how long the loop thread sat preempted meanwhile (schedstat). Run
 `perf` installed, the script also samples the loop thread on CPU 0 every 50 us of CPU time it
 executes and traces its context switches, and reports how long it worked or sat blocked in the
 kernel while each probe waited for its reply, less the time it spun on a kernel spinlock held by a
-virtual CPU the hypervisor had descheduled: the server's own stall. docs/benchmarks.md (c)
+virtual CPU the hypervisor had descheduled: the server's own stall (interrupts-off stretches and
+sleeps on locks, which it does not count, aside). docs/benchmarks.md (c)
 explains the causes seen on this machine.
 
 Usage: bench/growth_probe.py [--keys N] [--servers magnetar,redis] [--magnetar PATH] [--timeout S]
@@ -81,9 +82,9 @@ def run_delay_us(schedstat):
 
 def probe(port, pid, stop_file):
     """Runs in its own process: DBSIZE every ~1 ms until `stop_file` exists; prints
-    "<seconds since start> <CLOCK_MONOTONIC seconds> <round trip us> <keys> <us the server was
-    preempted meanwhile> <us the probe waited for its CPU meanwhile> <us from the request to the
-    server's reply>" per request."""
+    "<CLOCK_MONOTONIC seconds> <round trip us> <keys> <us the server was preempted meanwhile>
+    <us the probe waited for its CPU meanwhile> <us from the request to the server's reply>" per
+    request (time.perf_counter is CLOCK_MONOTONIC on Linux, the clock perf stamps with)."""
     out = []
     with bc.Client(port) as client, open(f"/proc/{pid}/task/{pid}/schedstat") as schedstat, \
             open("/proc/thread-self/schedstat") as own_schedstat:
@@ -97,8 +98,7 @@ def probe(port, pid, stop_file):
             time.sleep(PROBE_INTERVAL_S)
         else:
             sys.exit("probe: the kernel does not timestamp received segments")
-        begin = time.perf_counter()
-        next_check = begin
+        next_check = time.perf_counter()
         while True:
             now = time.perf_counter()
             if now >= next_check:
@@ -114,7 +114,7 @@ def probe(port, pid, stop_file):
                 sys.exit("probe: a reply came without a timestamp")
             preempted = run_delay_us(schedstat) - delay0
             waited = run_delay_us(own_schedstat) - own_delay0
-            out.append(f"{t0 - begin:.4f} {t0:.6f} {(t1 - t0) * 1e6:.0f} {keys} {preempted} "
+            out.append(f"{t0:.6f} {(t1 - t0) * 1e6:.0f} {keys} {preempted} "
                        f"{waited} {(replied_ns - t0_ns) / 1000:.0f}")
             time.sleep(max(0.0, PROBE_INTERVAL_S - (time.perf_counter() - t0)))
     sys.stdout.write("\n".join(out) + "\n")
@@ -122,9 +122,11 @@ def probe(port, pid, stop_file):
 
 class LoopTrace:
     """What the server's event loop thread did on CPU 0, recorded by perf (root only): a cpu-clock
-    sample every SAMPLE_PERIOD_US of CPU time it executed, with the function it was in, and its
-    context switches. The sampling clock stops while the hypervisor runs something else on the
-    virtual CPU, so the samples count the time the loop really executed."""
+    sample every SAMPLE_PERIOD_US while it runs, with the function it was in, and its context
+    switches. The sampling timer yields one sample per expiry, so a stretch in which it cannot fire
+    (the hypervisor running something else on the virtual CPU, or the kernel running with
+    interrupts off) counts as one sample however long it lasts: the samples measure the time the
+    loop executed with interrupts on."""
 
     SAMPLE_PERIOD_US = 50
     # Where a paravirtualised kernel waits for a spinlock whose holder's virtual CPU the hypervisor
@@ -137,8 +139,9 @@ class LoopTrace:
         self.path = f"/tmp/bench_growth_{pid}.perf"
         self.process = subprocess.Popen(
             ["perf", "record", "-q", "-C", "0", "-k", "CLOCK_MONOTONIC", "-o", self.path,
-             "-e", "sched:sched_switch", "--filter", f"prev_pid == {pid} || next_pid == {pid}",
-             "-e", "cpu-clock", "-c", str(self.SAMPLE_PERIOD_US * 1000)],
+             "-e", "sched:sched_switch",  # every one: tracepoints default to period 1
+             "--filter", f"prev_pid == {pid} || next_pid == {pid}",
+             "-e", f"cpu-clock/period={self.SAMPLE_PERIOD_US * 1000}/"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.5)  # perf needs a moment before it records
         # CLOCK_MONOTONIC seconds, the probes' clock (time.perf_counter).
@@ -222,7 +225,7 @@ def run(name, binary, keys, data, timeout, trace):
                                                   str(server.port), str(server.pid), stop_file],
                                   stdout=subprocess.PIPE, text=True)
         time.sleep(1.0)  # a second of idle round trips for the baseline
-        cpu0, began = server.cpu_seconds(), time.time()
+        cpu0, began, load_start = server.cpu_seconds(), time.time(), time.perf_counter()
         wait0, switches0 = server.main_thread_waits()
         steal0 = cpu0_steal_s()
         with open(data, "rb") as stream:
@@ -243,18 +246,18 @@ def run(name, binary, keys, data, timeout, trace):
             dbsize = client.call("DBSIZE")
             used = int(client.info("memory")["used_memory"])
     samples = [tuple(float(x) for x in line.split()) for line in output.splitlines() if line]
-    idle = [s[2] for s in samples if s[0] < 1.0] or [s[2] for s in samples]
-    loading = [s for s in samples if s[0] >= 1.0] or samples
-    rtts = sorted(s[2] for s in loading)
-    replies = sorted(s[6] for s in loading)
+    idle = [s[1] for s in samples if s[0] < load_start] or [s[1] for s in samples]
+    loading = [s for s in samples if s[0] >= load_start] or samples
+    rtts = sorted(s[1] for s in loading)
+    replies = sorted(s[5] for s in loading)
     # The server's own stall: how long the loop worked on something else while the probe waited
     # for its reply, not counting spinlock waits for a CPU the hypervisor took away (busy[1]).
     # Without a trace, the time to the reply minus the loop's preemption stands in for it; that
     # still counts every delay of the hypervisor's.
     if tracing:
-        busy = [tracing.busy_us(s[1], s[1] + s[6] / 1e6) for s in loading]
+        busy = [tracing.busy_us(s[0], s[0] + s[5] / 1e6) for s in loading]
     else:
-        busy = [(max(0.0, s[6] - s[4]), 0) for s in loading]
+        busy = [(max(0.0, s[5] - s[3]), 0) for s in loading]
     stalls = [total - lock_wait for total, lock_wait in busy]
     worst = sorted(zip(stalls, busy, loading), key=lambda pair: -pair[0])[:5]
     return {
@@ -262,11 +265,12 @@ def run(name, binary, keys, data, timeout, trace):
         "median": statistics.median(rtts),
         "p999": percentile_999(rtts),
         "max": rtts[-1],
-        "worst": ", ".join(f"{stall / 1000:.2f} ms at {t - 1.0:.2f} s ({keys / 1e6:.2f}M keys; "
+        "worst": ", ".join(f"{stall / 1000:.2f} ms at {t - load_start:.2f} s "
+                           f"({keys / 1e6:.2f}M keys; "
                            f"replied after {reply / 1000:.2f} ms, loop preempted "
                            f"{pre / 1000:.2f} ms; round trip {rtt / 1000:.2f} ms, probe waited "
                            f"{waited / 1000:.2f} ms)"
-                           for stall, _, (t, _, rtt, keys, pre, waited, reply) in worst),
+                           for stall, _, (t, rtt, keys, pre, waited, reply) in worst),
         "with_lock_waits_max": max(total for total, _ in busy),
         "reply_p999": percentile_999(replies),
         "reply_max": replies[-1],
