@@ -52,6 +52,30 @@ PROBE_PREFIX = ["taskset", "-c", "1"] + (["chrt", "-f", "10"] if os.geteuid() ==
 # kernel then hands every received segment's arrival time to recvmsg as a struct timespec.
 SO_TIMESTAMPNS = 35
 TIMESPEC = struct.Struct("qq")
+# SO_TIMESTAMPING (also the control message's type) with SOF_TIMESTAMPING_TX_SOFTWARE |
+# SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_TSONLY (linux/net_tstamp.h): the kernel queues
+# the time each send left the socket on its error queue. On loopback that is the moment the
+# request reached the server's socket.
+SO_TIMESTAMPING = 37
+SEND_TIMESTAMPS = (1 << 1) | (1 << 4) | (1 << 11)
+
+
+def timespec_ns(value):
+    seconds, nanoseconds = TIMESPEC.unpack(value[:TIMESPEC.size])
+    return seconds * 10**9 + nanoseconds
+
+
+def read_send_timestamp(sock):
+    """The CLOCK_REALTIME nanoseconds at which the last request left `sock` (blocking mode), or None
+    if the kernel has not reported it."""
+    try:
+        _, ancillary, _, _ = sock.recvmsg(1, 512, socket.MSG_ERRQUEUE | socket.MSG_DONTWAIT)
+    except BlockingIOError:
+        return None
+    for level, kind, value in ancillary:
+        if (level, kind) == (socket.SOL_SOCKET, SO_TIMESTAMPING):
+            return timespec_ns(value)
+    return None
 
 
 def read_integer_reply(sock):
@@ -66,8 +90,7 @@ def read_integer_reply(sock):
             raise ConnectionError("server closed the connection")
         for level, kind, value in ancillary:
             if sent_ns is None and (level, kind) == (socket.SOL_SOCKET, SO_TIMESTAMPNS):
-                seconds, nanoseconds = TIMESPEC.unpack(value[:TIMESPEC.size])
-                sent_ns = seconds * 10**9 + nanoseconds
+                sent_ns = timespec_ns(value)
         data += chunk
     if not data.startswith(b":"):
         sys.exit(f"probe: unexpected reply {data!r}")
@@ -82,22 +105,27 @@ def run_delay_us(schedstat):
 
 def probe(port, pid, stop_file):
     """Runs in its own process: DBSIZE every ~1 ms until `stop_file` exists; prints
-    "<CLOCK_MONOTONIC seconds> <round trip us> <keys> <us the server was preempted meanwhile>
-    <us the probe waited for its CPU meanwhile> <us from the request to the server's reply>" per
-    request (time.perf_counter is CLOCK_MONOTONIC on Linux, the clock perf stamps with)."""
+    "<CLOCK_MONOTONIC seconds at which the request reached the server's socket> <round trip us>
+    <keys> <us the server was preempted meanwhile> <us the probe waited for its CPU meanwhile>
+    <us from the request's arrival to the server's reply>" per request (time.perf_counter is
+    CLOCK_MONOTONIC on Linux, the clock perf stamps with)."""
     out = []
     with bc.Client(port) as client, open(f"/proc/{pid}/task/{pid}/schedstat") as schedstat, \
             open("/proc/thread-self/schedstat") as own_schedstat:
-        client.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        sock = client.sock
+        sock.settimeout(None)  # blocking, so that an empty error queue answers at once
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPING, SEND_TIMESTAMPS)
         request = bc.encode(("DBSIZE",))
-        # The kernel turns receive timestamps on from a work queue: wait until replies carry one.
+        # The kernel turns timestamps on from a work queue: wait until both ends carry one.
         for _ in range(1000):
-            client.sock.sendall(request)
-            if read_integer_reply(client.sock)[1] is not None:
+            sock.sendall(request)
+            replied_ns = read_integer_reply(sock)[1]
+            if read_send_timestamp(sock) is not None and replied_ns is not None:
                 break
             time.sleep(PROBE_INTERVAL_S)
         else:
-            sys.exit("probe: the kernel does not timestamp received segments")
+            sys.exit("probe: the kernel does not timestamp the probe's segments")
         next_check = time.perf_counter()
         while True:
             now = time.perf_counter()
@@ -107,15 +135,16 @@ def probe(port, pid, stop_file):
                 next_check = now + 0.05
             delay0, own_delay0 = run_delay_us(schedstat), run_delay_us(own_schedstat)
             t0, t0_ns = time.perf_counter(), time.time_ns()
-            client.sock.sendall(request)
-            keys, replied_ns = read_integer_reply(client.sock)
+            sock.sendall(request)
+            keys, replied_ns = read_integer_reply(sock)
             t1 = time.perf_counter()
-            if replied_ns is None:
-                sys.exit("probe: a reply came without a timestamp")
+            arrived_ns = read_send_timestamp(sock)
+            if replied_ns is None or arrived_ns is None:
+                sys.exit("probe: a request or its reply came without a timestamp")
             preempted = run_delay_us(schedstat) - delay0
             waited = run_delay_us(own_schedstat) - own_delay0
-            out.append(f"{t0:.6f} {(t1 - t0) * 1e6:.0f} {keys} {preempted} "
-                       f"{waited} {(replied_ns - t0_ns) / 1000:.0f}")
+            out.append(f"{t0 + (arrived_ns - t0_ns) / 1e9:.6f} {(t1 - t0) * 1e6:.0f} {keys} "
+                       f"{preempted} {waited} {(replied_ns - arrived_ns) / 1000:.0f}")
             time.sleep(max(0.0, PROBE_INTERVAL_S - (time.perf_counter() - t0)))
     sys.stdout.write("\n".join(out) + "\n")
 
