@@ -43,7 +43,7 @@ int64_t Database::NowMs() const { return keyspace_.NowMs(); }
 Entry* Database::FindLive(std::string_view key, uint64_t hash, KeyTable::Position* position,
                           bool touch) {
   Entry* entry = table_.Find(key, hash, position);
-  if (entry != nullptr && entry->has_deadline() && entry->deadline() < NowMs()) {
+  if (entry != nullptr && IsExpired(*entry)) {
     Expire(*position, entry);
     return nullptr;
   }
@@ -117,6 +117,7 @@ void Database::Place(const KeyTable::Position& position, Entry* old, Entry* entr
   } else if (old_deadline) {
     expiry_.OnDeadlineCleared(*old_deadline);
   }
+  if (old == nullptr) keyspace_.Notify(kNotifyNew, "new", index_, entry->key());
 }
 
 bool Database::Delete(std::string_view key) {
@@ -125,6 +126,21 @@ bool Database::Delete(std::string_view key) {
   if (entry == nullptr) return false;
   Remove(position, entry);
   return true;
+}
+
+void Database::Changed(std::string_view key, uint32_t klass, std::string_view event) {
+  keyspace_.AddDirty(1);
+  keyspace_.observer().OnKeyModified(index_, key);
+  keyspace_.Notify(klass, event, index_, key);
+}
+
+void Database::Notify(uint32_t klass, std::string_view event, std::string_view key) {
+  keyspace_.Notify(klass, event, index_, key);
+}
+
+const Entry* Database::Peek(std::string_view key) {
+  KeyTable::Position position;
+  return table_.Find(key, table_.Hash(key), &position);
 }
 
 bool Database::SetDeadline(std::string_view key, int64_t deadline_ms) {
@@ -166,7 +182,7 @@ void Database::Remove(const KeyTable::Position& position, Entry* entry) {
 
 void Database::Expire(const KeyTable::Position& position, Entry* entry) {
   ++keyspace_.stats().expired;
-  if (keyspace_.expire_hook()) keyspace_.expire_hook()(index_, entry->key());
+  keyspace_.observer().OnKeyExpired(index_, entry->key());
   Remove(position, entry);
 }
 
@@ -176,6 +192,8 @@ void Database::DestroyEntry(Entry* entry) {
 }
 
 void Database::Clear() {
+  if (table_.size() > 0) keyspace_.observer().OnDatabaseEmptying(index_);
+  keyspace_.AddDirty(table_.size());
   table_.Clear();
   expiry_.Clear();
   entry_bytes_ = 0;
@@ -184,6 +202,8 @@ void Database::Clear() {
 void Database::ClearAsync() {
   size_t keys = table_.size();
   if (keys < kLazyFreeMinKeys) return Clear();
+  keyspace_.observer().OnDatabaseEmptying(index_);
+  keyspace_.AddDirty(keys);
   // The moved-from table is empty and ready for new keys.
   keyspace_.lazy_freer().Submit(std::make_unique<DetachedTable>(std::move(table_)), keys);
   expiry_.Clear();

@@ -41,6 +41,7 @@ void Keyspace::FlushAllAsync() {
 }
 
 void Keyspace::SwapDatabases(size_t a, size_t b) {
+  observer_->OnDatabasesSwapping(a, b);
   // Swapping the objects keeps each table beside its own hash key and expiry index; only the
   // numbers change hands.
   std::swap(databases_[a], databases_[b]);

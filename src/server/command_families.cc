@@ -12,6 +12,7 @@ void RegisterAllCommands(commands::CommandRegistry& registry) {
   registry.Add(InfoCommands());
   registry.Add(ClientCommands());
   registry.Add(ConfigCommands());
+  registry.Add(TransactionCommands());
   registry.Add(commands::StringCommands());
   registry.Add(commands::KeyCommands());
   registry.Add(commands::KeyMoveCommands());

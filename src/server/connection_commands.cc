@@ -131,6 +131,7 @@ void Hello(CommandContext& ctx) {
 void Reset(CommandContext& ctx) {
   ServerContext& sctx = AsServer(ctx);
   Client& client = sctx.client;
+  DiscardTransaction(sctx.server, client);
   client.db_index = 0;
   client.name.clear();
   client.reply_mode = ReplyMode::kOn;

@@ -73,51 +73,100 @@ void PrefetchKeys(Server& server, const Client& client, std::span<const std::str
   }
 }
 
+namespace {
+
+// The commands a client in MULTI runs at once instead of queueing (Redis's list).
+bool RunsInsideMulti(const CommandSpec& spec) {
+  std::string_view name = spec.name;
+  return name == "exec" || name == "discard" || name == "multi" || name == "watch" ||
+         name == "quit" || name == "reset";
+}
+
+// Finds the command (or subcommand) `args` names and checks it may run now. Returns the refusal
+// text, empty when it may; `command` is set whenever the name was found.
+std::string Resolve(Server& server, Client& client, std::span<const std::string_view> args,
+                    RegisteredCommand*& command) {
+  command = server.registry().Find(args[0]);
+  if (!command) return UnknownCommandError(args);
+  if (!command->spec->subcommands.empty() && args.size() >= 2) {
+    RegisteredCommand* sub = server.registry().FindSubcommand(*command, args[1]);
+    if (!sub) return UnknownSubcommandError(*command->spec, args[1]);
+    command = sub;
+  }
+  if (!ArityOk(*command->spec, args.size())) {
+    return fmt::format("ERR wrong number of arguments for '{}' command", command->spec->name);
+  }
+  std::string refusal = Admission(server, client, *command->spec);
+  if (refusal.empty() && client.transaction.active() && (command->spec->flags & commands::kNoMulti)) {
+    refusal = "ERR Command not allowed inside a transaction";
+  }
+  return refusal;
+}
+
+}  // namespace
+
+void Call(Server& server, Client& client, RegisteredCommand& command,
+          std::span<const std::string_view> args) {
+  resp::ReplyBuilder& reply = client.reply();
+  const size_t mark = reply.size();
+  const CommandSpec& spec = *command.spec;
+  engine::Keyspace& keyspace = server.keyspace();
+  const size_t db = client.db_index;
+  const uint64_t dirty_before = keyspace.dirty();
+  commands::Propagation propagation;
+  ServerContext ctx{{args, reply, keyspace, db, server.clock(),
+                     static_cast<uint64_t>(server.config().proto_max_bulk_len), &propagation},
+                    server,
+                    client};
+  int64_t start = MonotonicUs();
+  keyspace.FreezeTime();
+  spec.handler(ctx);
+  keyspace.UnfreezeTime();
+  command.stats.usec += static_cast<uint64_t>(MonotonicUs() - start);
+  ++command.stats.calls;
+  ++server.stats().total_commands_processed;
+  if (reply.size() > mark && reply.buffer()[mark] == '-') {
+    ++command.stats.failed_calls;
+    ++server.stats().total_error_replies;
+  }
+  client.last_command = spec.name;
+
+  Propagator& propagator = server.propagator();
+  if (!propagator.active()) return;
+  for (const commands::Propagation::Write& write : propagation.also()) {
+    propagator.Record(write.db, write.argv);
+  }
+  if (keyspace.dirty() == dirty_before || propagation.prevented()) return;
+  if (propagation.rewritten()) {
+    propagator.Record(db, propagation.rewrite());
+  } else {
+    propagator.Record(db, args);
+  }
+}
+
 void Dispatch(Server& server, Client& client, std::span<const std::string_view> args) {
   resp::ReplyBuilder& reply = client.reply();
   const size_t mark = reply.size();
   const ReplyMode mode_before = client.reply_mode;
-  ServerStats& stats = server.stats();
 
-  RegisteredCommand* command = server.registry().Find(args[0]);
-  std::string refusal;
-  if (!command) {
-    refusal = UnknownCommandError(args);
-  } else {
-    if (!command->spec->subcommands.empty() && args.size() >= 2) {
-      RegisteredCommand* sub = server.registry().FindSubcommand(*command, args[1]);
-      if (!sub) refusal = UnknownSubcommandError(*command->spec, args[1]);
-      command = sub;
-    }
-    if (command && !ArityOk(*command->spec, args.size())) {
-      refusal = fmt::format("ERR wrong number of arguments for '{}' command", command->spec->name);
-    }
-    if (command && refusal.empty()) refusal = Admission(server, client, *command->spec);
-  }
-
+  RegisteredCommand* command = nullptr;
+  std::string refusal = Resolve(server, client, args, command);
+  Transaction& transaction = client.transaction;
   if (!refusal.empty()) {
     reply.Error(refusal);
     if (command) ++command->stats.rejected_calls;
-    ++stats.total_error_replies;
+    ++server.stats().total_error_replies;
+    ++server.stats().total_commands_processed;
+    // A command refused while queueing dooms the transaction (EXECABORT).
+    if (transaction.active()) transaction.Abort();
+  } else if (transaction.active() && !RunsInsideMulti(*command->spec)) {
+    transaction.Queue(command, args);
+    reply.SimpleString("QUEUED");
   } else {
-    const CommandSpec& spec = *command->spec;
-    ServerContext ctx{{args, reply, server.keyspace(), client.db_index, server.clock(),
-                       static_cast<uint64_t>(server.config().proto_max_bulk_len)},
-                      server,
-                      client};
-    int64_t start = MonotonicUs();
-    server.keyspace().FreezeTime();
-    spec.handler(ctx);
-    server.keyspace().UnfreezeTime();
-    command->stats.usec += static_cast<uint64_t>(MonotonicUs() - start);
-    ++command->stats.calls;
-    if (reply.size() > mark && reply.buffer()[mark] == '-') {
-      ++command->stats.failed_calls;
-      ++stats.total_error_replies;
-    }
-    client.last_command = spec.name;
+    server.propagator().BeginUnit();
+    Call(server, client, *command, args);
+    server.propagator().EndUnit();
   }
-  ++stats.total_commands_processed;
 
   // CLIENT REPLY OFF / SKIP: the reply was built (so statistics count it) and is dropped here.
   // A command that turns replies back on (CLIENT REPLY ON) keeps its own reply.

@@ -1,10 +1,15 @@
 // The single entry point for every command: clients now, AOF replay and the replication stream
-// later. Looks the command up, checks arity, admission (authentication, protected commands),
-// runs the handler, and keeps the per-command statistics.
+// later. Looks the command up, checks arity, admission (authentication, protected commands,
+// commands refused inside MULTI), queues it while the client is in MULTI, and otherwise runs it as
+// one execution unit of the propagator.
 #pragma once
 
 #include <span>
 #include <string_view>
+
+namespace magnetar::commands {
+struct RegisteredCommand;
+}
 
 namespace magnetar::server {
 
@@ -12,6 +17,12 @@ class Server;
 class Client;
 
 void Dispatch(Server& server, Client& client, std::span<const std::string_view> args);
+
+// Runs one admitted command: the handler, its statistics, and the record of its writes in the
+// propagator (the command as sent, or as it rewrote itself, when it changed data). EXEC calls this
+// for each queued command.
+void Call(Server& server, Client& client, commands::RegisteredCommand& command,
+          std::span<const std::string_view> args);
 
 // Starts loading the table buckets of the keys `args` names, for a request that will be
 // dispatched soon (a later one of a pipelined batch): the cache misses of a batch then overlap

@@ -9,6 +9,7 @@
 
 #include "command_families.h"
 #include "info_metrics.h"
+#include "keyspace_hooks.h"
 #include "magnetar/server/client.h"
 
 namespace magnetar::server {
@@ -51,12 +52,14 @@ Server::Server(Config config)
       run_id_(RandomRunId()),
       replication_id_(RandomRunId()),
       start_us_(MonotonicUs()) {
+  keyspace_hooks_ = std::make_unique<KeyspaceHooks>(*this);
+  keyspace_.SetObserver(keyspace_hooks_.get());
   RegisterAllCommands(registry_);
   ApplyConfig();
   SampleInfoMetrics(*this);  // the first sample is used_memory_startup
 }
 
-Server::~Server() = default;
+Server::~Server() { keyspace_.SetObserver(nullptr); }
 
 void Server::ApplyConfig() {
   limits_.parser.max_bulk_len = config_.proto_max_bulk_len;
@@ -117,7 +120,8 @@ std::unique_ptr<net::Session> Server::Open(net::Connection& connection, std::str
 
 void Server::AddClient(Client& client) { clients_.emplace(client.id(), &client); }
 
-void Server::RemoveClient(const Client& client) {
+void Server::RemoveClient(Client& client) {
+  watched_keys_.UnwatchAll(client);
   clients_.erase(client.id());
   stats_.closed_traffic += client.connection().traffic();
 }

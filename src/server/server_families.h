@@ -15,5 +15,12 @@ std::span<const commands::CommandSpec> CommandCommands();  // COMMAND
 std::span<const commands::CommandSpec> InfoCommands();     // INFO
 std::span<const commands::CommandSpec> ClientCommands();   // CLIENT
 std::span<const commands::CommandSpec> ConfigCommands();   // CONFIG
+std::span<const commands::CommandSpec>
+TransactionCommands();  // MULTI EXEC DISCARD WATCH UNWATCH
+
+class Server;
+class Client;
+// Leaves MULTI and unwatches every key (EXEC, DISCARD, RESET).
+void DiscardTransaction(Server& server, Client& client);
 
 }  // namespace magnetar::server

@@ -14,6 +14,7 @@
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/commands/command_context.h"
 #include "magnetar/commands/families.h"
+#include "support/expiry_recorder.h"
 
 namespace magnetar::commands {
 namespace {
@@ -61,6 +62,7 @@ class KeyCommandsTest : public ::testing::Test {
       return {};
     }
     CommandContext ctx{argv, reply_, keyspace_, db_index_, clock_};
+    ctx.propagation = &propagation_;
     spec->handler(ctx);
     std::string bytes = std::move(reply_.buffer());
     reply_.buffer().clear();
@@ -84,6 +86,7 @@ class KeyCommandsTest : public ::testing::Test {
   ManualClock clock_;
   engine::Keyspace keyspace_{16, clock_};
   resp::ReplyBuilder reply_;
+  Propagation propagation_;
   size_t db_index_ = 0;
 };
 
@@ -166,9 +169,9 @@ TEST_F(KeyCommandsTest, CopyIsIndependentAndKeepsTheDeadline) {
 }
 
 TEST_F(KeyCommandsTest, SwapDbExchangesKeysAndTheirExpiry) {
-  std::vector<std::pair<size_t, std::string>> expired;
-  keyspace_.SetExpireHook(
-      [&](size_t db, std::string_view key) { expired.emplace_back(db, std::string(key)); });
+  test_support::ExpiryRecorder recorder;
+  keyspace_.SetObserver(&recorder);
+  const auto& expired = recorder.expired;
   Run({"SET", "zero", "0"});
   Run({"PEXPIRE", "zero", "100"});
   db_index_ = 1;

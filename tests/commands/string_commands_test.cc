@@ -40,6 +40,7 @@ class StringCommandsTest : public ::testing::Test {
     for (const CommandSpec& spec : StringCommands()) {
       if (!EqualsIgnoreCase(spec.name, argv[0])) continue;
       CommandContext ctx{argv, reply_, keyspace_, 0, clock_};
+      ctx.propagation = &propagation_;
       spec.handler(ctx);
       std::string bytes = std::move(reply_.buffer());
       reply_.buffer().clear();
@@ -61,6 +62,7 @@ class StringCommandsTest : public ::testing::Test {
   ManualClock clock_;
   engine::Keyspace keyspace_{16, clock_};
   resp::ReplyBuilder reply_;
+  Propagation propagation_;
 };
 
 TEST_F(StringCommandsTest, SetExpiresExactlyAfterItsDeadline) {

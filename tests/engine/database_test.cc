@@ -12,6 +12,7 @@
 
 #include "magnetar/common/clock.h"
 #include "magnetar/engine/keyspace.h"
+#include "support/expiry_recorder.h"
 
 namespace magnetar::engine {
 namespace {
@@ -29,10 +30,7 @@ class CountedObject final : public Object {
 
 class DatabaseTest : public ::testing::Test {
  protected:
-  DatabaseTest() {
-    keyspace_.SetExpireHook(
-        [this](size_t db, std::string_view key) { expired_.emplace_back(db, std::string(key)); });
-  }
+  DatabaseTest() { keyspace_.SetObserver(&recorder_); }
 
   std::optional<std::string> Get(std::string_view key) {
     auto value = db_.GetString(key);
@@ -51,7 +49,8 @@ class DatabaseTest : public ::testing::Test {
   ManualClock clock_;
   Keyspace keyspace_{2, clock_};
   Database& db_ = keyspace_.db(0);
-  std::vector<std::pair<size_t, std::string>> expired_;
+  test_support::ExpiryRecorder recorder_;
+  std::vector<std::pair<size_t, std::string>>& expired_ = recorder_.expired;
 };
 
 TEST_F(DatabaseTest, SetGetOverwriteAndDelete) {

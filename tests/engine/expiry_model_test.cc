@@ -12,6 +12,7 @@
 
 #include "magnetar/common/clock.h"
 #include "magnetar/engine/keyspace.h"
+#include "support/expiry_recorder.h"
 
 namespace magnetar::engine {
 namespace {
@@ -68,7 +69,7 @@ class ExpiryModelTest : public ::testing::TestWithParam<uint64_t> {
     size_t with_deadline = 0;
     for (auto& [key, v] : model_) with_deadline += v.deadline.has_value();
     ASSERT_EQ(db_.ExpiresCount(), with_deadline);
-    ASSERT_EQ(hook_calls_, keyspace_.stats().expired);
+    ASSERT_EQ(recorder_.expired.size(), keyspace_.stats().expired);
   }
 
   void CompleteStepLeavesNoExpiredKey() {
@@ -87,11 +88,11 @@ class ExpiryModelTest : public ::testing::TestWithParam<uint64_t> {
   std::mt19937_64 random_{GetParam()};
   std::map<std::string, ModelValue> model_;
   int64_t shared_deadline_ = clock_.NowMs() + 5'000;
-  uint64_t hook_calls_ = 0;
+  test_support::ExpiryRecorder recorder_;
 };
 
 TEST_P(ExpiryModelTest, DatabaseMatchesTheModel) {
-  keyspace_.SetExpireHook([this](size_t, std::string_view) { ++hook_calls_; });
+  keyspace_.SetObserver(&recorder_);
   for (int op = 0; op < 40'000; ++op) {
     std::string key = fmt::format("k{}", random_() % 600);
     auto it = model_.find(key);

@@ -8,6 +8,7 @@
 #include <span>
 #include <string_view>
 
+#include "magnetar/commands/propagation.h"
 #include "magnetar/common/clock.h"
 #include "magnetar/engine/keyspace.h"
 #include "magnetar/resp/reply_builder.h"
@@ -23,8 +24,11 @@ struct CommandContext {
   // proto-max-bulk-len, the largest string a command may build: bit commands refuse offsets past
   // it. The dispatcher fills it from the server's config, which the data layer cannot see.
   uint64_t max_bulk_len = 512ull * 1024 * 1024;
+  // Where the command says how its effect propagates (propagation.h); never null.
+  Propagation* propagation = nullptr;
 
   engine::Database& db() const { return keyspace.db(db_index); }
+  Propagation& propagate() const { return *propagation; }
 };
 
 }  // namespace magnetar::commands

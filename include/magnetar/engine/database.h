@@ -93,6 +93,20 @@ class Database final : private ExpiryIndex::Host {
   // Removes `key`; true when it existed.
   bool Delete(std::string_view key);
 
+  // The write hook: a command reports here each key it changed, after changing it, with the
+  // keyspace event it raises (class and name, as Redis's notifyKeyspaceEvent). This counts the
+  // change in the dirty counter, tells the observer (WATCH, blocked clients) and raises the event.
+  void Changed(std::string_view key, uint32_t klass, std::string_view event);
+  // Raises one more keyspace event for `key` without counting a change (SET EX's "expire" after
+  // its "set", RENAME's "rename_to" after "rename_from").
+  void Notify(uint32_t klass, std::string_view event, std::string_view key);
+  // The entry stored at `key` whether or not its deadline has passed; touches and removes nothing.
+  const Entry* Peek(std::string_view key);
+  // True when `entry`'s deadline has passed (by the keyspace's frozen command time).
+  bool IsExpired(const Entry& entry) const {
+    return entry.has_deadline() && entry.deadline() < NowMs();
+  }
+
   // Gives an existing key the absolute deadline `deadline_ms` (a past one included: the key
   // then expires at the next lookup or active step). False when the key does not exist.
   bool SetDeadline(std::string_view key, int64_t deadline_ms);
@@ -103,9 +117,10 @@ class Database final : private ExpiryIndex::Host {
   size_t ExpiresCount() const { return expiry_.live(); }
   // INFO keyspace's avg_ttl: the mean time left (ms) of the keys with a deadline, 0 when none.
   int64_t AverageTtlMs() const;
-  // Frees every key now.
+  // FLUSHDB: frees every key now. The observer hears of it first, and each key counts as a
+  // change.
   void Clear();
-  // Empties the database at once and frees the keys on the lazy-free thread.
+  // Clear, except that the keys are freed on the lazy-free thread.
   void ClearAsync();
 
   // SCAN: calls `fn` for some entries and returns the next cursor (0 when done). Every key

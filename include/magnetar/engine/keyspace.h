@@ -1,10 +1,10 @@
-// The server's databases (`databases` of them, numbered from 0) and what they share: counters,
-// the clock, the expire hook and the lazy-free thread.
+// The server's databases (`databases` of them, numbered from 0) and what they share: counters
+// (the dirty counter among them), the clock, the observer of key changes and the lazy-free
+// thread.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -12,14 +12,10 @@
 
 #include "magnetar/common/clock.h"
 #include "magnetar/engine/database.h"
+#include "magnetar/engine/keyspace_observer.h"
 #include "magnetar/engine/lazy_free.h"
 
 namespace magnetar::engine {
-
-// Called for every key removed because its deadline passed (lazily on access, or by active
-// expiry), before the key is freed; the server propagates a DEL from here. It must not change the
-// keyspace.
-using ExpireHook = std::function<void(size_t db_index, std::string_view key)>;
 
 class Keyspace {
  public:
@@ -58,8 +54,28 @@ class Keyspace {
   int64_t NowMs() const { return frozen_now_ms_ >= 0 ? frozen_now_ms_ : clock_->NowMs(); }
   void FreezeTime() { frozen_now_ms_ = clock_->NowMs(); }
   void UnfreezeTime() { frozen_now_ms_ = -1; }
-  void SetExpireHook(ExpireHook hook) { expire_hook_ = std::move(hook); }
-  const ExpireHook& expire_hook() const { return expire_hook_; }
+  // Who hears about key changes; null restores the default, which ignores them. The observer
+  // must outlive the keyspace or be replaced first.
+  void SetObserver(KeyspaceObserver* observer) {
+    observer_ = observer != nullptr ? observer : &null_observer_;
+  }
+  KeyspaceObserver& observer() { return *observer_; }
+
+  // The notification classes (NotifyClass bits) that reach the observer's OnKeyEvent. Classes
+  // without K or E (no channel to publish on) raise nothing.
+  void SetNotifyMask(uint32_t mask) {
+    notify_mask_ = (mask & (kNotifyKeyspace | kNotifyKeyevent)) ? mask : 0;
+  }
+  bool Notifies(uint32_t klass) const { return (notify_mask_ & klass) != 0; }
+  // Raises a keyspace event if its class is enabled.
+  void Notify(uint32_t klass, std::string_view event, size_t db, std::string_view key) {
+    if (Notifies(klass)) observer_->OnKeyEvent(klass, event, db, key);
+  }
+
+  // Changes to keys since the last save (INFO's rdb_changes_since_last_save).
+  uint64_t dirty() const { return dirty_; }
+  void AddDirty(uint64_t changes) { dirty_ += changes; }
+  void ResetDirty() { dirty_ = 0; }
   LazyFreer& lazy_freer() { return lazy_freer_; }
 
   // Cron work. Active expiry across databases for at most `budget_us`, resuming where the last
@@ -82,7 +98,10 @@ class Keyspace {
   KeyspaceStats stats_;
   uint32_t lru_clock_ = 0;
   int64_t frozen_now_ms_ = -1;  // -1: not frozen
-  ExpireHook expire_hook_;
+  NullKeyspaceObserver null_observer_;
+  KeyspaceObserver* observer_ = &null_observer_;
+  uint32_t notify_mask_ = 0;
+  uint64_t dirty_ = 0;
   LazyFreer lazy_freer_;  // declared before the databases so it outlives them
   std::vector<std::unique_ptr<Database>> databases_;
   size_t expire_cursor_ = 0;  // the database active expiry resumes with

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "magnetar/net/connection.h"
+#include "magnetar/server/transaction.h"
 
 namespace magnetar::server {
 
@@ -40,6 +41,7 @@ class Client final : public net::Session {
   bool no_evict = false;
   ReplyMode reply_mode = ReplyMode::kOn;
   std::string_view last_command = "NULL";  // a command table name, for CLIENT LIST cmd=
+  Transaction transaction;                  // MULTI state and WATCHed keys
 
  private:
   Server* server_;

@@ -46,6 +46,10 @@ struct Config {
   ProtectedAccess enable_debug_command = ProtectedAccess::kNo;
   int hz = 10;
 
+  // Deletions the server makes on its own behalf are propagated as UNLINK rather than DEL.
+  bool lazyfree_lazy_expire = false;    // keys removed by expiry
+  bool lazyfree_lazy_user_del = false;  // DEL, and GETDEL's deletion
+
   int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
   OutputBufferLimit client_output_buffer_limit_normal = {};

@@ -13,10 +13,14 @@
 #include "magnetar/engine/keyspace.h"
 #include "magnetar/net/event_loop.h"
 #include "magnetar/server/config.h"
+#include "magnetar/server/propagator.h"
+#include "magnetar/server/pubsub.h"
+#include "magnetar/server/watched_keys.h"
 
 namespace magnetar::server {
 
 class Client;
+class KeyspaceHooks;
 
 struct ServerStats {
   uint64_t total_connections_received = 0;
@@ -59,13 +63,16 @@ class Server final : public net::SessionFactory {
 
   std::unique_ptr<net::Session> Open(net::Connection& connection, std::string& refusal) override;
   void AddClient(Client& client);
-  void RemoveClient(const Client& client);
+  void RemoveClient(Client& client);
   void LogClientClosed(const Client& client, std::string_view reason);
 
   Config& config() { return config_; }
   engine::Keyspace& keyspace() { return keyspace_; }
   commands::CommandRegistry& registry() { return registry_; }
   const Clock& clock() const { return clock_; }
+  Propagator& propagator() { return propagator_; }
+  WatchedKeys& watched_keys() { return watched_keys_; }
+  PubSub& pubsub() { return pubsub_; }
   ServerStats& stats() { return stats_; }
   InfoSamples& info_samples() { return info_samples_; }
   const std::map<uint64_t, Client*>& clients() const { return clients_; }
@@ -85,6 +92,10 @@ class Server final : public net::SessionFactory {
   SystemClock clock_;
   engine::Keyspace keyspace_;
   commands::CommandRegistry registry_;
+  Propagator propagator_;
+  WatchedKeys watched_keys_;
+  PubSub pubsub_;
+  std::unique_ptr<KeyspaceHooks> keyspace_hooks_;  // the keyspace's observer
   net::ConnectionLimits limits_;
   net::ListenerOptions listener_options_;
   net::EventLoop loop_;

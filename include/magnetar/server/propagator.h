@@ -1,0 +1,74 @@
+// The one propagation point: every executed write leaves the server through here, as the
+// deterministic form of its effect, towards the AOF and the replicas (the sinks).
+//
+// A command's writes are collected while it runs (an "execution unit": one command, or a whole
+// MULTI/EXEC) and sent when the unit ends; a unit that made more than one write is wrapped in
+// MULTI ... EXEC so that replaying it stays atomic. Deletions by expiry are sent at once, ahead of
+// the unit in progress, as Redis does. A SELECT goes out before a write whenever its database
+// differs from the previous write's.
+//
+// With no sink attached nothing is recorded or copied: a write costs one branch.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace magnetar::server {
+
+// Receives the propagated stream, one command at a time (SELECT, MULTI and EXEC included).
+class PropagationSink {
+ public:
+  virtual ~PropagationSink() = default;
+  virtual void Append(std::span<const std::string_view> argv) = 0;
+};
+
+// A sink that keeps every command it receives, for tests.
+class RecordingSink final : public PropagationSink {
+ public:
+  void Append(std::span<const std::string_view> argv) override {
+    commands.emplace_back(argv.begin(), argv.end());
+  }
+  std::vector<std::vector<std::string>> commands;
+};
+
+class Propagator {
+ public:
+  // Sinks are not owned; a sink must be removed before it is destroyed.
+  void AddSink(PropagationSink& sink);
+  void RemoveSink(PropagationSink& sink);
+  // True when any sink listens: callers skip building what would be propagated otherwise.
+  bool active() const { return !sinks_.empty(); }
+
+  // Execution units nest (EXEC runs commands); writes are sent when the outermost one ends.
+  void BeginUnit() { ++depth_; }
+  void EndUnit();
+  // Adds a write of the current unit.
+  void Record(size_t db, std::span<const std::string_view> argv);
+  void Record(size_t db, std::span<const std::string> argv);
+  // Sends one write now, outside any unit (expiry's DEL).
+  void SendNow(size_t db, std::span<const std::string_view> argv);
+
+  // The next write is preceded by a SELECT whatever its database (a sink that starts a new
+  // stream, such as a replica after a full sync, needs one).
+  void ForgetSelectedDb() { selected_db_ = kNoDb; }
+
+ private:
+  static constexpr size_t kNoDb = ~size_t{0};
+
+  void Emit(size_t db, std::span<const std::string_view> argv);
+  void EmitToSinks(std::span<const std::string_view> argv);
+
+  std::vector<PropagationSink*> sinks_;
+  size_t depth_ = 0;
+  size_t selected_db_ = kNoDb;
+  struct Pending {
+    size_t db;
+    std::vector<std::string> argv;
+  };
+  std::vector<Pending> pending_;
+};
+
+}  // namespace magnetar::server

@@ -1,0 +1,52 @@
+#include "keyspace_hooks.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+#include "magnetar/server/server.h"
+
+namespace magnetar::server {
+
+void KeyspaceHooks::OnKeyModified(size_t db, std::string_view key) {
+  server_.watched_keys().Touch(server_.keyspace(), db, key, /*removed=*/false);
+}
+
+void KeyspaceHooks::OnKeyEvent(uint32_t /*klass*/, std::string_view event, size_t db,
+                               std::string_view key) {
+  // Both channels are built in one reused buffer: a notification costs no allocation once the
+  // buffer has grown to the longest key seen.
+  std::string& channel = notification_channel_;
+  if (server_.keyspace().Notifies(engine::kNotifyKeyspace)) {
+    channel.clear();
+    fmt::format_to(std::back_inserter(channel), "__keyspace@{}__:{}", db, key);
+    server_.pubsub().Publish(channel, event);
+  }
+  if (server_.keyspace().Notifies(engine::kNotifyKeyevent)) {
+    channel.clear();
+    fmt::format_to(std::back_inserter(channel), "__keyevent@{}__:{}", db, event);
+    server_.pubsub().Publish(channel, key);
+  }
+}
+
+void KeyspaceHooks::OnKeyExpired(size_t db, std::string_view key) {
+  Propagator& propagator = server_.propagator();
+  if (propagator.active()) {
+    std::string_view name = server_.config().lazyfree_lazy_expire ? "UNLINK" : "DEL";
+    propagator.SendNow(db, std::array<std::string_view, 2>{name, key});
+  }
+  server_.keyspace().Notify(engine::kNotifyExpired, "expired", db, key);
+  server_.watched_keys().Touch(server_.keyspace(), db, key, /*removed=*/true);
+}
+
+void KeyspaceHooks::OnDatabaseEmptying(size_t db) {
+  server_.watched_keys().TouchDatabase(server_.keyspace().db(db), nullptr);
+}
+
+void KeyspaceHooks::OnDatabasesSwapping(size_t a, size_t b) {
+  engine::Keyspace& keyspace = server_.keyspace();
+  server_.watched_keys().TouchDatabase(keyspace.db(a), &keyspace.db(b));
+  server_.watched_keys().TouchDatabase(keyspace.db(b), &keyspace.db(a));
+}
+
+}  // namespace magnetar::server
