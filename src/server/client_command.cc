@@ -69,6 +69,8 @@ std::string LocalAddress(Server& server, Client& client) {
 // Client flags in Redis's letters. Of Redis's flags only these exist in Magnetar yet.
 std::string FlagLetters(Client& client) {
   std::string flags;
+  if (client.transaction.active()) flags += 'x';
+  if (client.transaction.watch_failed()) flags += 'd';
   if (client.connection().closing()) flags += 'c';
   if (client.connection().is_unix()) flags += 'U';
   if (client.no_evict) flags += 'e';
@@ -105,13 +107,15 @@ void AppendClientLine(std::string& out, Server& server, Client& client,
   fmt::format_to(
       std::back_inserter(out),
       "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 "
-      "multi=-1 qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll={} "
+      "multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll={} "
       "omem={} tot-mem={} events={} cmd={} user=default redir=-1 resp={}\n",
       client.id(), PeerAddress(server, client), LocalAddress(server, client), connection.fd(),
       client.name, (now - client.created_us()) / 1'000'000,
       (now - connection.last_interaction_us()) / 1'000'000, FlagLetters(client), client.db_index,
+      client.transaction.active() ? static_cast<int64_t>(client.transaction.queued_count()) : -1,
       connection.query_buffer_used(),
       connection.query_buffer_capacity() - connection.query_buffer_used(), argv_bytes,
+      client.transaction.queued_bytes(),
       // No peak is tracked for the reply buffer: the peak shown is its current size.
       reply_capacity, reply_capacity, unsent, writing > 0 ? 1 : 0, writing,
       ClientMemory(client, argv_bytes), writing > 0 ? "rw" : "r",

@@ -6,6 +6,7 @@
 
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
+#include "server_families.h"
 
 namespace magnetar::server {
 namespace {
@@ -97,7 +98,8 @@ std::string Resolve(Server& server, Client& client, std::span<const std::string_
     return fmt::format("ERR wrong number of arguments for '{}' command", command->spec->name);
   }
   std::string refusal = Admission(server, client, *command->spec);
-  if (refusal.empty() && client.transaction.active() && (command->spec->flags & commands::kNoMulti)) {
+  if (refusal.empty() && client.transaction.active() &&
+      (command->spec->flags & commands::kNoMulti)) {
     refusal = "ERR Command not allowed inside a transaction";
   }
   return refusal;
@@ -153,6 +155,12 @@ void Dispatch(Server& server, Client& client, std::span<const std::string_view> 
   std::string refusal = Resolve(server, client, args, command);
   Transaction& transaction = client.transaction;
   if (!refusal.empty()) {
+    if (command && command->spec->name == "exec") {
+      // A refused EXEC ends the transaction, if any, and says why (without the ERR code).
+      DiscardTransaction(server, client);
+      if (refusal.starts_with("ERR ")) refusal.erase(0, 4);
+      refusal.insert(0, "EXECABORT Transaction discarded because of: ");
+    }
     reply.Error(refusal);
     if (command) ++command->stats.rejected_calls;
     ++server.stats().total_error_replies;

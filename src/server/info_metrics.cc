@@ -97,7 +97,7 @@ uint64_t TotalSystemMemory() {
 uint64_t ClientMemory(const Client& client, uint64_t argv_bytes) {
   const net::Connection& connection = client.connection();
   return sizeof(Client) + connection.query_buffer_capacity() + connection.output_memory() +
-         client.name.capacity() + argv_bytes;
+         client.name.capacity() + client.transaction.queued_bytes() + argv_bytes;
 }
 
 net::TrafficCounters TotalTraffic(Server& server) {

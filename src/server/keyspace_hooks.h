@@ -19,8 +19,7 @@ class KeyspaceHooks final : public engine::KeyspaceObserver {
   explicit KeyspaceHooks(Server& server) : server_(server) {}
 
   void OnKeyModified(size_t db, std::string_view key) override;
-  void OnKeyEvent(uint32_t klass, std::string_view event, size_t db,
-                  std::string_view key) override;
+  void OnKeyEvent(uint32_t klass, std::string_view event, size_t db, std::string_view key) override;
   void OnKeyExpired(size_t db, std::string_view key) override;
   void OnDatabaseEmptying(size_t db) override;
   void OnDatabasesSwapping(size_t a, size_t b) override;

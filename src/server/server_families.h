@@ -15,8 +15,7 @@ std::span<const commands::CommandSpec> CommandCommands();  // COMMAND
 std::span<const commands::CommandSpec> InfoCommands();     // INFO
 std::span<const commands::CommandSpec> ClientCommands();   // CLIENT
 std::span<const commands::CommandSpec> ConfigCommands();   // CONFIG
-std::span<const commands::CommandSpec>
-TransactionCommands();  // MULTI EXEC DISCARD WATCH UNWATCH
+std::span<const commands::CommandSpec> TransactionCommands();  // MULTI EXEC DISCARD WATCH UNWATCH
 
 class Server;
 class Client;

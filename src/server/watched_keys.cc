@@ -36,8 +36,7 @@ void WatchedKeys::UnwatchAll(Client& client) {
   client.transaction.watched().clear();
 }
 
-void WatchedKeys::Touch(engine::Keyspace& keyspace, size_t db, std::string_view key,
-                        bool removed) {
+void WatchedKeys::Touch(engine::Keyspace& keyspace, size_t db, std::string_view key, bool removed) {
   if (watchers_.empty()) return;
   auto it = watchers_.find(Key{db, std::string(key)});
   if (it == watchers_.end()) return;

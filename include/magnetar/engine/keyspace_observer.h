@@ -14,20 +14,20 @@ namespace magnetar::engine {
 
 // Keyspace notification classes: one bit per letter of notify-keyspace-events.
 enum NotifyClass : uint32_t {
-  kNotifyKeyspace = 1u << 0,   // K: publish on __keyspace@<db>__:<key>
-  kNotifyKeyevent = 1u << 1,   // E: publish on __keyevent@<db>__:<event>
-  kNotifyGeneric = 1u << 2,    // g: DEL, EXPIRE, RENAME...
-  kNotifyString = 1u << 3,     // $
-  kNotifyList = 1u << 4,       // l
-  kNotifySet = 1u << 5,        // s
-  kNotifyHash = 1u << 6,       // h
-  kNotifyZset = 1u << 7,       // z
-  kNotifyExpired = 1u << 8,    // x
-  kNotifyEvicted = 1u << 9,    // e
-  kNotifyStream = 1u << 10,    // t
-  kNotifyKeyMiss = 1u << 11,   // m (not part of A)
-  kNotifyModule = 1u << 12,    // d
-  kNotifyNew = 1u << 13,       // n (not part of A)
+  kNotifyKeyspace = 1u << 0,  // K: publish on __keyspace@<db>__:<key>
+  kNotifyKeyevent = 1u << 1,  // E: publish on __keyevent@<db>__:<event>
+  kNotifyGeneric = 1u << 2,   // g: DEL, EXPIRE, RENAME...
+  kNotifyString = 1u << 3,    // $
+  kNotifyList = 1u << 4,      // l
+  kNotifySet = 1u << 5,       // s
+  kNotifyHash = 1u << 6,      // h
+  kNotifyZset = 1u << 7,      // z
+  kNotifyExpired = 1u << 8,   // x
+  kNotifyEvicted = 1u << 9,   // e
+  kNotifyStream = 1u << 10,   // t
+  kNotifyKeyMiss = 1u << 11,  // m (not part of A)
+  kNotifyModule = 1u << 12,   // d
+  kNotifyNew = 1u << 13,      // n (not part of A)
 };
 
 class KeyspaceObserver {

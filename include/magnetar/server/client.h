@@ -41,7 +41,7 @@ class Client final : public net::Session {
   bool no_evict = false;
   ReplyMode reply_mode = ReplyMode::kOn;
   std::string_view last_command = "NULL";  // a command table name, for CLIENT LIST cmd=
-  Transaction transaction;                  // MULTI state and WATCHed keys
+  Transaction transaction;                 // MULTI state and WATCHed keys
 
  private:
   Server* server_;
