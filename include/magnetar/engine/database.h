@@ -2,8 +2,8 @@
 //
 // Storage is a KeyTable of Entry pointers (key_table.h, entry.h) plus an ExpiryIndex of the keys
 // that have a deadline (expiry_index.h). Every lookup applies lazy expiry: a key past its deadline
-// is removed, counted in KeyspaceStats::expired and reported to the keyspace's observer (OnKeyExpired), the
-// same path active expiry takes. Entries returned by lookups are valid until the database next
+// is removed, counted in KeyspaceStats::expired and reported to the keyspace's observer
+// (OnKeyExpired), the same path active expiry takes. Entries returned by lookups are valid until the database next
 // changes.
 //
 // Not thread-safe: one thread (the event loop) uses a database; only detached storage is handed
