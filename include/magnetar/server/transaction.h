@@ -44,13 +44,12 @@ class Transaction {
   // next Queue() or Reset().
   template <typename Fn>
   void ForEach(Fn&& fn) {
-    std::vector<std::string_view> views;
     for (const Queued& queued : commands_) {
-      views.clear();
+      views_.clear();
       for (size_t i = queued.first_arg; i < queued.first_arg + queued.arg_count; ++i) {
-        views.emplace_back(arena_.data() + args_[i].offset, args_[i].size);
+        views_.emplace_back(arena_.data() + args_[i].offset, args_[i].size);
       }
-      fn(queued.command, std::span<const std::string_view>(views));
+      fn(queued.command, std::span<const std::string_view>(views_));
     }
   }
   // Leaves MULTI (EXEC done, DISCARD, RESET): queued commands and flags go, WATCHes stay (the
@@ -77,6 +76,7 @@ class Transaction {
   std::string arena_;
   std::vector<Arg> args_;
   std::vector<Queued> commands_;
+  std::vector<std::string_view> views_;  // ForEach's arguments of one command, reused
   std::vector<WatchedKey> watched_;
 };
 
