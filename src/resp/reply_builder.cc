@@ -67,6 +67,15 @@ void ReplyBuilder::Bool(bool value) {
   Integer(value ? 1 : 0);
 }
 
+void ReplyBuilder::BigNumber(std::string_view digits) {
+  if (!resp3()) return Bulk(digits);
+  Line('(', digits);
+}
+
+void ReplyBuilder::Attribute(size_t pairs) {
+  if (resp3()) Header('|', pairs);
+}
+
 void ReplyBuilder::Verbatim(std::string_view text) {
   if (!resp3()) return Bulk(text);
   Header('=', text.size() + 4);

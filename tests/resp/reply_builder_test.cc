@@ -70,5 +70,16 @@ TEST(ReplyBuilderTest, BoolsAndVerbatim) {
               "=7\r\ntxt:a\r\n\r\n");
 }
 
+TEST(ReplyBuilderTest, BigNumbers) {
+  ExpectBytes([](ReplyBuilder& r) { r.BigNumber("1234567999999999999999999999999999999"); },
+              "$37\r\n1234567999999999999999999999999999999\r\n",
+              "(1234567999999999999999999999999999999\r\n");
+  ExpectBytes([](ReplyBuilder& r) { r.BigNumber("-1"); }, "$2\r\n-1\r\n", "(-1\r\n");
+}
+
+TEST(ReplyBuilderTest, AttributesExistOnlyInResp3) {
+  ExpectBytes([](ReplyBuilder& r) { r.Attribute(1); }, "", "|1\r\n");
+}
+
 }  // namespace
 }  // namespace magnetar::resp

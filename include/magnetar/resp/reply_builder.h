@@ -36,6 +36,12 @@ class ReplyBuilder {
   void Push(size_t length);
   void Double(double value);  // RESP2: a bulk string
   void Bool(bool value);      // RESP2: :1 or :0
+  // An integer beyond 64 bits, given as its decimal text: RESP3 big number, RESP2 a bulk string.
+  void BigNumber(std::string_view digits);
+  // A RESP3 attribute of `pairs` key/value pairs, which the caller writes next; it describes the
+  // reply that follows them. RESP2 has no attributes and no way to mark data as out of band, so
+  // this writes nothing there and the caller must leave the pairs out too (resp3() tells).
+  void Attribute(size_t pairs);
   // Free text such as INFO's: RESP3 verbatim string "=N\r\ntxt:...", RESP2 a bulk string.
   void Verbatim(std::string_view text);
   // Already-encoded RESP bytes, passed through as they are.
