@@ -1,8 +1,8 @@
 """redis-py (Debian's python3-redis 4.3.4) against a real server: transactional and plain
 pipelines, a WATCH retry loop, pub/sub and keyspace notifications.
 
-Run with Debian's interpreter, which has the package: /usr/bin/python3 -m unittest -v
-(from this directory). See server.py for which server binary runs.
+Run with Debian's interpreter, which has the package: /usr/bin/python3 test_redis_py.py
+(any directory; unittest's arguments work, e.g. -k watch). server.py says which server runs.
 """
 
 import threading
