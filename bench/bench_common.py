@@ -273,6 +273,26 @@ def load_keys(port, prefix, count, deadline_ms=None, mode="set-pxat", cpu=None):
     return replies + more, errors + more_errors
 
 
+DAY_MS = 86_400_000
+
+
+def load_shared_deadline(port, far, due, lead_ms, cpu=1):
+    """The expiry benchmarks' dataset: `far` keys `key:<n>` whose deadlines are a day away, then
+    `due` keys `exp:<n>` sharing one deadline `lead_ms` after they are loaded. Returns
+    {"deadline_ms", "mode"} (how the TTLs were set, see ttl_support) or {"error"}."""
+    mode, error = ttl_support(port)
+    if mode is None:
+        return {"error": error}
+    load_keys(port, "key:", far, int(time.time() * 1000) + DAY_MS, mode, cpu=cpu)
+    deadline_ms = int(time.time() * 1000) + lead_ms
+    load_keys(port, "exp:", due, deadline_ms, mode, cpu=cpu)
+    with Client(port) as client:
+        total = client.call("DBSIZE")
+    if total != far + due:
+        return {"error": f"DBSIZE {total} after loading, expected {far + due}"}
+    return {"deadline_ms": deadline_ms, "mode": mode}
+
+
 def machine():
     model = "unknown"
     with open("/proc/cpuinfo") as cpuinfo:

@@ -13,7 +13,6 @@ import time
 
 import bench_common as bc
 
-DAY_MS = 86_400_000
 LEAD_MS = 2_500  # the shared deadline, counted from the end of loading
 WATCH_BEFORE_S = 0.2  # polling starts this long before the deadline
 FINE_POLL_S = 0.001  # poll interval for the first second after the deadline
@@ -22,18 +21,12 @@ COARSE_POLL_S = 0.010  # and after it, to keep the poller's own cost down
 
 def run(name, binary, far, due, cap_s):
     with bc.Server(name, binary, cpu=0) as server:
-        mode, error = bc.ttl_support(server.port)
-        if mode is None:
-            return {"error": error}
-        far_deadline = int(time.time() * 1000) + DAY_MS
-        bc.load_keys(server.port, "key:", far, far_deadline, mode, cpu=1)
-        deadline_ms = int(time.time() * 1000) + LEAD_MS
-        bc.load_keys(server.port, "exp:", due, deadline_ms, mode, cpu=1)
-        deadline = deadline_ms / 1000
+        loaded = bc.load_shared_deadline(server.port, far, due, LEAD_MS)
+        if "error" in loaded:
+            return loaded
+        mode, deadline = loaded["mode"], loaded["deadline_ms"] / 1000
+        total = far + due
         with bc.Client(server.port) as client:
-            total = client.call("DBSIZE")
-            if total != far + due:
-                return {"error": f"DBSIZE {total} after loading, expected {far + due}"}
             time.sleep(max(0.0, deadline - WATCH_BEFORE_S - time.time()))
             cpu_start, wall_start = server.cpu_seconds(), time.time()
             early = total - client.call("DBSIZE")  # gone before the deadline: should be 0

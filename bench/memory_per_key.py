@@ -12,7 +12,6 @@ import time
 
 import bench_common as bc
 
-DAY_MS = 86_400_000
 RSS_WAIT_S = 12
 
 
@@ -41,7 +40,7 @@ def measure(name, binary, keys, with_ttl):
                 if mode is None:
                     return {"error": error}
             used0, rss0, _ = settle(server, client)
-            deadline = int(time.time() * 1000) + DAY_MS if with_ttl else None
+            deadline = int(time.time() * 1000) + bc.DAY_MS if with_ttl else None
             began = time.time()
             replies, errors = bc.load_keys(server.port, "key:", keys, deadline, mode or "set-pxat",
                                            cpu=1)
