@@ -1,7 +1,8 @@
 // ioredis 5 against a real server: MULTI/EXEC (and WATCH), pipelines, auto-pipelining, pub/sub.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { MessageQueue, Server, TIMEOUT_MS, importClient } from './server.mjs';
+import { HOOK_TIMEOUT, MessageQueue, Server, SUITE_TIMEOUT, TIMEOUT_MS, importClient }
+  from './server.mjs';
 
 const { default: Redis } = await importClient('ioredis');
 
@@ -23,14 +24,14 @@ async function connect(options = {}) {
 beforeEach(async () => {
   clients = [];
   server = await new Server().start();
-});
+}, HOOK_TIMEOUT);
 
 afterEach(async () => {
   for (const client of clients) client.disconnect();
   await server.stop();
-});
+}, HOOK_TIMEOUT);
 
-describe('ioredis multi', { timeout: 60_000 }, () => {
+describe('ioredis multi', SUITE_TIMEOUT, () => {
   test('exec returns [error, reply] pairs', async () => {
     const r = await connect();
     const replies = await r.multi().set('a', '1').incr('a').get('a').mget('a', 'missing').exec();
@@ -81,7 +82,7 @@ describe('ioredis multi', { timeout: 60_000 }, () => {
   });
 });
 
-describe('ioredis pipeline', { timeout: 60_000 }, () => {
+describe('ioredis pipeline', SUITE_TIMEOUT, () => {
   test('pipeline returns every reply in order', async () => {
     const r = await connect();
     const p = r.pipeline();
@@ -108,7 +109,7 @@ describe('ioredis pipeline', { timeout: 60_000 }, () => {
   });
 });
 
-describe('ioredis pub/sub', { timeout: 60_000 }, () => {
+describe('ioredis pub/sub', SUITE_TIMEOUT, () => {
   test('subscribe, psubscribe, message and pmessage events, unsubscribe', async () => {
     const pub = await connect();
     const sub = await connect();

@@ -2,7 +2,8 @@
 // isolated connection, pub/sub on a duplicated connection.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { MessageQueue, Server, TIMEOUT_MS, importClient } from './server.mjs';
+import { HOOK_TIMEOUT, MessageQueue, Server, SUITE_TIMEOUT, TIMEOUT_MS, importClient }
+  from './server.mjs';
 
 const { createClient, WatchError } = await importClient('redis4');
 
@@ -26,16 +27,16 @@ function newClient() {
 beforeEach(async () => {
   clients = [];
   server = await new Server().start();
-});
+}, HOOK_TIMEOUT);
 
 afterEach(async () => {
   for (const client of clients) {
     if (client.isOpen) await client.disconnect();
   }
   await server.stop();
-});
+}, HOOK_TIMEOUT);
 
-describe('node-redis 4 multi', { timeout: 60_000 }, () => {
+describe('node-redis 4 multi', SUITE_TIMEOUT, () => {
   test('exec returns the replies', async () => {
     const r = await newClient();
     const replies = await r.multi().set('a', '1').incr('a').get('a').mGet(['a', 'missing'])
@@ -89,7 +90,7 @@ describe('node-redis 4 multi', { timeout: 60_000 }, () => {
     });
 });
 
-describe('node-redis 4 pub/sub', { timeout: 60_000 }, () => {
+describe('node-redis 4 pub/sub', SUITE_TIMEOUT, () => {
   test('subscribe, pSubscribe, listeners, unsubscribe', async () => {
     const pub = await newClient();
     const sub = await connect(pub.duplicate());

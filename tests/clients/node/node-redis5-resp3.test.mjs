@@ -5,7 +5,8 @@
 // reads on one connection shows the server speaks RESP3 pub/sub.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { MessageQueue, Server, TIMEOUT_MS, importClient } from './server.mjs';
+import { HOOK_TIMEOUT, MessageQueue, Server, SUITE_TIMEOUT, TIMEOUT_MS, importClient }
+  from './server.mjs';
 
 const { createClient, WatchError } = await importClient('redis5');
 
@@ -27,16 +28,16 @@ async function newClient() {
 beforeEach(async () => {
   clients = [];
   server = await new Server().start();
-});
+}, HOOK_TIMEOUT);
 
 afterEach(async () => {
   for (const client of clients) {
     if (client.isOpen) client.destroy();
   }
   await server.stop();
-});
+}, HOOK_TIMEOUT);
 
-describe('node-redis 5 RESP3 connection', { timeout: 60_000 }, () => {
+describe('node-redis 5 RESP3 connection', SUITE_TIMEOUT, () => {
   test('HELLO 3 negotiated: the server says proto 3', async () => {
     const r = await newClient();
     const hello = await r.sendCommand(['HELLO', '3']);
@@ -45,7 +46,7 @@ describe('node-redis 5 RESP3 connection', { timeout: 60_000 }, () => {
   });
 });
 
-describe('node-redis 5 RESP3 multi', { timeout: 60_000 }, () => {
+describe('node-redis 5 RESP3 multi', SUITE_TIMEOUT, () => {
   test('exec returns the replies', async () => {
     const r = await newClient();
     const replies = await r.multi().set('a', '1').incr('a').get('a').mGet(['a', 'missing'])
@@ -85,7 +86,7 @@ describe('node-redis 5 RESP3 multi', { timeout: 60_000 }, () => {
   });
 });
 
-describe('node-redis 5 RESP3 pub/sub', { timeout: 60_000 }, () => {
+describe('node-redis 5 RESP3 pub/sub', SUITE_TIMEOUT, () => {
   test('one connection subscribes, runs commands and receives its own messages', async () => {
     const r = await newClient();
     const messages = new MessageQueue();

@@ -21,6 +21,10 @@ const STOP_GRACE_MS = 10_000;
 
 // Socket, command and message timeouts of the tests: a server that never answers fails a test.
 export const TIMEOUT_MS = 10_000;
+// node:test options that bound a whole describe() block and each beforeEach/afterEach hook
+// (a server start may take 5 x 30 s at worst, a stop 10 s and then SIGKILL).
+export const SUITE_TIMEOUT = { timeout: 120_000 };
+export const HOOK_TIMEOUT = { timeout: 60_000 };
 
 export function serverBinary() {
   return process.env.CLIENTS_SERVER || process.env.MAGNETAR_SERVER ||
