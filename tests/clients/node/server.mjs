@@ -4,7 +4,8 @@
 // expectations against real Redis), else $MAGNETAR_SERVER (CTest sets it), else the repository's
 // build/magnetar-server. The server listens on 127.0.0.1 on a free ephemeral port, with
 // `--save "" --appendonly no`, in a temporary directory that holds its log; stop() ends it by PID
-// (SIGTERM, then SIGKILL after 10 s) and removes the directory. The server is started through
+// (SIGTERM, then SIGKILL after 10 s), removes the directory, and fails if the server had died or
+// did not exit cleanly. The server is started through
 // `setpriv --pdeathsig KILL`, so it dies with the test process even if that is killed.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -90,7 +91,7 @@ export class Server {
       error = await this.#waitReady();
       if (!error) return this;
       const running = this.child.exitCode === null && this.child.signalCode === null;
-      await this.stop();
+      await this.stop({ check: false });
       if (running) break; // alive but not answering: another port would not help
     }
     throw new Error(error);
@@ -120,26 +121,42 @@ export class Server {
     }
   }
 
-  async stop() {
+  // Stops the server. With check, throws if it had died or does not exit cleanly (status 0
+  // after SIGTERM, within the grace period), with its log: a crash, or a sanitizer's report at
+  // exit, fails the test.
+  async stop({ check = true } = {}) {
     const child = this.child;
     this.child = null;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      let timer;
-      const timedOut = await Promise.race([
-        this.exited.then(() => false),
-        new Promise((resolve) => { timer = setTimeout(resolve, STOP_GRACE_MS, true); }),
-      ]);
-      clearTimeout(timer);
-      if (timedOut) {
-        child.kill('SIGKILL');
-        await this.exited;
+    let problem = null;
+    const status = () => child.exitCode ?? child.signalCode;
+    if (child) {
+      if (status() !== null) {
+        problem = `exited with status ${status()} before the end of the test`;
+      } else {
+        child.kill('SIGTERM');
+        let timer;
+        const timedOut = await Promise.race([
+          this.exited.then(() => false),
+          new Promise((resolve) => { timer = setTimeout(resolve, STOP_GRACE_MS, true); }),
+        ]);
+        clearTimeout(timer);
+        if (timedOut) {
+          child.kill('SIGKILL');
+          await this.exited;
+          problem = `did not exit within ${STOP_GRACE_MS} ms of SIGTERM`;
+        } else if (status() !== 0) {
+          problem = `exited with status ${status()} on SIGTERM`;
+        }
+      }
+      if (problem) {
+        problem = `${this.binary} (port ${this.port}) ${problem}; log:\n${this.logTail()}`;
       }
     }
     if (this.dir) {
       fs.rmSync(this.dir, { recursive: true, force: true });
       this.dir = null;
     }
+    if (problem && check) throw new Error(problem);
   }
 }
 

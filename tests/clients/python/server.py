@@ -4,7 +4,8 @@ The binary is $CLIENTS_SERVER if set (for example /usr/bin/redis-server, to chec
 expectations against real Redis), else $MAGNETAR_SERVER (CTest sets it), else the repository's
 build/magnetar-server. The server listens on 127.0.0.1 on a free ephemeral port, with
 `--save "" --appendonly no`, in a temporary directory that holds its log; stop() ends it by PID
-(SIGTERM, then SIGKILL after 10 s) and removes the directory. The server is started through
+(SIGTERM, then SIGKILL after 10 s), removes the directory, and fails if the server had died or
+did not exit cleanly. The server is started through
 `setpriv --pdeathsig KILL`, so it dies with the test process even if that is killed.
 """
 
@@ -80,7 +81,7 @@ class Server:
             if error is None:
                 return self
             running = self.proc.poll() is None
-            self.stop()
+            self.stop(check=False)
             if running:  # alive but not answering: another port would not help
                 break
         raise RuntimeError(error)
@@ -104,15 +105,29 @@ class Server:
         except OSError:
             return "(no log)"
 
-    def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(STOP_GRACE)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+    def stop(self, check=True):
+        """Stops the server. With check, raises if it had died or does not exit cleanly (status 0
+        after SIGTERM, within the grace period), with its log: a crash, or a sanitizer's report
+        at exit, fails the test."""
+        problem = None
+        if self.proc is not None:
+            if self.proc.poll() is not None:
+                problem = f"exited with status {self.proc.returncode} before the end of the test"
+            else:
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    self.proc.wait(STOP_GRACE)
+                    if self.proc.returncode != 0:
+                        problem = f"exited with status {self.proc.returncode} on SIGTERM"
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait()
+                    problem = f"did not exit within {STOP_GRACE} s of SIGTERM"
+            if problem:
+                problem = f"{self.binary} (port {self.port}) {problem}; log:\n{self.log_tail()}"
         self.proc = None
         if self.dir:
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir = None
+        if problem and check:
+            raise RuntimeError(problem)
