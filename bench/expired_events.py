@@ -62,8 +62,8 @@ def run(name, binary, far, due, cap_s):
                     break
                 if not buffered:
                     last_read = time.time()
-                if (isinstance(event, list) and len(event) == 3 and event[:2] == ["message", CHANNEL]
-                        and event[2].startswith("exp:")):
+                if (isinstance(event, list) and len(event) == 3
+                        and event[:2] == ["message", CHANNEL] and event[2].startswith("exp:")):
                     arrivals.setdefault(event[2], last_read)
                 else:
                     others += 1
@@ -84,7 +84,8 @@ def main():
     parser.add_argument("--servers", default="magnetar,redis")
     parser.add_argument("--magnetar", default=None)
     args = parser.parse_args()
-    binaries = {"magnetar": lambda: bc.find_magnetar(args.magnetar), "redis": lambda: "redis-server"}
+    binaries = {"magnetar": lambda: bc.find_magnetar(args.magnetar),
+                "redis": lambda: "redis-server"}
     os.sched_setaffinity(0, {1})  # the subscriber on CPU 1, beside the loader
     print(bc.machine())
     print(f"{args.far:,} keys expiring in a day + {args.due:,} keys sharing one deadline "
