@@ -87,6 +87,10 @@ bool Match(std::string_view pattern, std::string_view text, bool nocase) {
 }  // namespace
 
 bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase) {
+  // Redis's matcher compares while both sides have characters left, so an empty text matches
+  // only the empty pattern: not even "*" (KEYS * and SCAN skip matching, so they list an empty
+  // key name) nor "**" or "?*".
+  if (text.empty()) return pattern.empty();
   return Match(pattern, text, nocase);
 }
 

@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <string_view>
+
 namespace magnetar {
 namespace {
 
 TEST(GlobMatchTest, Wildcards) {
-  EXPECT_TRUE(GlobMatch("*", ""));
+  EXPECT_TRUE(GlobMatch("*", "a"));
   EXPECT_TRUE(GlobMatch("h?llo", "hello"));
   EXPECT_FALSE(GlobMatch("h?llo", "hllo"));
   EXPECT_TRUE(GlobMatch("h*llo", "heeeello"));
@@ -29,6 +31,22 @@ TEST(GlobMatchTest, EscapesAndCase) {
   EXPECT_FALSE(GlobMatch("a\\*", "ab"));
   EXPECT_TRUE(GlobMatch("HELLO", "hello", true));
   EXPECT_FALSE(GlobMatch("HELLO", "hello"));
+}
+
+// Checked against Redis 7.0.15 (KEYS and SCAN MATCH with "**" and friends, PSUBSCRIBE to the
+// empty channel): an empty text matches the empty pattern and nothing else.
+TEST(GlobMatchTest, EmptyTextMatchesOnlyTheEmptyPattern) {
+  EXPECT_TRUE(GlobMatch("", ""));
+  for (std::string_view pattern : {"*", "**", "***", "*?", "?*", "?", "[a]*", "\\*", "[^a]", "["}) {
+    EXPECT_FALSE(GlobMatch(pattern, "")) << pattern;
+    EXPECT_FALSE(GlobMatch(pattern, "", /*nocase=*/true)) << pattern;
+  }
+  EXPECT_FALSE(GlobMatch("", "a"));
+  // Stars left over once a non-empty text is used up still match nothing.
+  EXPECT_TRUE(GlobMatch("a*", "a"));
+  EXPECT_TRUE(GlobMatch("a**", "a"));
+  EXPECT_TRUE(GlobMatch("**", "a"));
+  EXPECT_FALSE(GlobMatch("a*?", "a"));
 }
 
 TEST(GlobMatchTest, HostilePatternFinishes) {
