@@ -1,6 +1,7 @@
 // CONFIG GET, SET, RESETSTAT, REWRITE and HELP over the directive table (config_directives.h).
 // Only implemented directives are visible: CONFIG GET does not list the Redis directives that a
-// configuration file may carry but Magnetar ignores, and CONFIG SET calls them unknown.
+// configuration file may carry but Magnetar ignores, and CONFIG SET calls them unknown. CONFIG
+// SET refuses the values a directive reports unsupported (save points, appendonly yes).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -102,6 +103,7 @@ void ConfigSet(CommandContext& ctx) {
     std::vector<std::string_view> values = {pairs[i + 1]};
     if (directive.flags & kDirectiveMultiArg) values = SplitOnSpaces(pairs[i + 1]);
     std::string reason = directive.set(updated, values);
+    if (reason.empty() && directive.unsupported) reason = directive.unsupported(values);
     if (!reason.empty()) return ctx.reply.Error(SetFailed(pairs[i], reason));
   }
   std::string reason = CheckLive(server.config(), updated);

@@ -16,6 +16,7 @@
 #include "config_values.h"
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/common/numbers.h"
+#include "magnetar/engine/keyspace_observer.h"
 
 namespace magnetar::server {
 namespace {
@@ -225,9 +226,107 @@ struct OutputBufferLimits {
   }
 };
 
+// notify-keyspace-events: one letter per class of keyspace events, stored as NotifyClass bits.
+struct NotifyKeyspaceEvents {
+  struct Letter {
+    char letter;
+    uint32_t klass;
+  };
+  // CONFIG GET writes the classes in this order, but all of kAll as "A" and then, as Redis 7.0
+  // does, not 'n' even when it is set ('n' still takes effect).
+  static constexpr Letter kClassLetters[] = {
+      {'g', engine::kNotifyGeneric}, {'$', engine::kNotifyString},  {'l', engine::kNotifyList},
+      {'s', engine::kNotifySet},     {'h', engine::kNotifyHash},    {'z', engine::kNotifyZset},
+      {'x', engine::kNotifyExpired}, {'e', engine::kNotifyEvicted}, {'t', engine::kNotifyStream},
+      {'d', engine::kNotifyModule},  {'n', engine::kNotifyNew},
+  };
+  // Written after the classes, whether or not they were written as "A".
+  static constexpr Letter kTrailingLetters[] = {{'K', engine::kNotifyKeyspace},
+                                                {'E', engine::kNotifyKeyevent},
+                                                {'m', engine::kNotifyKeyMiss}};
+  // What 'A' stands for: every class but key misses (m) and new keys (n).
+  static constexpr uint32_t kAll =
+      engine::kNotifyGeneric | engine::kNotifyString | engine::kNotifyList | engine::kNotifySet |
+      engine::kNotifyHash | engine::kNotifyZset | engine::kNotifyExpired | engine::kNotifyEvicted |
+      engine::kNotifyStream | engine::kNotifyModule;
+
+  static std::string Set(Config& config, ConfigArgs args) {
+    uint32_t mask = 0;
+    for (char c : args[0]) {
+      uint32_t klass = c == 'A' ? kAll : 0;
+      for (const auto& letters :
+           {std::span<const Letter>(kClassLetters), std::span<const Letter>(kTrailingLetters)}) {
+        for (const Letter& letter : letters) {
+          if (letter.letter == c) klass = letter.klass;
+        }
+      }
+      if (klass == 0) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+      mask |= klass;
+    }
+    config.notify_keyspace_events = mask;
+    return {};
+  }
+  static std::string Get(const Config& config) {
+    const uint32_t mask = config.notify_keyspace_events;
+    std::string text;
+    if ((mask & kAll) == kAll) {
+      text = "A";
+    } else {
+      for (const Letter& letter : kClassLetters) {
+        if (mask & letter.klass) text.push_back(letter.letter);
+      }
+    }
+    for (const Letter& letter : kTrailingLetters) {
+      if (mask & letter.klass) text.push_back(letter.letter);
+    }
+    return text;
+  }
+  static Lines Rewrite(const Config& config) { return {QuoteArg(Get(config))}; }
+};
+
+// The persistence directives. Magnetar writes neither RDB snapshots nor an AOF yet, so it reports
+// them as off (`save ""`, `appendonly no`), which is the only value CONFIG SET takes; other values
+// are checked as Redis checks them and then refused, or ignored with a warning in a file.
+struct Save {
+  static std::string Set(Config&, ConfigArgs args) {
+    // A single empty argument (`save ""`) means no save points.
+    if (args.size() == 1 && args[0].empty()) args = {};
+    if (args.size() % 2 != 0) return "Invalid save parameters";
+    for (size_t i = 0; i < args.size(); ++i) {
+      // Pairs of <seconds> (at least 1) and <changes> (at least 0).
+      std::optional<int64_t> value = ParseCLong(args[i], 10);
+      if (!value || *value < (i % 2 == 0 ? 1 : 0)) return "Invalid save parameters";
+    }
+    return {};
+  }
+  static std::string Unsupported(ConfigArgs args) {
+    if (args.empty() || (args.size() == 1 && args[0].empty())) return {};
+    return "Magnetar does not write RDB snapshots yet; the only value accepted is \"\"";
+  }
+  static std::string Get(const Config&) { return {}; }
+  static Lines Rewrite(const Config&) { return {}; }
+};
+
+struct AppendOnly {
+  static std::string Set(Config&, ConfigArgs args) {
+    if (!ParseYesNo(args[0])) return "argument must be 'yes' or 'no'";
+    return {};
+  }
+  static std::string Unsupported(ConfigArgs args) {
+    if (!*ParseYesNo(args[0])) return {};
+    return "Magnetar has no append only file yet; the only value accepted is 'no'";
+  }
+  static std::string Get(const Config&) { return "no"; }
+  static Lines Rewrite(const Config&) { return {}; }
+};
+
 template <typename T>
 constexpr Directive Row(std::string_view name, uint32_t flags = 0) {
-  return {name, flags, &T::Set, &T::Get, &T::Rewrite};
+  if constexpr (requires { &T::Unsupported; }) {
+    return {name, flags, &T::Set, &T::Get, &T::Rewrite, &T::Unsupported};
+  } else {
+    return {name, flags, &T::Set, &T::Get, &T::Rewrite, nullptr};
+  }
 }
 
 constexpr int64_t kMb = 1024 * 1024;
@@ -256,6 +355,11 @@ constexpr Directive kDirectives[] = {
     Row<OutputBufferLimits>("client-output-buffer-limit", kDirectiveMultiArg),
     Row<Memory<&Config::client_query_buffer_limit, kMb, INT64_MAX>>("client-query-buffer-limit"),
     Row<Memory<&Config::proto_max_bulk_len, kMb, INT64_MAX>>("proto-max-bulk-len"),
+    Row<NotifyKeyspaceEvents>("notify-keyspace-events"),
+    Row<YesNo<&Config::lazyfree_lazy_expire>>("lazyfree-lazy-expire"),
+    Row<YesNo<&Config::lazyfree_lazy_user_del>>("lazyfree-lazy-user-del"),
+    Row<Save>("save", kDirectiveMultiArg | kDirectiveNotRewritten),
+    Row<AppendOnly>("appendonly", kDirectiveNotRewritten),
 };
 
 }  // namespace
@@ -269,6 +373,11 @@ std::vector<std::string_view> SplitOnSpaces(std::string_view value) {
     if (space == std::string_view::npos) return parts;
     value.remove_prefix(space + 1);
   }
+}
+
+std::string NotImplementedWarning(std::string_view name) {
+  return fmt::format("Directive '{}' is not implemented by Magnetar yet: accepted and ignored",
+                     name);
 }
 
 std::span<const Directive> Directives() { return kDirectives; }

@@ -25,6 +25,9 @@ enum DirectiveFlag : uint32_t {
   kDirectiveMultiArg = 1u << 2,
   // CONFIG REWRITE writes it even when it holds the default value.
   kDirectiveAlwaysRewrite = 1u << 3,
+  // CONFIG REWRITE leaves its lines as they are and adds none (persistence directives, whose
+  // values in the file state an intent Magnetar cannot honour yet).
+  kDirectiveNotRewritten = 1u << 4,
 };
 
 struct Directive {
@@ -38,6 +41,10 @@ struct Directive {
   // What CONFIG REWRITE writes after the name, one entry per line ("6379" for "port 6379"); no
   // entry drops the directive from the file.
   std::vector<std::string> (*rewrite)(const Config& config);
+  // Null, or for arguments that `set` accepts: the empty string when Magnetar honours them, else
+  // why it cannot yet. A configuration file then loads with a warning and the value is ignored;
+  // CONFIG SET refuses it with that reason.
+  std::string (*unsupported)(ConfigArgs args);
 };
 
 // The implemented directives, in the order CONFIG REWRITE appends them.
@@ -47,9 +54,12 @@ std::span<const Directive> Directives();
 const Directive* FindDirective(std::string_view name);
 
 // Splits a multi-argument directive's value given as one argument on every single space, as Redis
-// does for CONFIG SET and for a config file line with one argument (so two spaces in a row make an
-// empty argument); the empty value is no argument at all.
+// does for CONFIG SET (so two spaces in a row make an empty argument); the empty value is no
+// argument at all. (A configuration file line with one argument is split like a line instead.)
 std::vector<std::string_view> SplitOnSpaces(std::string_view value);
+
+// The warning for a directive that loads but that Magnetar ignores.
+std::string NotImplementedWarning(std::string_view name);
 
 // Whether `name` (any case) is a directive Redis 7.0 knows: every CONFIG GET name with the
 // aliases, and the file-only ones (include, rename-command, user, loadmodule, sentinel).

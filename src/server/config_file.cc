@@ -145,23 +145,38 @@ std::optional<ConfigLoadError> ConfigLoader::Include(const std::string& path) {
 
 std::string ConfigLoader::Apply(std::span<const std::string_view> args) {
   const Directive* directive = FindDirective(args[0]);
-  if (directive) {
-    bool multi = directive->flags & kDirectiveMultiArg;
-    if (!multi && args.size() != 2) return "wrong number of arguments";
-    if (multi && args.size() == 2 && !args[1].empty()) {
-      // One argument holding several ("normal 1mb 0 0" from a quoted command-line value).
-      std::vector<std::string_view> parts = SplitOnSpaces(args[1]);
-      return directive->set(*config_, parts);
+  if (!directive) {
+    if (!IsRedisDirective(args[0])) return std::string(kBadDirective);
+    Warn(args[0]);
+    return {};
+  }
+  bool multi = directive->flags & kDirectiveMultiArg;
+  if (!multi && args.size() != 2) return "wrong number of arguments";
+  ConfigArgs values = args.subspan(1);
+  std::string storage;
+  std::vector<std::pair<size_t, size_t>> spans;
+  std::vector<std::string_view> parts;
+  if (multi && args.size() == 2 && !args[1].empty()) {
+    // One argument holding several ("normal 1mb 0 0" from a quoted command-line value) is split
+    // as Redis splits it, like a line: runs of blanks separate, quotes group. Unbalanced quotes
+    // give no arguments, as they do in Redis.
+    if (resp::SplitInlineArgs(args[1], storage, spans)) {
+      for (auto [offset, length] : spans) parts.emplace_back(storage.data() + offset, length);
     }
-    return directive->set(*config_, args.subspan(1));
+    values = parts;
   }
-  if (!IsRedisDirective(args[0])) return std::string(kBadDirective);
-  std::string name = LowerCase(args[0]);
-  if (warned_.insert(name).second) {
-    warnings_.push_back(fmt::format(
-        "Directive '{}' is not implemented by Magnetar yet: accepted and ignored", name));
+  std::string reason = directive->set(*config_, values);
+  // Values Magnetar cannot honour yet (save points, appendonly yes) load with a warning and are
+  // ignored, once Redis would have accepted them.
+  if (reason.empty() && directive->unsupported && !directive->unsupported(values).empty()) {
+    Warn(directive->name);
   }
-  return {};
+  return reason;
+}
+
+void ConfigLoader::Warn(std::string_view name) {
+  std::string lower = LowerCase(name);
+  if (warned_.insert(lower).second) warnings_.push_back(NotImplementedWarning(lower));
 }
 
 }  // namespace magnetar::server

@@ -1,7 +1,8 @@
 // Reading configuration text in redis.conf syntax: one directive per line, '#' comments, words
 // split as Redis splits them (double quotes with escapes, single quotes), `include <path>` (a
 // glob pattern includes every match), and each directive applied through the directive table.
-// Directives of Redis 7.0 that Magnetar does not implement are accepted with one warning each.
+// Directives of Redis 7.0 that Magnetar does not implement, and values it cannot honour yet (save
+// points, appendonly yes), are accepted with one warning per directive.
 #pragma once
 
 #include <optional>
@@ -44,13 +45,15 @@ class ConfigLoader {
   // glob characters reads every matching file (none is fine), concatenated.
   std::optional<ConfigLoadError> Read(const std::string& path, std::string& content) const;
 
-  // One line per directive name accepted without being implemented, in order of appearance.
+  // One line per directive name accepted without taking effect, in order of appearance.
   const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
   // Applies one directive; returns the reason it is refused, or the empty string.
   std::string Apply(std::span<const std::string_view> args);
   std::optional<ConfigLoadError> Include(const std::string& path);
+  // Records that directive `name` was accepted but is ignored (once per name).
+  void Warn(std::string_view name);
 
   Config* config_;
   int include_depth_ = 0;

@@ -94,7 +94,10 @@ class RewriteState {
       lines_.push_back(fmt::format("# ??? {}", line));
       return;
     }
-    if (FindDirective(name)) occurrences_[name].push_back(lines_.size());
+    const Directive* directive = FindDirective(name);
+    if (directive && !(directive->flags & kDirectiveNotRewritten)) {
+      occurrences_[name].push_back(lines_.size());
+    }
     lines_.emplace_back(line);
   }
 
@@ -113,6 +116,7 @@ std::string RewriteConfigText(std::string_view old_content, const Config& config
   RewriteState state(old_content);
   const Config defaults;
   for (const Directive& directive : Directives()) {
+    if (directive.flags & kDirectiveNotRewritten) continue;
     std::vector<std::string> values = directive.rewrite(config);
     std::vector<std::string> default_values = directive.rewrite(defaults);
     for (size_t i = 0; i < values.size(); ++i) {

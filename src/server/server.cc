@@ -68,6 +68,7 @@ void Server::ApplyConfig() {
   limits_.output_soft_limit = config_.client_output_buffer_limit_normal.soft_bytes;
   limits_.output_soft_seconds = config_.client_output_buffer_limit_normal.soft_seconds;
   listener_options_.tcp_keepalive_seconds = config_.tcp_keepalive;  // read at each accept
+  keyspace_.SetNotifyMask(config_.notify_keyspace_events);
 }
 
 void Server::Listen() {

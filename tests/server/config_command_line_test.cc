@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config_test_util.h"
+#include "magnetar/engine/keyspace_observer.h"
 
 namespace magnetar::server {
 namespace {
@@ -17,6 +18,7 @@ using test::ScratchDir;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 TEST(CommandLineTest, DirectivesWithoutFile) {
@@ -56,10 +58,43 @@ TEST(CommandLineTest, ValueStartingWithDashesAfterABareName) {
             "argument couldn't be parsed into an integer");
 }
 
+// `save ""` is what Magnetar does (no snapshots), so it loads without a warning; save points
+// would need snapshots, so they load with one.
 TEST(CommandLineTest, BareSaveBeforeAnotherDirectiveMeansEmpty) {
   CommandLine line = Parse({"--save", "--port", "7003"});
   EXPECT_EQ(line.config.port, 7003);
-  EXPECT_THAT(line.warnings, Contains(HasSubstr("'save'")));
+  EXPECT_THAT(line.warnings, Not(Contains(HasSubstr("'save'"))));
+  EXPECT_THAT(Parse({"--port", "7003", "--save"}).warnings, Not(Contains(HasSubstr("'save'"))));
+}
+
+TEST(CommandLineTest, PersistenceThatMagnetarCannotHonourLoadsWithAWarning) {
+  CommandLine line = Parse({"--save", "900 1", "--appendonly", "yes", "--port", "7003"});
+  EXPECT_EQ(line.config.port, 7003);
+  EXPECT_THAT(
+      line.warnings,
+      Contains("Directive 'save' is not implemented by Magnetar yet: accepted and ignored"));
+  EXPECT_THAT(line.warnings, Contains(HasSubstr("'appendonly'")));
+  EXPECT_THAT(Parse({"--appendonly", "no", "--save", ""}).warnings,
+              Not(Contains(HasSubstr("not implemented"))));
+}
+
+TEST(CommandLineTest, PersistenceValuesAreCheckedAsRedisChecksThem) {
+  EXPECT_EQ(ParseError({"--save", "900"}),
+            "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n"
+            "Reading the configuration file, at line 2\n"
+            ">>> 'save \"900\"'\n"
+            "Invalid save parameters");
+  EXPECT_THAT(ParseError({"--appendonly", "maybe"}), HasSubstr("argument must be 'yes' or 'no'"));
+}
+
+TEST(CommandLineTest, NotifyKeyspaceEvents) {
+  EXPECT_EQ(Parse({"--notify-keyspace-events", "Ex"}).config.notify_keyspace_events,
+            engine::kNotifyKeyevent | engine::kNotifyExpired);
+  EXPECT_EQ(ParseError({"--notify-keyspace-events", "Q"}),
+            "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n"
+            "Reading the configuration file, at line 2\n"
+            ">>> 'notify-keyspace-events \"Q\"'\n"
+            "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
 }
 
 TEST(CommandLineTest, ErrorLineCountsTheFileFirst) {
@@ -149,9 +184,15 @@ TEST(CommandLineTest, DebianStockRedisConf) {
   EXPECT_TRUE(config.protected_mode);
   EXPECT_EQ(config.databases, 16);
   EXPECT_EQ(config.client_output_buffer_limit_replica.hard_bytes, 256u << 20);
-  for (const char* ignored : {"'appendonly'", "'rdbcompression'", "'dbfilename'",
+  for (const char* ignored : {"'appendfsync'", "'rdbcompression'", "'dbfilename'",
                               "'lazyfree-lazy-eviction'", "'jemalloc-bg-thread'"}) {
     EXPECT_THAT(line.warnings, Contains(HasSubstr(ignored)));
+  }
+  // Its `appendonly no`, `notify-keyspace-events ""` and lazyfree-lazy-expire/user-del lines are
+  // honoured.
+  for (const char* honoured : {"'appendonly'", "'notify-keyspace-events'", "'lazyfree-lazy-expire'",
+                               "'lazyfree-lazy-user-del'"}) {
+    EXPECT_THAT(line.warnings, Not(Contains(HasSubstr(honoured))));
   }
 }
 

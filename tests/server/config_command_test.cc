@@ -8,6 +8,7 @@
 #include <string>
 
 #include "config_test_util.h"
+#include "magnetar/engine/keyspace_observer.h"
 #include "magnetar/server/server.h"
 #include "support/fake_connection.h"
 
@@ -70,7 +71,7 @@ TEST_F(ConfigCommandTest, GetExactNameKeepsTheClientsSpelling) {
 }
 
 TEST_F(ConfigCommandTest, GetListsOnlyImplementedDirectives) {
-  EXPECT_EQ(Run({"CONFIG", "GET", "save"}), "*0\r\n");
+  EXPECT_EQ(Run({"CONFIG", "GET", "activedefrag"}), "*0\r\n");
   EXPECT_EQ(Run({"CONFIG", "GET", "nomatch*"}), "*0\r\n");
 }
 
@@ -105,6 +106,77 @@ TEST_F(ConfigCommandTest, SetIsAllOrNothing) {
             "-ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be "
             "parsed into an integer\r\n");
   EXPECT_EQ(Run({"CONFIG", "GET", "timeout"}), Bulks({"timeout", "0"}));
+}
+
+// notify-keyspace-events as CONFIG GET shows it after CONFIG SET, from Redis 7.0.15.
+struct NotifyForm {
+  std::string_view set;
+  std::string_view shown;
+};
+
+class NotifyKeyspaceEventsTest : public ConfigCommandTest,
+                                 public ::testing::WithParamInterface<NotifyForm> {};
+
+TEST_P(NotifyKeyspaceEventsTest, GetShowsRedisNormalForm) {
+  EXPECT_EQ(Run({"CONFIG", "SET", "notify-keyspace-events", GetParam().set}), "+OK\r\n");
+  EXPECT_EQ(Run({"CONFIG", "GET", "notify-keyspace-events"}),
+            Bulks({"notify-keyspace-events", GetParam().shown}));
+}
+
+// 'A' is g$lshzxetd; with all of those the classes read back as "A", and then 'n' is not shown
+// even though it is set. K, E and m always come last.
+INSTANTIATE_TEST_SUITE_P(
+    Redis, NotifyKeyspaceEventsTest,
+    ::testing::Values(NotifyForm{"", ""}, NotifyForm{"KEA", "AKE"}, NotifyForm{"KEAn", "AKE"},
+                      NotifyForm{"AKE", "AKE"}, NotifyForm{"Egx", "gxE"},
+                      NotifyForm{"$lshzxet", "$lshzxet"}, NotifyForm{"$lshzxetd", "$lshzxetd"},
+                      NotifyForm{"$lshzxetdK", "$lshzxetdK"}, NotifyForm{"KEg$lshzxetd", "AKE"},
+                      NotifyForm{"g$lshzxetdn", "A"}, NotifyForm{"g$lshzxetdnm", "Am"},
+                      NotifyForm{"KEg$lshzxetn", "g$lshzxetnKE"}, NotifyForm{"Km", "Km"},
+                      NotifyForm{"Kd", "dK"}, NotifyForm{"Kn", "nK"}, NotifyForm{"nKEm", "nKEm"},
+                      NotifyForm{"mn", "nm"}, NotifyForm{"nd", "dn"}, NotifyForm{"te", "et"},
+                      NotifyForm{"Ae", "A"}, NotifyForm{"An", "A"}, NotifyForm{"mdnA", "Am"},
+                      NotifyForm{"AKEmn", "AKEm"}, NotifyForm{"KEzxh", "hzxKE"},
+                      NotifyForm{"Kx$", "$xK"}, NotifyForm{"EEgg", "gE"}, NotifyForm{"d", "d"},
+                      NotifyForm{"x", "x"}));
+
+TEST_F(ConfigCommandTest, NotifyKeyspaceEventsReachTheKeyspace) {
+  engine::Keyspace& keyspace = server_.keyspace();
+  EXPECT_FALSE(keyspace.Notifies(engine::kNotifyGeneric));
+  EXPECT_EQ(Run({"CONFIG", "SET", "notify-keyspace-events", "KEAn"}), "+OK\r\n");
+  EXPECT_TRUE(keyspace.Notifies(engine::kNotifyGeneric));
+  EXPECT_TRUE(keyspace.Notifies(engine::kNotifyNew)) << "'n' is set though not shown";
+  EXPECT_FALSE(keyspace.Notifies(engine::kNotifyKeyMiss));
+  EXPECT_EQ(Run({"CONFIG", "SET", "notify-keyspace-events", ""}), "+OK\r\n");
+  EXPECT_FALSE(keyspace.Notifies(engine::kNotifyGeneric));
+}
+
+TEST(ConfigStartupTest, NotifyKeyspaceEventsFromTheConfigurationReachTheKeyspace) {
+  Config config;
+  config.notify_keyspace_events = engine::kNotifyKeyevent | engine::kNotifyExpired;
+  Server server(config);
+  EXPECT_TRUE(server.keyspace().Notifies(engine::kNotifyExpired));
+  EXPECT_FALSE(server.keyspace().Notifies(engine::kNotifyGeneric));
+}
+
+TEST_F(ConfigCommandTest, Lazyfree) {
+  EXPECT_EQ(Run({"CONFIG", "GET", "lazyfree-lazy-*"}),
+            Bulks({"lazyfree-lazy-expire", "no", "lazyfree-lazy-user-del", "no"}));
+  EXPECT_EQ(Run({"CONFIG", "SET", "lazyfree-lazy-expire", "yes", "lazyfree-lazy-user-del", "YES"}),
+            "+OK\r\n");
+  EXPECT_TRUE(server_.config().lazyfree_lazy_expire);
+  EXPECT_TRUE(server_.config().lazyfree_lazy_user_del);
+  EXPECT_EQ(Run({"CONFIG", "GET", "lazyfree-lazy-user-del"}),
+            Bulks({"lazyfree-lazy-user-del", "yes"}));
+}
+
+// Magnetar neither snapshots nor keeps an AOF, and says so; it accepts being told the same.
+TEST_F(ConfigCommandTest, PersistenceIsReportedOff) {
+  EXPECT_EQ(Run({"CONFIG", "GET", "save", "appendonly"}), Bulks({"save", "", "appendonly", "no"}));
+  EXPECT_EQ(Run({"CONFIG", "SET", "save", ""}), "+OK\r\n");
+  EXPECT_EQ(Run({"CONFIG", "SET", "appendonly", "no"}), "+OK\r\n");
+  EXPECT_EQ(Run({"CONFIG", "SET", "appendonly", "NO", "save", ""}), "+OK\r\n");
+  EXPECT_EQ(Run({"CONFIG", "GET", "save", "appendonly"}), Bulks({"save", "", "appendonly", "no"}));
 }
 
 struct SetError {
@@ -172,6 +244,31 @@ INSTANTIATE_TEST_SUITE_P(
         SetError{{"client-output-buffer-limit", "foo 1 2 3"},
                  Failed("client-output-buffer-limit",
                         "Invalid client class specified in buffer limit configuration.")},
+        SetError{{"notify-keyspace-events", "KEa"},
+                 Failed("notify-keyspace-events",
+                        "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")},
+        SetError{{"notify-keyspace-events", "KE "},
+                 Failed("notify-keyspace-events",
+                        "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")},
+        SetError{{"lazyfree-lazy-expire", "1"},
+                 Failed("lazyfree-lazy-expire", "argument must be 'yes' or 'no'")},
+        SetError{{"save", "900 1"},
+                 Failed("save",
+                        "Magnetar does not write RDB snapshots yet; the only value accepted is "
+                        "\"\"")},
+        SetError{{"timeout", "5", "save", "900 1 300 10"},
+                 Failed("save",
+                        "Magnetar does not write RDB snapshots yet; the only value accepted is "
+                        "\"\"")},
+        // Values Redis refuses get Redis's reason first.
+        SetError{{"save", "900"}, Failed("save", "Invalid save parameters")},
+        SetError{{"save", "abc 1"}, Failed("save", "Invalid save parameters")},
+        SetError{{"save", " "}, Failed("save", "Invalid save parameters")},
+        SetError{{"save", "", "save", ""}, Failed("save", "duplicate parameter")},
+        SetError{{"appendonly", "yes"},
+                 Failed("appendonly",
+                        "Magnetar has no append only file yet; the only value accepted is 'no'")},
+        SetError{{"appendonly", "maybe"}, Failed("appendonly", "argument must be 'yes' or 'no'")},
         SetError{{"client-output-buffer-limit", "normal \"0\" 0 0"},
                  Failed("client-output-buffer-limit",
                         "Error in hard, soft or soft_seconds setting in buffer limit "

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "config_test_util.h"
+#include "magnetar/engine/keyspace_observer.h"
 #include "server/config_values.h"
 
 namespace magnetar::server {
@@ -196,7 +197,9 @@ TEST(ConfigDirectivesTest, UnimplementedRedisDirectivesWarnOncePerName) {
   auto error = loader.Load(
       "save 900 1\n"
       "SAVE 300 10\n"
+      "appendonly yes\n"
       "appendonly no\n"
+      "save \"\"\n"
       "slave-read-only yes\n"
       "rename-command FLUSHALL \"\"\n"
       "port 7000\n",
@@ -207,6 +210,38 @@ TEST(ConfigDirectivesTest, UnimplementedRedisDirectivesWarnOncePerName) {
               ElementsAre(HasSubstr("'save'"), HasSubstr("'appendonly'"),
                           HasSubstr("'slave-read-only'"), HasSubstr("'rename-command'")));
   EXPECT_THAT(loader.warnings()[0], HasSubstr("not implemented by Magnetar"));
+}
+
+TEST(ConfigDirectivesTest, NotifyKeyspaceEventsAndLazyfree) {
+  Config config = Loaded(
+      "notify-keyspace-events KEA\n"
+      "lazyfree-lazy-expire yes\n"
+      "lazyfree-lazy-user-del YES\n");
+  EXPECT_EQ(config.notify_keyspace_events,
+            engine::kNotifyKeyspace | engine::kNotifyKeyevent | engine::kNotifyGeneric |
+                engine::kNotifyString | engine::kNotifyList | engine::kNotifySet |
+                engine::kNotifyHash | engine::kNotifyZset | engine::kNotifyExpired |
+                engine::kNotifyEvicted | engine::kNotifyStream | engine::kNotifyModule);
+  EXPECT_TRUE(config.lazyfree_lazy_expire);
+  EXPECT_TRUE(config.lazyfree_lazy_user_del);
+  EXPECT_EQ(
+      Loaded("notify-keyspace-events KEA\nnotify-keyspace-events \"\"\n").notify_keyspace_events,
+      0u);
+  EXPECT_EQ(Loaded("notify-keyspace-events nm").notify_keyspace_events,
+            engine::kNotifyNew | engine::kNotifyKeyMiss);
+}
+
+// A multi-argument directive given as one quoted argument is split as Redis splits a line: runs
+// of blanks separate arguments and quotes group them (CONFIG SET splits on every space instead).
+TEST(ConfigDirectivesTest, OneQuotedArgumentIsSplitLikeALine) {
+  Config config = Loaded(
+      "bind \"127.0.0.1   ::1\"\n"
+      "client-output-buffer-limit \"normal  1mb 0 0\"\n");
+  EXPECT_THAT(config.bind, ElementsAre("127.0.0.1", "::1"));
+  EXPECT_EQ(config.client_output_buffer_limit_normal.hard_bytes, 1u << 20);
+  ConfigLoader loader(config);
+  EXPECT_FALSE(loader.Load("save \" 5  1 \\\"3\\\" 4\"\n", "test.conf"));
+  EXPECT_THAT(loader.warnings(), ElementsAre(HasSubstr("'save'")));
 }
 
 struct RefusedLine {
@@ -235,6 +270,8 @@ const std::string kNotInteger = "argument couldn't be parsed into an integer";
 const std::string kIntRange = "argument must be between 0 and 2147483647 inclusive";
 const std::string kMemoryRange =
     "argument must be between 1048576 and 9223372036854775807 inclusive";
+const std::string kBadEventClass = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+const std::string kBadSave = "Invalid save parameters";
 const std::string kBadLimits =
     "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
 
@@ -285,7 +322,17 @@ INSTANTIATE_TEST_SUITE_P(
         RefusedLine{"dir \"\"", "No such file or directory"},
         RefusedLine{"port \"7000", "Unbalanced quotes in configuration line"},
         RefusedLine{"hz \"5\"x", "Unbalanced quotes in configuration line"},
-        RefusedLine{"requirepass 'a", "Unbalanced quotes in configuration line"}));
+        RefusedLine{"requirepass 'a", "Unbalanced quotes in configuration line"},
+        RefusedLine{"notify-keyspace-events", "wrong number of arguments"},
+        RefusedLine{"notify-keyspace-events A B", "wrong number of arguments"},
+        RefusedLine{"notify-keyspace-events KEa", kBadEventClass},
+        RefusedLine{"notify-keyspace-events \"KE \"", kBadEventClass},
+        RefusedLine{"lazyfree-lazy-expire 1", "argument must be 'yes' or 'no'"},
+        RefusedLine{"lazyfree-lazy-user-del", "wrong number of arguments"},
+        RefusedLine{"appendonly maybe", "argument must be 'yes' or 'no'"},
+        RefusedLine{"save 900", kBadSave}, RefusedLine{"save 0 1", kBadSave},
+        RefusedLine{"save 1 -1", kBadSave}, RefusedLine{"save abc 1", kBadSave},
+        RefusedLine{"save \"\" 1", kBadSave}, RefusedLine{"save 1 1 2", kBadSave}));
 
 TEST(ConfigErrorTest, MessageIsRedisFatalBlock) {
   Config config;

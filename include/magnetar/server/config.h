@@ -46,6 +46,10 @@ struct Config {
   ProtectedAccess enable_debug_command = ProtectedAccess::kNo;
   int hz = 10;
 
+  // notify-keyspace-events: the engine's NotifyClass bits (engine/keyspace_observer.h) of the
+  // keyspace events published; 0 publishes none.
+  uint32_t notify_keyspace_events = 0;
+
   // Deletions the server makes on its own behalf are propagated as UNLINK rather than DEL.
   bool lazyfree_lazy_expire = false;    // keys removed by expiry
   bool lazyfree_lazy_user_del = false;  // DEL, and GETDEL's deletion
