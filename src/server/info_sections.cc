@@ -123,8 +123,8 @@ void PersistenceSection(Server& server, std::string& out) {
   Field(out, "current_fork_perc", "0.00");
   Field(out, "current_save_keys_processed", 0);
   Field(out, "current_save_keys_total", 0);
-  // The engine keeps no dirty counter yet.
-  Field(out, "rdb_changes_since_last_save", 0);
+  // Nothing is ever saved, so every change since startup counts.
+  Field(out, "rdb_changes_since_last_save", server.keyspace().dirty());
   Field(out, "rdb_bgsave_in_progress", 0);
   Field(out, "rdb_last_save_time", started_wall_us / 1'000'000);
   Field(out, "rdb_last_bgsave_status", "ok");

@@ -242,6 +242,16 @@ TEST_F(InfoTest, PersistenceAndReplicationReportNoActivity) {
   EXPECT_NE(replid, server_.run_id());
 }
 
+TEST_F(InfoTest, ChangesSinceLastSaveCountEveryChangeSinceStartup) {
+  EXPECT_EQ(Info({"info", "persistence"}).Value("Persistence", "rdb_changes_since_last_save"),
+            "0");
+  Run({"set", "a", "1"});
+  Run({"mset", "b", "1", "c", "2"});
+  Run({"del", "missing"});
+  EXPECT_EQ(Info({"info", "persistence"}).Value("Persistence", "rdb_changes_since_last_save"),
+            "3");
+}
+
 TEST_F(InfoTest, StatsFollowCommands) {
   Run({"set", "k", "v"});
   Run({"get", "k"});
