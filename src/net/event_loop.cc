@@ -22,6 +22,8 @@
 #include <cstring>
 #include <deque>
 #include <list>
+#include <memory>
+#include <vector>
 
 #include "magnetar/common/clock.h"
 
@@ -44,11 +46,27 @@ constexpr unsigned kRequestsPerClockRead = 16;
 // How many requests of a pipelined batch are looked at ahead of running them (see LookAhead).
 constexpr int kLookAhead = 16;
 
+class AsioConnection;
+
+// The connections whose output was added from outside their own requests (pub/sub messages),
+// flushed by one handler the loop runs after those queued now: one post however many
+// connections and messages, and each connection written once for everything it received.
+struct FlushQueue {
+  explicit FlushQueue(asio::io_context& io) : io(io) {}
+  void Add(std::shared_ptr<AsioConnection> connection);
+  void Drain();
+
+  asio::io_context& io;
+  std::vector<std::shared_ptr<AsioConnection>> pending;
+  std::vector<std::shared_ptr<AsioConnection>> draining;  // reused: no allocation per drain
+  bool posted = false;
+};
+
 class AsioConnection final : public Connection,
                              public std::enable_shared_from_this<AsioConnection> {
  public:
-  AsioConnection(GenericSocket socket, const ConnectionLimits& limits)
-      : Connection(limits), socket_(std::move(socket)) {
+  AsioConnection(GenericSocket socket, const ConnectionLimits& limits, FlushQueue& flush_queue)
+      : Connection(limits), socket_(std::move(socket)), flush_queue_(&flush_queue) {
     fd_ = socket_.native_handle();
     last_interaction_us_ = MonotonicUs();
   }
@@ -84,6 +102,40 @@ class AsioConnection final : public Connection,
     if (!dispatching_) ReleaseSession();
   }
 
+  void ScheduleFlush() override {
+    if (flush_scheduled_ || closed_) return;
+    flush_scheduled_ = true;
+    flush_queue_->Add(shared_from_this());
+  }
+
+  // The scheduled flush: closes a connection CloseSoon() marked, else sends the output at once
+  // if the socket takes it, which spares the completion handler of an asynchronous write (for a
+  // subscriber, most of what a delivered message costs besides the system call).
+  void RunScheduledFlush() {
+    flush_scheduled_ = false;
+    if (closed_) return;
+    if (close_soon_) return Close(close_soon_reason_);
+    // A write in progress sends the rest when it completes (OnWritten).
+    if (writing_ || reply_.size() == 0) return;
+    std::string& output = reply_.buffer();
+    boost::system::error_code ec;
+    size_t written = socket_.write_some(asio::buffer(output), ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return Close("");
+    if (written > 0) {
+      traffic_.output_bytes += written;
+      ++traffic_.writes;
+      last_interaction_us_ = MonotonicUs();
+    }
+    if (written < output.size()) {
+      output.erase(0, written);
+      return Flush();
+    }
+    output.clear();
+    if (close_after_reply_) return Close("");
+    // Requests held back while output was pending resume as after an asynchronous write.
+    if (!reading_ && !resume_pending_) Process();
+  }
+
  private:
   void ReleaseSession() {
     if (!session_) return;
@@ -102,7 +154,7 @@ class AsioConnection final : public Connection,
   }
 
   void Read() {
-    if (reading_ || closed_ || close_after_reply_) return;
+    if (reading_ || closed_ || close_after_reply_ || close_soon_) return;
     if (read_begin_ == read_end_) {
       read_begin_ = read_end_ = looked_ahead_until_ = 0;
       // Give back the room one big request needed once it is done.
@@ -142,7 +194,7 @@ class AsioConnection final : public Connection,
     resume_pending_ = false;
     int64_t turn_start = MonotonicUs();
     unsigned executed = 0;
-    while (read_begin_ < read_end_ && !closed_ && !close_after_reply_) {
+    while (read_begin_ < read_end_ && !closed_ && !close_after_reply_ && !close_soon_) {
       if (output_pending() >= limits_->output_pause_bytes) break;
       if (read_begin_ >= looked_ahead_until_) LookAhead();
       if (++executed % kRequestsPerClockRead == 0 && MonotonicUs() - turn_start > kTurnBudgetUs) {
@@ -169,9 +221,7 @@ class AsioConnection final : public Connection,
       }
       read_begin_ += consumed;
       if (closed_) return ReleaseSession();
-      if (OutputOverLimit()) {
-        return Close("client scheduled to be closed ASAP for overcoming of output buffer limits");
-      }
+      if (OutputOverLimit()) return Close(kOutputLimitReason);
     }
     if (closed_) return;
     Flush();
@@ -206,20 +256,8 @@ class AsioConnection final : public Connection,
     looked_ahead_until_ = pos > read_begin_ ? pos : read_end_;
   }
 
-  bool OutputOverLimit() {
-    size_t pending = output_pending();
-    if (limits_->output_hard_limit && pending >= limits_->output_hard_limit) return true;
-    if (!limits_->output_soft_limit || pending < limits_->output_soft_limit) {
-      soft_limit_since_us_ = 0;
-      return false;
-    }
-    int64_t now = MonotonicUs();
-    if (soft_limit_since_us_ == 0) soft_limit_since_us_ = now;
-    return now - soft_limit_since_us_ > limits_->output_soft_seconds * 1'000'000;
-  }
-
   void Flush() {
-    if (writing_ || closed_) return;
+    if (writing_ || closed_ || close_soon_) return;
     if (reply_.size() == 0) {
       if (close_after_reply_) Close("");
       return;
@@ -257,8 +295,27 @@ class AsioConnection final : public Connection,
   bool reading_ = false;
   bool writing_ = false;
   bool resume_pending_ = false;    // a turn ran out and its continuation is queued
+  bool flush_scheduled_ = false;   // in the flush queue
   size_t looked_ahead_until_ = 0;  // read buffer offset up to which LookAhead saw the requests
+  FlushQueue* flush_queue_;
 };
+
+void FlushQueue::Add(std::shared_ptr<AsioConnection> connection) {
+  pending.push_back(std::move(connection));
+  if (posted) return;
+  posted = true;
+  asio::post(io, [this] { Drain(); });
+}
+
+void FlushQueue::Drain() {
+  posted = false;
+  // Flushing may run requests that schedule more flushes: those go to the next drain.
+  draining.swap(pending);
+  for (const std::shared_ptr<AsioConnection>& connection : draining) {
+    connection->RunScheduledFlush();
+  }
+  draining.clear();
+}
 
 std::string EndpointText(const GenericSocket& socket, bool local) {
   boost::system::error_code ec;
@@ -310,6 +367,8 @@ struct EventLoop::Impl {
   // One thread runs everything (the lazy-free thread never touches the loop), so the scheduler
   // and reactor need no locks: each handler otherwise pays a mutex round trip or two.
   asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE};
+  // Declared after `io`, so the connections it holds go before the io_context does.
+  FlushQueue flush_queue{io};
   std::list<asio::basic_socket_acceptor<asio::generic::stream_protocol>> acceptors;
   std::list<Ticker> tickers;
   std::deque<OneShot> one_shots;  // a deque never moves its elements; the waits point into it
@@ -355,7 +414,7 @@ struct EventLoop::Impl {
     socket.non_blocking(true);
     std::string peer = EndpointText(socket, false);
     std::string local = EndpointText(socket, true);
-    auto connection = std::make_shared<AsioConnection>(std::move(socket), limits);
+    auto connection = std::make_shared<AsioConnection>(std::move(socket), limits, flush_queue);
     connection->SetAddresses(std::move(peer), std::move(local), is_unix);
     std::string refusal;
     auto session = factory.Open(*connection, refusal);

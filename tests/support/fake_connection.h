@@ -1,7 +1,12 @@
 // A connection without a socket, for running commands through the real Server, Client and
 // dispatcher in unit tests. Open() asks the server for a session as an accepted connection
 // would; Run() hands it one request and returns the reply bytes it produced. Close() behaves as
-// the real connection's: the session (the Client) is destroyed at once.
+// the real connection's: the session (the Client) is destroyed at once, or once the request
+// running on this connection returns.
+//
+// Output added from outside the connection's requests (pub/sub messages) stays in the output
+// until Take() takes it; ScheduleFlush() only records the request, and RunScheduledFlush() does
+// what the event loop's flush would that matters to tests: close a connection CloseSoon() marked.
 //
 // Declare a FakeConnection after the Server it uses, so it is destroyed first.
 #pragma once
@@ -43,7 +48,17 @@ class FakeConnection final : public net::Connection {
     return Run(argv);
   }
   std::string Run(const std::vector<std::string_view>& args) {
-    if (session_) session_->OnRequest(args);
+    if (session_) {
+      dispatching_ = true;
+      session_->OnRequest(args);
+      dispatching_ = false;
+      if (closed_) ReleaseSession();
+    }
+    return Take();
+  }
+
+  // Takes the output produced so far (replies and messages delivered to this connection).
+  std::string Take() {
     std::string bytes = std::move(reply_.buffer());
     reply_.buffer().clear();
     return bytes;
@@ -53,7 +68,18 @@ class FakeConnection final : public net::Connection {
     if (closed_) return;
     closed_ = true;
     close_reason_ = reason;
-    if (auto session = std::move(session_)) session->OnClose(reason);
+    if (!dispatching_) ReleaseSession();
+  }
+
+  void ScheduleFlush() override {
+    if (closed_) return;
+    flush_scheduled_ = true;
+    ++flushes_scheduled_;
+  }
+  // The scheduled flush, as far as tests can see it: a connection CloseSoon() marked closes.
+  void RunScheduledFlush() {
+    flush_scheduled_ = false;
+    if (close_soon_) Close(close_soon_reason_);
   }
 
   // Makes this a Unix socket connection (call before Open()).
@@ -64,8 +90,17 @@ class FakeConnection final : public net::Connection {
   bool close_after_reply() const { return close_after_reply_; }
   const std::string& close_reason() const { return close_reason_; }
   const std::string& refusal() const { return refusal_; }
+  bool flush_scheduled() const { return flush_scheduled_; }
+  int flushes_scheduled() const { return flushes_scheduled_; }  // ScheduleFlush() calls
+
+  // Makes the connection read `limits` (which must outlive it) instead of the defaults.
+  void set_limits(const net::ConnectionLimits& limits) { limits_ = &limits; }
 
  private:
+  void ReleaseSession() {
+    if (auto session = std::move(session_)) session->OnClose(close_reason_);
+  }
+
   static const net::ConnectionLimits& DefaultLimits() {
     static const net::ConnectionLimits limits;
     return limits;
@@ -73,6 +108,9 @@ class FakeConnection final : public net::Connection {
 
   std::string refusal_;
   std::string close_reason_;
+  bool dispatching_ = false;
+  bool flush_scheduled_ = false;
+  int flushes_scheduled_ = 0;
 };
 
 // The text of a bulk string reply ("$N\r\n...\r\n") or a RESP3 verbatim string

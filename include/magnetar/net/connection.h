@@ -17,6 +17,13 @@
 
 namespace magnetar::net {
 
+// One class of client-output-buffer-limit; 0 disables each.
+struct OutputLimit {
+  uint64_t hard_bytes = 0;
+  uint64_t soft_bytes = 0;
+  int64_t soft_seconds = 0;
+};
+
 // Limits every connection reads live, so CONFIG SET takes effect on existing clients.
 struct ConnectionLimits {
   resp::ParserLimits parser;
@@ -24,6 +31,8 @@ struct ConnectionLimits {
   uint64_t output_hard_limit = 0;
   uint64_t output_soft_limit = 0;
   int64_t output_soft_seconds = 0;
+  // client-output-buffer-limit for pub/sub clients (a connection set_pubsub_class(true)).
+  OutputLimit pubsub_output;
   // While this many reply bytes wait to be sent, the connection stops executing requests and
   // stops reading, so a client that never reads cannot grow the server's memory.
   size_t output_pause_bytes = 1024 * 1024;
@@ -62,12 +71,43 @@ class Session {
 
 class Connection {
  public:
+  // Why a client whose output passed its client-output-buffer-limit is closed (the server logs
+  // it, in the words Redis logs).
+  static constexpr std::string_view kOutputLimitReason =
+      "client scheduled to be closed ASAP for overcoming of output buffer limits";
+
   virtual ~Connection() = default;
 
   // Closes now, dropping unsent replies (CLIENT KILL, limits exceeded).
   virtual void Close(std::string_view reason) = 0;
   // Closes once every reply produced so far has been sent (QUIT, protocol errors).
   void CloseAfterReply() { close_after_reply_ = true; }
+  // Closes from outside this connection's own requests, as Redis's "close ASAP": unsent output
+  // is dropped now and closing() turns true so nothing more is added, but the close itself (which
+  // destroys the session) waits for the scheduled flush, so a caller walking a list of clients,
+  // such as a publish walking the subscribers, is not disturbed by one of them going away.
+  void CloseSoon(std::string_view reason);
+
+  // Output added from outside the connection's own requests (a message another client
+  // published) is sent by a flush that the loop runs soon after: calls in one loop turn make one
+  // flush, so the messages of many publishes leave in one write.
+  virtual void ScheduleFlush() = 0;
+
+  // Whether the unsent output passes the client-output-buffer-limit of the connection's class:
+  // the hard limit, or the soft limit continuously for longer than its seconds. Redis checks on
+  // every append, so callers check whenever they add output.
+  bool OutputOverLimit() {
+    const OutputLimit limit = output_limit();
+    const size_t pending = output_pending();
+    if (limit.hard_bytes && pending >= limit.hard_bytes) return true;
+    if (!limit.soft_bytes || pending < limit.soft_bytes) {
+      soft_limit_since_us_ = 0;
+      return false;
+    }
+    return SoftLimitExpired(limit);
+  }
+  // A client with a subscription is in the pubsub class of output limits, else in the normal one.
+  void set_pubsub_class(bool pubsub) { pubsub_class_ = pubsub; }
 
   resp::ReplyBuilder& reply() { return reply_; }
   resp::RequestParser& parser() { return parser_; }
@@ -86,11 +126,18 @@ class Connection {
   size_t output_pending() const { return reply_.size() + write_buffer_.size(); }
   size_t output_memory() const { return reply_.buffer().capacity() + write_buffer_.capacity(); }
   int64_t last_interaction_us() const { return last_interaction_us_; }
-  bool closing() const { return closed_ || close_after_reply_; }
+  bool closing() const { return closed_ || close_after_reply_ || close_soon_; }
   const TrafficCounters& traffic() const { return traffic_; }
 
  protected:
   Connection(const ConnectionLimits& limits) : limits_(&limits), parser_(limits.parser) {}
+
+  OutputLimit output_limit() const {
+    if (pubsub_class_) return limits_->pubsub_output;
+    return {limits_->output_hard_limit, limits_->output_soft_limit, limits_->output_soft_seconds};
+  }
+  // The soft limit's clock: true once the output has stayed over it for longer than allowed.
+  bool SoftLimitExpired(const OutputLimit& limit);
 
   const ConnectionLimits* limits_;
   std::unique_ptr<Session> session_;
@@ -106,6 +153,9 @@ class Connection {
   int fd_ = -1;
   bool close_after_reply_ = false;
   bool closed_ = false;
+  bool close_soon_ = false;  // CloseSoon() was called; the scheduled flush closes
+  bool pubsub_class_ = false;
+  std::string close_soon_reason_;
   int64_t last_interaction_us_ = 0;
   int64_t soft_limit_since_us_ = 0;  // when output first exceeded the soft limit, 0 if not
   TrafficCounters traffic_;
