@@ -23,8 +23,8 @@ using namespace commands;
 constexpr std::string_view kNoSuchClient = "ERR No such client";
 constexpr std::string_view kBadKillId = "ERR client-id should be greater than 0";
 
-// The kinds of clients TYPE filters on. Magnetar has no replicas or pub/sub yet, so every
-// client is a normal one.
+// The kinds of clients TYPE filters on. Magnetar has no replicas yet, so a client is a pub/sub
+// one while it has a subscription and a normal one otherwise.
 enum class ClientType { kNormal, kReplica, kMaster, kPubSub };
 
 std::optional<ClientType> ParseClientType(std::string_view name) {
@@ -41,7 +41,9 @@ std::string UnknownTypeError(std::string_view name) {
   return fmt::format("ERR Unknown client type '{}'", name);
 }
 
-ClientType TypeOf(const Client&) { return ClientType::kNormal; }
+ClientType TypeOf(const Client& client) {
+  return client.subscriptions.any() ? ClientType::kPubSub : ClientType::kNormal;
+}
 
 // Redis refuses names and library attributes with bytes outside '!'..'~', since CLIENT LIST
 // separates fields with spaces and clients with newlines.
@@ -69,6 +71,7 @@ std::string LocalAddress(Server& server, Client& client) {
 // Client flags in Redis's letters. Of Redis's flags only these exist in Magnetar yet.
 std::string FlagLetters(Client& client) {
   std::string flags;
+  if (client.subscriptions.any()) flags += 'P';
   if (client.transaction.active()) flags += 'x';
   if (client.transaction.watch_failed()) flags += 'd';
   if (client.connection().closing()) flags += 'c';
@@ -106,12 +109,15 @@ void AppendClientLine(std::string& out, Server& server, Client& client,
   const size_t reply_capacity = connection.reply().buffer().capacity();
   fmt::format_to(
       std::back_inserter(out),
-      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 "
+      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} "
       "multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll={} "
       "omem={} tot-mem={} events={} cmd={} user=default redir=-1 resp={}\n",
       client.id(), PeerAddress(server, client), LocalAddress(server, client), connection.fd(),
       client.name, (now - client.created_us()) / 1'000'000,
       (now - connection.last_interaction_us()) / 1'000'000, FlagLetters(client), client.db_index,
+      client.subscriptions.count(SubscriptionKind::kChannel),
+      client.subscriptions.count(SubscriptionKind::kPattern),
+      client.subscriptions.count(SubscriptionKind::kShardChannel),
       client.transaction.active() ? static_cast<int64_t>(client.transaction.queued_count()) : -1,
       connection.query_buffer_used(),
       connection.query_buffer_capacity() - connection.query_buffer_used(), argv_bytes,

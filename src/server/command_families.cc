@@ -13,6 +13,7 @@ void RegisterAllCommands(commands::CommandRegistry& registry) {
   registry.Add(ClientCommands());
   registry.Add(ConfigCommands());
   registry.Add(TransactionCommands());
+  registry.Add(PubSubCommands());
   registry.Add(commands::StringCommands());
   registry.Add(commands::KeyCommands());
   registry.Add(commands::KeyMoveCommands());

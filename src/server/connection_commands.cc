@@ -15,6 +15,12 @@ void Ping(CommandContext& ctx) {
   if (ctx.args.size() > 2) {
     return ctx.reply.Error("ERR wrong number of arguments for 'ping' command");
   }
+  // A subscribed RESP2 client reads PING's reply among messages, so it comes in their shape.
+  if (AsServer(ctx).client.subscriptions.any() && !ctx.reply.resp3()) {
+    ctx.reply.Array(2);
+    ctx.reply.Bulk("pong");
+    return ctx.reply.Bulk(ctx.args.size() == 2 ? ctx.args[1] : "");
+  }
   if (ctx.args.size() == 2) return ctx.reply.Bulk(ctx.args[1]);
   ctx.reply.SimpleString("PONG");
 }
@@ -132,6 +138,7 @@ void Reset(CommandContext& ctx) {
   ServerContext& sctx = AsServer(ctx);
   Client& client = sctx.client;
   DiscardTransaction(sctx.server, client);
+  sctx.server.pubsub().Forget(client);  // silently: no unsubscribe replies
   client.db_index = 0;
   client.name.clear();
   client.reply_mode = ReplyMode::kOn;

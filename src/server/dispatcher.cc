@@ -57,6 +57,11 @@ std::string Admission(Server& server, Client& client, const CommandSpec& spec) {
           "DEBUG");
     }
   }
+  // RESP2 has no way to tell a message from a reply, so a subscribed client may only manage its
+  // subscriptions (RESP3 clients are free: messages are pushes).
+  if (client.subscriptions.any() && !client.reply().resp3() && !AllowedWhileSubscribed(spec.name)) {
+    return SubscribedModeError(spec.name);
+  }
   return {};
 }
 

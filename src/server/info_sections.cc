@@ -158,7 +158,7 @@ void StatsSection(Server& server, std::string& out) {
   Field(out, "instantaneous_ops_per_sec", static_cast<uint64_t>(AverageRate(samples.ops)));
   Field(out, "total_net_input_bytes", traffic.input_bytes);
   Field(out, "total_net_output_bytes", traffic.output_bytes);
-  // Replication, eviction, pub/sub, forks, defragmentation, client tracking and DUMP/RESTORE do
+  // Replication, eviction, forks, defragmentation, client tracking and DUMP/RESTORE do
   // not exist yet, so their counters are zero, as on a Redis that never used them.
   Field(out, "total_net_repl_input_bytes", 0);
   Field(out, "total_net_repl_output_bytes", 0);
@@ -180,9 +180,10 @@ void StatsSection(Server& server, std::string& out) {
   Field(out, "current_eviction_exceeded_time", 0);
   Field(out, "keyspace_hits", keyspace.hits);
   Field(out, "keyspace_misses", keyspace.misses);
-  Field(out, "pubsub_channels", 0);
-  Field(out, "pubsub_patterns", 0);
-  Field(out, "pubsubshard_channels", 0);
+  const PubSub& pubsub = server.pubsub();
+  Field(out, "pubsub_channels", pubsub.TopicCount(SubscriptionKind::kChannel));
+  Field(out, "pubsub_patterns", pubsub.TopicCount(SubscriptionKind::kPattern));
+  Field(out, "pubsubshard_channels", pubsub.TopicCount(SubscriptionKind::kShardChannel));
   Field(out, "latest_fork_usec", 0);
   Field(out, "total_forks", 0);
   Field(out, "migrate_cached_sockets", 0);

@@ -67,6 +67,8 @@ void Server::ApplyConfig() {
   limits_.output_hard_limit = config_.client_output_buffer_limit_normal.hard_bytes;
   limits_.output_soft_limit = config_.client_output_buffer_limit_normal.soft_bytes;
   limits_.output_soft_seconds = config_.client_output_buffer_limit_normal.soft_seconds;
+  const OutputBufferLimit& pubsub = config_.client_output_buffer_limit_pubsub;
+  limits_.pubsub_output = {pubsub.hard_bytes, pubsub.soft_bytes, pubsub.soft_seconds};
   listener_options_.tcp_keepalive_seconds = config_.tcp_keepalive;  // read at each accept
   keyspace_.SetNotifyMask(config_.notify_keyspace_events);
 }
@@ -123,6 +125,7 @@ void Server::AddClient(Client& client) { clients_.emplace(client.id(), &client);
 
 void Server::RemoveClient(Client& client) {
   watched_keys_.UnwatchAll(client);
+  pubsub_.Forget(client);
   clients_.erase(client.id());
   stats_.closed_traffic += client.connection().traffic();
 }
@@ -138,11 +141,21 @@ void Server::Cron() {
   keyspace_.ActiveExpireStep(kExpirySliceUs);
   keyspace_.RehashStep(kRehashSliceUs);
   ScheduleExpiry();
+  // A subscriber over its soft output limit is closed once the limit's seconds pass, even when
+  // no further message arrives to check it (Redis's clientsCron does the same).
+  for (auto& [id, client] : clients_) {
+    net::Connection& connection = client->connection();
+    if (client->subscriptions.any() && connection.OutputOverLimit()) {
+      connection.CloseSoon(net::Connection::kOutputLimitReason);
+    }
+  }
   if (config_.timeout > 0) {
     int64_t idle_limit = int64_t{config_.timeout} * 1'000'000;
     int64_t now = MonotonicUs();
     std::vector<Client*> idle;
     for (auto& [id, client] : clients_) {
+      // As in Redis, a subscriber waiting for messages is not idle.
+      if (client->subscriptions.any()) continue;
       if (now - client->connection().last_interaction_us() > idle_limit) idle.push_back(client);
     }
     for (Client* client : idle) client->connection().Close("");

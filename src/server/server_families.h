@@ -16,6 +16,8 @@ std::span<const commands::CommandSpec> InfoCommands();     // INFO
 std::span<const commands::CommandSpec> ClientCommands();   // CLIENT
 std::span<const commands::CommandSpec> ConfigCommands();   // CONFIG
 std::span<const commands::CommandSpec> TransactionCommands();  // MULTI EXEC DISCARD WATCH UNWATCH
+// (P|S)SUBSCRIBE (P|S)UNSUBSCRIBE PUBLISH SPUBLISH PUBSUB
+std::span<const commands::CommandSpec> PubSubCommands();
 
 class Server;
 class Client;

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "magnetar/net/connection.h"
+#include "magnetar/server/pubsub.h"
 #include "magnetar/server/transaction.h"
 
 namespace magnetar::server {
@@ -42,6 +43,7 @@ class Client final : public net::Session {
   ReplyMode reply_mode = ReplyMode::kOn;
   std::string_view last_command = "NULL";  // a command table name, for CLIENT LIST cmd=
   Transaction transaction;                 // MULTI state and WATCHed keys
+  ClientSubscriptions subscriptions;       // pub/sub; the server's PubSub keeps them
 
  private:
   Server* server_;
