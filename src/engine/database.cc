@@ -128,8 +128,9 @@ bool Database::Delete(std::string_view key) {
   return true;
 }
 
-void Database::Changed(std::string_view key, uint32_t klass, std::string_view event) {
-  keyspace_.AddDirty(1);
+void Database::Changed(std::string_view key, uint32_t klass, std::string_view event,
+                       uint64_t changes) {
+  keyspace_.AddDirty(changes);
   keyspace_.observer().OnKeyModified(index_, key);
   keyspace_.Notify(klass, event, index_, key);
 }
@@ -290,6 +291,8 @@ void Database::Adopt(Entry* entry) {
   KeyTable::Position position;
   Entry* old = FindLive(key, hash, &position);
   Place(position, old, entry, hash);
+  // Place announces only keys that were missing; a replaced key counts as deleted and re-added.
+  if (old != nullptr) keyspace_.Notify(kNotifyNew, "new", index_, entry->key());
 }
 
 void Database::Detach(const KeyTable::Position& position, Entry* entry) {
@@ -342,11 +345,13 @@ bool Database::Unlink(std::string_view key) {
 }
 
 // Bitmap family.
-Result<std::span<char>> Database::StringForUpdate(std::string_view key, size_t min_size) {
+Result<std::span<char>> Database::StringForUpdate(std::string_view key, size_t min_size,
+                                                  bool* grown) {
   uint64_t hash = table_.Hash(key);
   KeyTable::Position position;
   Entry* entry = FindLive(key, hash, &position);
   if (entry != nullptr && entry->type() != ValueType::kString) return OpStatus::kWrongType;
+  if (grown != nullptr) *grown = entry == nullptr || entry->string().view().size() < min_size;
   if (entry == nullptr) {
     // Without a deadline, the new key cannot expire before the lookup below.
     Store(key, EntryValue::HeapString({}), TtlUpdate::Clear());

@@ -3,8 +3,8 @@
 // Storage is a KeyTable of Entry pointers (key_table.h, entry.h) plus an ExpiryIndex of the keys
 // that have a deadline (expiry_index.h). Every lookup applies lazy expiry: a key past its deadline
 // is removed, counted in KeyspaceStats::expired and reported to the keyspace's observer
-// (OnKeyExpired), the same path active expiry takes. Entries returned by lookups are valid until the database next
-// changes.
+// (OnKeyExpired), the same path active expiry takes. Entries returned by lookups are valid until
+// the database next changes.
 //
 // Not thread-safe: one thread (the event loop) uses a database; only detached storage is handed
 // to the lazy-free thread.
@@ -94,11 +94,13 @@ class Database final : private ExpiryIndex::Host {
   bool Delete(std::string_view key);
 
   // The write hook: a command reports here each key it changed, after changing it, with the
-  // keyspace event it raises (class and name, as Redis's notifyKeyspaceEvent). This counts the
-  // change in the dirty counter, tells the observer (WATCH, blocked clients) and raises the event.
-  void Changed(std::string_view key, uint32_t klass, std::string_view event);
-  // Raises one more keyspace event for `key` without counting a change (SET EX's "expire" after
-  // its "set", RENAME's "rename_to" after "rename_from").
+  // keyspace event it raises (class and name, as Redis's notifyKeyspaceEvent). This adds `changes`
+  // to the dirty counter, tells the observer (WATCH, blocked clients) and raises the event. A
+  // command that changes two keys in one step counts the step once, as Redis does: RENAME's
+  // "rename_to" and MOVE's "move_to" pass 0; BITFIELD passes the number of fields it wrote.
+  void Changed(std::string_view key, uint32_t klass, std::string_view event, uint64_t changes = 1);
+  // Raises one more keyspace event for `key` without counting a change or telling the observer
+  // (SET EX's "expire" after its "set").
   void Notify(uint32_t klass, std::string_view event, std::string_view key);
   // The entry stored at `key` whether or not its deadline has passed; touches and removes nothing.
   const Entry* Peek(std::string_view key);
@@ -152,11 +154,16 @@ class Database final : private ExpiryIndex::Host {
   // database next changes; the key keeps its deadline. A missing key is created first. The value
   // becomes a heap string with room to grow, so later edits and small growth copy nothing.
   // Fails with kWrongType when the key holds another type. Counts no keyspace hit or miss.
-  Result<std::span<char>> StringForUpdate(std::string_view key, size_t min_size);
+  // `grown`, when given, is set to whether the key was created or its string lengthened (SETBIT
+  // reports a change then even when the bit it sets was already right).
+  Result<std::span<char>> StringForUpdate(std::string_view key, size_t min_size,
+                                          bool* grown = nullptr);
 
   // Generic key family (RENAME, MOVE, COPY, UNLINK; SWAPDB is Keyspace::SwapDatabases).
   // Moves `from`'s value and deadline to the key `to` of `target` (this database or another),
-  // replacing whatever `to` held. False when `from` does not exist.
+  // replacing whatever `to` held. False when `from` does not exist. `to` is announced as "new"
+  // even when it replaced a key: Redis deletes the old key and adds the moved one (so does
+  // CopyEntry).
   bool MoveEntry(std::string_view from, Database& target, std::string_view to);
   // Stores a copy of `from`'s value and deadline at `to` in `target` (this database or another),
   // replacing whatever `to` held. False when `from` does not exist or its object cannot be copied.
