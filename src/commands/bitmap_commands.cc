@@ -30,9 +30,13 @@ void HandleSetBit(CommandContext& ctx) {
   if (!offset) return ctx.reply.Error(offset.status());
   auto bit = ParseBitValue(ctx.args[3]);
   if (!bit) return ctx.reply.Error(bit.status());
-  auto value = ctx.db().StringForUpdate(ctx.args[1], (*offset >> 3) + 1);
+  bool grown = false;
+  auto value = ctx.db().StringForUpdate(ctx.args[1], (*offset >> 3) + 1, &grown);
   if (!value) return ctx.reply.Error(value.status());
-  ctx.reply.Integer(SetBit(*value, *offset, *bit));
+  bool old = SetBit(*value, *offset, *bit);
+  // As in Redis, setting a bit to what it was is no change unless the string had to grow.
+  if (grown || old != *bit) ctx.db().Changed(ctx.args[1], engine::kNotifyString, "setbit");
+  ctx.reply.Integer(old);
 }
 
 void HandleGetBit(CommandContext& ctx) {
@@ -130,10 +134,14 @@ void HandleBitOp(CommandContext& ctx) {
   for (size_t slot : slots) inputs.push_back(loaded[slot].view());
 
   std::string result = BitOp(*kind, inputs);
+  std::string_view destination = ctx.args[2];
   if (result.empty()) {
-    ctx.db().Delete(ctx.args[2]);
+    if (ctx.db().Delete(destination)) {
+      ctx.db().Changed(destination, engine::kNotifyGeneric, "del");
+    }
   } else {
-    ctx.db().SetString(ctx.args[2], result);
+    ctx.db().SetString(destination, result);
+    ctx.db().Changed(destination, engine::kNotifyString, "set");
   }
   ctx.reply.Integer(static_cast<int64_t>(result.size()));
 }
@@ -152,6 +160,13 @@ void RunBitfield(CommandContext& ctx, const BitfieldPlan& plan) {
   auto value = ctx.db().StringForUpdate(ctx.args[1], (plan.highest_write_bit >> 3) + 1);
   if (!value) return ctx.reply.Error(value.status());
   std::vector<std::optional<int64_t>> results = BitfieldApply(*value, plan);
+  // Each SET or INCRBY that was not refused by OVERFLOW FAIL is a change. A key created for
+  // writes that all failed stays, unannounced and unpropagated, as in Redis.
+  uint64_t changes = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    changes += plan.ops[i].opcode != BitfieldOpcode::kGet && results[i].has_value();
+  }
+  if (changes > 0) ctx.db().Changed(ctx.args[1], engine::kNotifyString, "setbit", changes);
   ctx.reply.Array(results.size());
   for (const std::optional<int64_t>& result : results) {
     result ? ctx.reply.Integer(*result) : ctx.reply.Null();

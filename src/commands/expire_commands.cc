@@ -11,6 +11,7 @@
 #include "magnetar/commands/command_context.h"
 #include "magnetar/commands/families.h"
 #include "magnetar/common/numbers.h"
+#include "write_path.h"
 
 namespace magnetar::commands {
 namespace {
@@ -101,9 +102,14 @@ void ExpireGeneric(CommandContext& ctx, Unit unit, Base base, std::string_view n
   if (entry->has_deadline()) current = entry->deadline();
   if (!ConditionsAllow(*conditions, current, *deadline)) return ctx.reply.Integer(0);
   if (*deadline <= now_ms) {
-    db.Delete(key);
+    DeleteInsteadOfCommand(ctx, key, ctx.lazyfree.expire);
   } else {
-    db.SetDeadline(key, *deadline);
+    SetDeadline(ctx, key, *deadline);
+    // A relative or second-based time would mean another deadline when replayed later. PEXPIREAT
+    // already names the deadline and goes as sent.
+    if (unit != Unit::kMilliseconds || base != Base::kEpoch) {
+      PropagateDeadline(ctx, key, *deadline, ctx.args.subspan(3));
+    }
   }
   ctx.reply.Integer(1);
 }
@@ -148,7 +154,11 @@ void ExpireTime(CommandContext& ctx) { TtlGeneric(ctx, Unit::kSeconds, Base::kEp
 
 void PExpireTime(CommandContext& ctx) { TtlGeneric(ctx, Unit::kMilliseconds, Base::kEpoch); }
 
-void Persist(CommandContext& ctx) { ctx.reply.Integer(ctx.db().Persist(ctx.args[1]) ? 1 : 0); }
+void Persist(CommandContext& ctx) {
+  if (!ctx.db().Persist(ctx.args[1])) return ctx.reply.Integer(0);
+  ctx.db().Changed(ctx.args[1], engine::kNotifyGeneric, "persist");
+  ctx.reply.Integer(1);
+}
 
 constexpr HistoryEntry kExpireHistory[] = {
     {"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."},

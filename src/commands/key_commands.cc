@@ -9,22 +9,27 @@
 #include "magnetar/commands/command_context.h"
 #include "magnetar/commands/families.h"
 #include "value_type_names.h"
+#include "write_path.h"
 
 namespace magnetar::commands {
 namespace {
 
-void Del(CommandContext& ctx) {
+// DEL and UNLINK; `lazy` frees large values on the lazy-free thread. Both propagate as sent.
+void DeleteKeys(CommandContext& ctx, bool lazy) {
   int64_t deleted = 0;
-  for (size_t i = 1; i < ctx.args.size(); ++i) deleted += ctx.db().Delete(ctx.args[i]);
+  for (std::string_view key : ctx.args.subspan(1)) {
+    if (!DeleteKey(ctx.db(), key, lazy)) continue;
+    ctx.db().Changed(key, engine::kNotifyGeneric, "del");
+    ++deleted;
+  }
   ctx.reply.Integer(deleted);
 }
 
+// With lazyfree-lazy-user-del, DEL frees like UNLINK.
+void Del(CommandContext& ctx) { DeleteKeys(ctx, ctx.lazyfree.user_del); }
+
 // UNLINK removes the keys at once like DEL; large values are freed on the lazy-free thread.
-void Unlink(CommandContext& ctx) {
-  int64_t deleted = 0;
-  for (size_t i = 1; i < ctx.args.size(); ++i) deleted += ctx.db().Unlink(ctx.args[i]);
-  ctx.reply.Integer(deleted);
-}
+void Unlink(CommandContext& ctx) { DeleteKeys(ctx, true); }
 
 // EXISTS and TOUCH count a key once per time it is named; only TOUCH marks the keys as used.
 void Exists(CommandContext& ctx) {
@@ -67,10 +72,18 @@ bool ParseFlushMode(CommandContext& ctx) {
   return false;
 }
 
+// Redis propagates FLUSHDB and FLUSHALL even when they found nothing to remove: a replica may
+// hold keys its master does not. The emptied databases count their keys as changes themselves.
+void PropagateEvenIfUnchanged(CommandContext& ctx) {
+  ctx.propagate().Also(ctx.db_index, ctx.args);
+  ctx.propagate().Prevent();
+}
+
 void FlushDb(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
   bool async = ctx.args.size() == 2 && EqualsIgnoreCase(ctx.args[1], "async");
   async ? ctx.db().ClearAsync() : ctx.db().Clear();
+  PropagateEvenIfUnchanged(ctx);
   ctx.reply.Ok();
 }
 
@@ -78,6 +91,7 @@ void FlushAll(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
   bool async = ctx.args.size() == 2 && EqualsIgnoreCase(ctx.args[1], "async");
   async ? ctx.keyspace.FlushAllAsync() : ctx.keyspace.FlushAll();
+  PropagateEvenIfUnchanged(ctx);
   ctx.reply.Ok();
 }
 

@@ -43,6 +43,9 @@ void RenameGeneric(CommandContext& ctx, bool only_if_new) {
     return only_if_new ? ctx.reply.Integer(0) : ctx.reply.Ok();
   }
   db.MoveEntry(from, db, to);
+  // One change of two keys: counted once.
+  db.Changed(from, engine::kNotifyGeneric, "rename_from");
+  db.Changed(to, engine::kNotifyGeneric, "rename_to", 0);
   only_if_new ? ctx.reply.Integer(1) : ctx.reply.Ok();
 }
 
@@ -71,7 +74,9 @@ void Copy(CommandContext& ctx) {
   engine::Database& target = ctx.keyspace.db(target_index);
   if (source.LookupForRead(from) == nullptr) return ctx.reply.Integer(0);
   if (!replace && target.Lookup(to) != nullptr) return ctx.reply.Integer(0);
-  ctx.reply.Integer(source.CopyEntry(from, target, to) ? 1 : 0);
+  if (!source.CopyEntry(from, target, to)) return ctx.reply.Integer(0);
+  target.Changed(to, engine::kNotifyGeneric, "copy_to");
+  ctx.reply.Integer(1);
 }
 
 void Move(CommandContext& ctx) {
@@ -84,6 +89,8 @@ void Move(CommandContext& ctx) {
     return ctx.reply.Integer(0);
   }
   ctx.db().MoveEntry(key, target, key);
+  ctx.db().Changed(key, engine::kNotifyGeneric, "move_from");
+  target.Changed(key, engine::kNotifyGeneric, "move_to", 0);
   ctx.reply.Integer(1);
 }
 
@@ -111,6 +118,9 @@ void SwapDb(CommandContext& ctx) {
   if (*first != *second) {
     ctx.keyspace.SwapDatabases(static_cast<size_t>(*first), static_cast<size_t>(*second));
   }
+  // Counted (and so propagated) even when a database is swapped with itself, as in Redis. No key
+  // event: SWAPDB raises none.
+  ctx.keyspace.AddDirty(1);
   ctx.reply.Ok();
 }
 

@@ -5,15 +5,19 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/common/numbers.h"
 #include "string_handlers.h"
+#include "write_path.h"
 
 namespace magnetar::commands::strings {
 namespace {
 
 using engine::Entry;
+using engine::kNotifyGeneric;
+using engine::kNotifyString;
 using engine::TtlUpdate;
 using engine::ValueType;
 
@@ -116,12 +120,37 @@ void ReplyString(CommandContext& ctx, const std::optional<engine::StringRef>& va
   value ? ctx.reply.Bulk(value->view()) : ctx.reply.Null();
 }
 
+// Stores `value` at `key` with an absolute deadline, for SET with an expire option, SETEX and
+// PSETEX: "set" then "expire", propagated as `SET key value PXAT <deadline>` whatever form of
+// time the client gave (Redis drops NX, XX and GET from this form too: it is only sent when the
+// value was stored).
+void SetStringWithDeadline(CommandContext& ctx, std::string_view key, std::string_view value,
+                           int64_t deadline_ms) {
+  engine::Database& db = ctx.db();
+  db.SetString(key, value, TtlUpdate::At(deadline_ms));
+  db.Changed(key, kNotifyString, "set");
+  db.Notify(kNotifyGeneric, "expire", key);
+  char text[kMaxInt64Chars];
+  ctx.propagate().Rewrite(
+      {"SET", key, value, "PXAT", std::string_view(text, FormatInt64(deadline_ms, text))});
+}
+
 // SETEX and PSETEX: SET with a relative expire in front of the value.
 void SetWithExpire(CommandContext& ctx, bool seconds, std::string_view command) {
   auto deadline = ExpireDeadline(ctx.args[2], seconds, false, ctx.clock.NowMs());
   if (!deadline) return ReplyExpireError(ctx, deadline.status(), command);
-  ctx.db().SetString(ctx.args[1], ctx.args[3], TtlUpdate::At(*deadline));
+  SetStringWithDeadline(ctx, ctx.args[1], ctx.args[3], *deadline);
   ctx.reply.Ok();
+}
+
+// SET's GET only shapes the reply, so SET propagates without it. Called for a SET without expire
+// options, whose options are all keywords.
+void PropagateSetWithoutGet(CommandContext& ctx) {
+  std::vector<std::string_view> argv(ctx.args.begin(), ctx.args.begin() + 3);
+  for (std::string_view option : ctx.args.subspan(3)) {
+    if (!EqualsIgnoreCase(option, "get")) argv.push_back(option);
+  }
+  ctx.propagate().Rewrite(argv);
 }
 
 // MSET and MSETNX take key-value pairs; an unpaired key is an arity error.
@@ -134,7 +163,11 @@ bool CheckPairs(CommandContext& ctx, std::string_view command) {
 }
 
 void SetPairs(CommandContext& ctx) {
-  for (size_t i = 1; i < ctx.args.size(); i += 2) ctx.db().SetString(ctx.args[i], ctx.args[i + 1]);
+  engine::Database& db = ctx.db();
+  for (size_t i = 1; i < ctx.args.size(); i += 2) {
+    db.SetString(ctx.args[i], ctx.args[i + 1]);
+    db.Changed(ctx.args[i], kNotifyString, "set");
+  }
 }
 
 }  // namespace
@@ -151,16 +184,17 @@ void Set(CommandContext& ctx) {
   std::string_view value = ctx.args[2];
   if (ctx.args.size() == 3) {
     db.SetString(key, value);
+    db.Changed(key, kNotifyString, "set");
     return ctx.reply.Ok();
   }
   auto options = ParseExpiryOptions(ctx.args, 3, OptionsOf::kSet);
   if (!options) return ctx.reply.Error(options.status());
   const uint32_t flags = options->flags;
-  TtlUpdate ttl = (flags & kKeepTtl) ? TtlUpdate::Keep() : TtlUpdate::Clear();
+  std::optional<int64_t> deadline;
   if (flags & kAnyExpire) {
-    auto deadline = OptionDeadline(*options, ctx.clock.NowMs());
-    if (!deadline) return ReplyExpireError(ctx, deadline.status(), "set");
-    ttl = TtlUpdate::At(*deadline);
+    auto parsed = OptionDeadline(*options, ctx.clock.NowMs());
+    if (!parsed) return ReplyExpireError(ctx, parsed.status(), "set");
+    deadline = *parsed;
   }
   bool found;
   if (flags & kGetOld) {
@@ -176,7 +210,13 @@ void Set(CommandContext& ctx) {
     if (!(flags & kGetOld)) ctx.reply.Null();
     return;
   }
-  db.SetString(key, value, ttl);
+  if (deadline) {
+    SetStringWithDeadline(ctx, key, value, *deadline);
+  } else {
+    db.SetString(key, value, (flags & kKeepTtl) ? TtlUpdate::Keep() : TtlUpdate::Clear());
+    db.Changed(key, kNotifyString, "set");
+    if (flags & kGetOld) PropagateSetWithoutGet(ctx);
+  }
   if (!(flags & kGetOld)) ctx.reply.Ok();
 }
 
@@ -190,6 +230,7 @@ bool SetKeys(std::span<const std::string_view> args, std::vector<KeyRef>& keys) 
 void SetNx(CommandContext& ctx) {
   if (ctx.db().Lookup(ctx.args[1]) != nullptr) return ctx.reply.Integer(0);
   ctx.db().SetString(ctx.args[1], ctx.args[2]);
+  ctx.db().Changed(ctx.args[1], kNotifyString, "set");
   ctx.reply.Integer(1);
 }
 
@@ -202,13 +243,15 @@ void GetSet(CommandContext& ctx) {
   if (!old) return ctx.reply.Error(old.status());
   ReplyString(ctx, *old);
   ctx.db().SetString(ctx.args[1], ctx.args[2]);
+  ctx.db().Changed(ctx.args[1], kNotifyString, "set");
+  ctx.propagate().Rewrite({"SET", ctx.args[1], ctx.args[2]});
 }
 
 void GetDel(CommandContext& ctx) {
   auto value = ctx.db().GetString(ctx.args[1]);
   if (!value) return ctx.reply.Error(value.status());
   ReplyString(ctx, *value);
-  if (*value) ctx.db().Delete(ctx.args[1]);
+  if (*value) DeleteInsteadOfCommand(ctx, ctx.args[1], ctx.lazyfree.user_del);
 }
 
 void GetEx(CommandContext& ctx) {
@@ -230,12 +273,15 @@ void GetEx(CommandContext& ctx) {
   }
   ReplyString(ctx, *value);
   if (flags & kPersist) {
-    db.Persist(key);
+    if (!db.Persist(key)) return;
+    db.Changed(key, kNotifyGeneric, "persist");
+    ctx.propagate().Rewrite({"PERSIST", key});
   } else if ((flags & (kExAt | kPxAt)) && deadline <= now) {
     // An absolute time already past deletes the key at once rather than expiring it.
-    db.Delete(key);
+    DeleteInsteadOfCommand(ctx, key, ctx.lazyfree.expire);
   } else if (flags & kAnyExpire) {
-    db.SetDeadline(key, deadline);
+    SetDeadline(ctx, key, deadline);
+    PropagateDeadline(ctx, key, deadline);
   }
 }
 

@@ -18,6 +18,7 @@ using engine::ValueType;
 void IncrementBy(CommandContext& ctx, int64_t delta) {
   auto result = ctx.db().IncrementInteger(ctx.args[1], delta);
   if (!result) return ctx.reply.Error(result.status());
+  ctx.db().Changed(ctx.args[1], engine::kNotifyString, "incrby");
   ctx.reply.Integer(*result);
 }
 
@@ -60,6 +61,9 @@ void IncrByFloat(CommandContext& ctx) {
   char text[kMaxLongDoubleChars];
   std::string_view formatted(text, FormatLongDouble(result, text));
   db.SetString(key, formatted, TtlUpdate::Keep());
+  db.Changed(key, engine::kNotifyString, "incrbyfloat");
+  // Replaying the addition could round differently elsewhere: the result is what propagates.
+  ctx.propagate().Rewrite({"SET", key, formatted, "KEEPTTL"});
   ctx.reply.Bulk(formatted);
 }
 

@@ -27,6 +27,7 @@ void Append(CommandContext& ctx) {
   if (entry == nullptr) {
     // A new key is stored like SET's value (an integer stays one).
     db.SetString(key, suffix);
+    db.Changed(key, engine::kNotifyString, "append");
     return ctx.reply.Integer(static_cast<int64_t>(suffix.size()));
   }
   if (entry->type() != ValueType::kString) return ctx.reply.Error(OpStatus::kWrongType);
@@ -37,7 +38,9 @@ void Append(CommandContext& ctx) {
   auto bytes = db.StringForUpdate(key, length);
   if (!bytes) return ctx.reply.Error(bytes.status());
   suffix.copy(bytes->data() + old_length, suffix.size());
-  ctx.reply.Integer(static_cast<int64_t>(bytes->size()));
+  // Appending nothing still counts as a change, as in Redis.
+  db.Changed(key, engine::kNotifyString, "append");
+  ctx.reply.Integer(static_cast<int64_t>(length));
 }
 
 void StrLen(CommandContext& ctx) {
@@ -88,7 +91,9 @@ void SetRange(CommandContext& ctx) {
   auto bytes = db.StringForUpdate(key, end);
   if (!bytes) return ctx.reply.Error(bytes.status());
   patch.copy(bytes->data() + *offset, patch.size());
-  ctx.reply.Integer(static_cast<int64_t>(bytes->size()));
+  const auto length = static_cast<int64_t>(bytes->size());
+  db.Changed(key, engine::kNotifyString, "setrange");
+  ctx.reply.Integer(length);
 }
 
 void Lcs(CommandContext& ctx) {

@@ -125,6 +125,7 @@ void Call(Server& server, Client& client, RegisteredCommand& command,
                      static_cast<uint64_t>(server.config().proto_max_bulk_len), &propagation},
                     server,
                     client};
+  ctx.lazyfree = {server.config().lazyfree_lazy_user_del, server.config().lazyfree_lazy_expire};
   int64_t start = MonotonicUs();
   keyspace.FreezeTime();
   spec.handler(ctx);

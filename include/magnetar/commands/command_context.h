@@ -26,6 +26,15 @@ struct CommandContext {
   uint64_t max_bulk_len = 512ull * 1024 * 1024;
   // Where the command says how its effect propagates (propagation.h); never null.
   Propagation* propagation = nullptr;
+  // lazyfree-lazy-user-del and lazyfree-lazy-expire, filled by the dispatcher like max_bulk_len.
+  // They decide whether a deleted value is freed on the lazy-free thread and whether the deletion
+  // propagates as UNLINK or DEL: `user_del` for DEL and GETDEL, `expire` for a deadline given in
+  // the past (EXPIRE, GETEX).
+  struct LazyFree {
+    bool user_del = false;
+    bool expire = false;
+  };
+  LazyFree lazyfree = {};
 
   engine::Database& db() const { return keyspace.db(db_index); }
   Propagation& propagate() const { return *propagation; }
