@@ -33,7 +33,14 @@ void KeyspaceHooks::OnKeyExpired(size_t db, std::string_view key) {
   Propagator& propagator = server_.propagator();
   if (propagator.active()) {
     std::string_view name = server_.config().lazyfree_lazy_expire ? "UNLINK" : "DEL";
-    propagator.SendNow(db, std::array<std::string_view, 2>{name, key});
+    std::array<std::string_view, 2> deletion{name, key};
+    // Found by a command (lazy expiry): Redis 7.0 propagates it with the command's own writes,
+    // ahead of them, in one MULTI/EXEC when there are several. Active expiry's go alone.
+    if (propagator.in_unit()) {
+      propagator.Record(db, deletion);
+    } else {
+      propagator.SendNow(db, deletion);
+    }
   }
   server_.keyspace().Notify(engine::kNotifyExpired, "expired", db, key);
   server_.watched_keys().Touch(server_.keyspace(), db, key, /*removed=*/true);

@@ -3,9 +3,10 @@
 //
 // A command's writes are collected while it runs (an "execution unit": one command, or a whole
 // MULTI/EXEC) and sent when the unit ends; a unit that made more than one write is wrapped in
-// MULTI ... EXEC so that replaying it stays atomic. Deletions by expiry are sent at once, ahead of
-// the unit in progress, as Redis does. A SELECT goes out before a write whenever its database
-// differs from the previous write's.
+// MULTI ... EXEC so that replaying it stays atomic. A deletion by lazy expiry belongs to the unit
+// whose command found the key expired (Redis 7.0 wraps it with the command's writes), while active
+// expiry's are sent at once. A SELECT goes out before a write whenever its database differs from
+// the previous write's.
 //
 // With no sink attached nothing is recorded or copied: a write costs one branch.
 #pragma once
@@ -45,10 +46,12 @@ class Propagator {
   // Execution units nest (EXEC runs commands); writes are sent when the outermost one ends.
   void BeginUnit() { ++depth_; }
   void EndUnit();
+  // True while a unit runs (a command, or EXEC with its commands).
+  bool in_unit() const { return depth_ > 0; }
   // Adds a write of the current unit.
   void Record(size_t db, std::span<const std::string_view> argv);
   void Record(size_t db, std::span<const std::string> argv);
-  // Sends one write now, outside any unit (expiry's DEL).
+  // Sends one write now, outside any unit (active expiry's DEL).
   void SendNow(size_t db, std::span<const std::string_view> argv);
 
   // The next write is preceded by a SELECT whatever its database (a sink that starts a new
