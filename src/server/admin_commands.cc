@@ -1,7 +1,6 @@
-// Commands that act on the server process: SHUTDOWN, DEBUG, TIME.
-#include <chrono>
-#include <thread>
-
+// Commands that act on the server process: SHUTDOWN, DEBUG (its subcommands are in
+// debug_command.cc), TIME.
+#include "debug_command.h"
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/common/numbers.h"
 #include "magnetar/server/server.h"
@@ -39,31 +38,6 @@ void Shutdown(CommandContext& ctx) {
   // No reply: the connection closes when the server stops; nothing pipelined after runs.
   sctx.client.connection().CloseAfterReply();
   sctx.server.Shutdown("SHUTDOWN");
-}
-
-void Debug(CommandContext& ctx) {
-  if (EqualsIgnoreCase(ctx.args[1], "sleep") && ctx.args.size() == 3) {
-    auto seconds = ParseDouble(ctx.args[2]);
-    if (!seconds) return ctx.reply.Error(OpStatus::kNotFloat);
-    // Blocking the event loop is the point: DEBUG SLEEP simulates a slow command.
-    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(*seconds * 1e6)));
-    return ctx.reply.Ok();
-  }
-  if (EqualsIgnoreCase(ctx.args[1], "help") && ctx.args.size() == 2) {
-    constexpr std::string_view kHelp[] = {
-        "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-        "SLEEP <seconds>",
-        "    Stop the server for <seconds>. Decimals allowed.",
-        "HELP",
-        "    Print this help.",
-    };
-    ctx.reply.Array(std::size(kHelp));
-    for (std::string_view line : kHelp) ctx.reply.SimpleString(line);
-    return;
-  }
-  ctx.reply.Error(std::string("ERR unknown subcommand '")
-                      .append(ctx.args[1].substr(0, 128))
-                      .append("'. Try DEBUG HELP."));
 }
 
 void Time(CommandContext& ctx) {
@@ -121,7 +95,7 @@ constexpr CommandSpec kAdminCommands[] = {
      .arity = -2,
      .flags = kAdmin | kNoScript | kLoading | kStale | kProtected,
      .acl = kAclAdmin | kAclSlow | kAclDangerous,
-     .handler = &Debug,
+     .handler = &DebugCommand,
      .doc = {.summary = "A container for debugging commands",
              .since = "1.0.0",
              .group = "server",

@@ -138,7 +138,7 @@ void Server::LogClientClosed(const Client& client, std::string_view reason) {
 void Server::Cron() {
   SampleInfoMetrics(*this);
   keyspace_.UpdateLruClock();
-  keyspace_.ActiveExpireStep(kExpirySliceUs);
+  if (active_expire_) keyspace_.ActiveExpireStep(kExpirySliceUs);
   keyspace_.RehashStep(kRehashSliceUs);
   ScheduleExpiry();
   // A subscriber over its soft output limit is closed once the limit's seconds pass, even when
@@ -162,7 +162,15 @@ void Server::Cron() {
   }
 }
 
+void Server::ChangeReplicationId() { replication_id_ = RandomRunId(); }
+
+void Server::SetActiveExpire(bool enabled) {
+  active_expire_ = enabled;
+  ScheduleExpiry();
+}
+
 void Server::ScheduleExpiry() {
+  if (!active_expire_ || expiry_timer_ == kNoTimer) return;
   std::optional<int64_t> next = keyspace_.NextExpiryMs();
   if (!next) return;
   if (expiry_timer_at_ms_ != 0 && expiry_timer_at_ms_ <= *next) return;
@@ -178,6 +186,7 @@ void Server::ScheduleExpiry() {
 // of their deadline (the engine's expiry index says exactly when), and costs nothing when idle.
 void Server::OnExpiryTimer() {
   expiry_timer_at_ms_ = 0;
+  if (!active_expire_) return;
   keyspace_.ActiveExpireStep(kExpirySliceUs);
   ScheduleExpiry();
 }

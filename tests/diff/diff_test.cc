@@ -52,10 +52,12 @@ class Side {
  public:
   explicit Side(ServerKind kind) : kind_(kind) {}
 
-  // Starts the server; "" on success, else why not.
+  // Starts the server; "" on success, else why not. Both servers allow DEBUG, so that scripts
+  // can compare its subcommands.
   std::string Start() {
     std::string error;
-    server_ = ServerProcess::Start({.kind = kind_, .directives = {}}, error);
+    server_ = ServerProcess::Start(
+        {.kind = kind_, .directives = {{"enable-debug-command", "yes"}}}, error);
     return error;
   }
 

@@ -78,6 +78,12 @@ class Server final : public net::SessionFactory {
   const std::map<uint64_t, Client*>& clients() const { return clients_; }
   const std::string& run_id() const { return run_id_; }
   const std::string& replication_id() const { return replication_id_; }
+  // DEBUG CHANGE-REPL-ID: a new random replication id (there are no replicas to follow it yet).
+  void ChangeReplicationId();
+  // DEBUG SET-ACTIVE-EXPIRE: whether the cron and the expiry timer remove keys whose deadline
+  // passed; when off, keys expire only when a command finds them (lazy expiry).
+  void SetActiveExpire(bool enabled);
+  bool active_expire() const { return active_expire_; }
   int64_t start_us() const { return start_us_; }  // monotonic
   bool shutting_down() const { return shutting_down_; }
 
@@ -107,7 +113,10 @@ class Server final : public net::SessionFactory {
   std::string replication_id_;
   int64_t start_us_;
   bool shutting_down_ = false;
-  size_t expiry_timer_ = 0;
+  bool active_expire_ = true;
+  // The expiry timer's id in the event loop; none until Run() adds it.
+  static constexpr size_t kNoTimer = SIZE_MAX;
+  size_t expiry_timer_ = kNoTimer;
   int64_t expiry_timer_at_ms_ = 0;  // when the expiry timer fires (wall ms); 0: not armed
 };
 

@@ -1,0 +1,223 @@
+#include "debug_command.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstdlib>
+#include <ctime>
+#include <iterator>
+#include <string>
+
+#include "magnetar/commands/arg_parser.h"
+#include "magnetar/server/server.h"
+#include "magnetar/server/server_context.h"
+#include "rdb_length.h"
+
+namespace magnetar::server {
+namespace {
+
+using commands::CommandContext;
+using commands::EqualsIgnoreCase;
+
+// Redis reads these numbers with C's lenient converters (atoi, strtod): whatever prefix is a
+// number counts and the rest is ignored, so "abc" is 0. The argument is copied to get the
+// terminating NUL they need.
+int CAtoi(std::string_view text) {
+  std::string copy(text);
+  return static_cast<int>(std::strtol(copy.c_str(), nullptr, 10));
+}
+
+double CStrtod(std::string_view text) {
+  std::string copy(text);
+  return std::strtod(copy.c_str(), nullptr);
+}
+
+// DEBUG SLEEP <seconds>: blocking the event loop is the point (it simulates a slow command).
+// Negative, NaN and unreadable durations do not sleep, as nanosleep refuses them in Redis.
+void Sleep(CommandContext& ctx) {
+  double seconds = CStrtod(ctx.args[2]);
+  constexpr double kMaxSeconds = static_cast<double>(INT64_MAX / 1'000'000);
+  if (seconds > 0) {
+    auto micros = static_cast<int64_t>(std::min(seconds, kMaxSeconds) * 1e6);
+    timespec wait{.tv_sec = static_cast<time_t>(micros / 1'000'000),
+                  .tv_nsec = static_cast<long>(micros % 1'000'000 * 1000)};
+    while (nanosleep(&wait, &wait) != 0 && errno == EINTR) {
+    }
+  }
+  ctx.reply.Ok();
+}
+
+// The names OBJECT ENCODING gives strings (object_command.cc): Redis's "int" for int64 values,
+// "embstr" for strings that fit Redis's embedded allocation, "raw" beyond.
+std::string_view StringEncodingName(const engine::Entry& entry) {
+  constexpr size_t kEmbstrMaxBytes = 44;
+  if (entry.encoding() == engine::Encoding::kInteger) return "int";
+  return entry.string().view().size() <= kEmbstrMaxBytes ? "embstr" : "raw";
+}
+
+// Redis shares one object among every key holding an integer 0..9999, with a refcount that
+// marks it as never freed (OBJECT REFCOUNT reports the same).
+int RefCount(const engine::Entry& entry) {
+  constexpr int64_t kSharedIntegers = 10000;
+  if (entry.encoding() != engine::Encoding::kInteger) return 1;
+  int64_t value = entry.string().integer();
+  return value >= 0 && value < kSharedIntegers ? INT_MAX : 1;
+}
+
+// DEBUG OBJECT <key>: Redis's one line about the value. Like Redis it looks in the table
+// directly, so a key past its deadline that nothing has removed yet is still described.
+void Object(CommandContext& ctx) {
+  const engine::Entry* entry = ctx.db().Peek(ctx.args[2]);
+  if (entry == nullptr) return ctx.reply.Error("ERR no such key");
+  std::string_view encoding;
+  size_t serialized = 0;
+  if (entry->type() == engine::ValueType::kString) {
+    encoding = StringEncodingName(*entry);
+    serialized = RdbStringLength(entry->string().view());
+  } else {
+    // No other type has an RDB form in Magnetar yet (docs/compatibility.md).
+    encoding = entry->object()->EncodingName();
+  }
+  uint32_t now = ctx.keyspace.lru_clock();
+  uint32_t stamp = entry->access();
+  uint64_t idle = now >= stamp ? now - stamp : now + (engine::Keyspace::kLruClockMax - stamp);
+  ctx.reply.SimpleString(fmt::format(
+      "Value at:{} refcount:{} encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
+      static_cast<const void*>(entry), RefCount(*entry), encoding, serialized, stamp, idle));
+}
+
+// DEBUG PROTOCOL <type>: a fixed value of each RESP3 type, downgraded for RESP2 clients as Redis
+// downgrades it, for testing clients.
+void Protocol(CommandContext& ctx) {
+  resp::ReplyBuilder& reply = ctx.reply;
+  std::string_view type = ctx.args[2];
+  auto is = [type](std::string_view name) { return EqualsIgnoreCase(type, name); };
+  if (is("string")) {
+    reply.Bulk("Hello World");
+  } else if (is("integer")) {
+    reply.Integer(12345);
+  } else if (is("double")) {
+    reply.Double(3.141);
+  } else if (is("bignum")) {
+    reply.BigNumber("1234567999999999999999999999999999999");
+  } else if (is("null")) {
+    reply.Null();
+  } else if (is("array") || is("set")) {
+    is("array") ? reply.Array(3) : reply.Set(3);
+    for (int i = 0; i < 3; ++i) reply.Integer(i);
+  } else if (is("map")) {
+    reply.Map(3);
+    for (int i = 0; i < 3; ++i) {
+      reply.Integer(i);
+      reply.Bool(i == 1);
+    }
+  } else if (is("attrib")) {
+    // RESP2 clients get only the reply the attribute would describe.
+    if (reply.resp3()) {
+      reply.Attribute(1);
+      reply.Bulk("key-popularity");
+      reply.Array(2);
+      reply.Bulk("key:123");
+      reply.Integer(90);
+    }
+    reply.Bulk("Some real reply following the attribute");
+  } else if (is("push")) {
+    if (!reply.resp3()) return reply.Error("ERR RESP2 is not supported by this command");
+    reply.Push(2);
+    reply.Bulk("server-cpu-usage");
+    reply.Integer(42);
+    reply.Bulk("Some real reply following the push reply");
+  } else if (is("verbatim")) {
+    reply.Verbatim("This is a verbatim\nstring");
+  } else if (is("true") || is("false")) {
+    reply.Bool(is("true"));
+  } else {
+    reply.Error(
+        "ERR Wrong protocol type name. Please use one of the following: "
+        "string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false");
+  }
+}
+
+// DEBUG CHANGE-REPL-ID. Redis also clears the secondary id, which Magnetar never sets.
+void ChangeReplId(CommandContext& ctx) {
+  AsServer(ctx).server.ChangeReplicationId();
+  ctx.reply.Ok();
+}
+
+// DEBUG SET-ACTIVE-EXPIRE <0|1>: any number but 0 turns it on, as with Redis's atoi.
+void SetActiveExpire(CommandContext& ctx) {
+  AsServer(ctx).server.SetActiveExpire(CAtoi(ctx.args[2]) != 0);
+  ctx.reply.Ok();
+}
+
+void Help(CommandContext& ctx);
+
+struct Subcommand {
+  std::string_view name;
+  size_t args;  // the whole command's argument count, DEBUG and the subcommand included
+  void (*handler)(CommandContext& ctx);
+  // Lines of DEBUG HELP, Redis's text.
+  std::initializer_list<std::string_view> help;
+};
+
+// In the order of Redis's DEBUG HELP; HELP last, as Redis appends it.
+const Subcommand kSubcommands[] = {
+    {"change-repl-id",
+     2,
+     &ChangeReplId,
+     {"CHANGE-REPL-ID", "    Change the replication IDs of the instance.",
+      "    Dangerous: should be used only for testing the replication subsystem."}},
+    {"object",
+     3,
+     &Object,
+     {"OBJECT <key>", "    Show low level info about `key` and associated value."}},
+    {"protocol",
+     3,
+     &Protocol,
+     {"PROTOCOL <type>",
+      "    Reply with a test value of the specified type. <type> can be: string,",
+      "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+      "    true, false."}},
+    {"set-active-expire",
+     3,
+     &SetActiveExpire,
+     {"SET-ACTIVE-EXPIRE <0|1>",
+      "    Setting it to 0 disables expiring keys in background when they are not",
+      "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+      "    default."}},
+    {"sleep",
+     3,
+     &Sleep,
+     {"SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed."}},
+    {"help", 2, &Help, {"HELP", "    Prints this help."}},
+};
+
+void Help(CommandContext& ctx) {
+  constexpr std::string_view kHeader =
+      "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:";
+  size_t lines = 1;
+  for (const Subcommand& sub : kSubcommands) lines += sub.help.size();
+  ctx.reply.Array(lines);
+  ctx.reply.SimpleString(kHeader);
+  for (const Subcommand& sub : kSubcommands) {
+    for (std::string_view line : sub.help) ctx.reply.SimpleString(line);
+  }
+}
+
+}  // namespace
+
+void DebugCommand(CommandContext& ctx) {
+  for (const Subcommand& sub : kSubcommands) {
+    if (EqualsIgnoreCase(ctx.args[1], sub.name) && ctx.args.size() == sub.args) {
+      return sub.handler(ctx);
+    }
+  }
+  // One error for an unknown name and a wrong argument count alike, as Redis's.
+  ctx.reply.Error(
+      fmt::format("ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
+                  ctx.args[1].substr(0, 128)));
+}
+
+}  // namespace magnetar::server
