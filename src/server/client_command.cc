@@ -121,7 +121,7 @@ void AppendClientLine(std::string& out, Server& server, Client& client,
       client.transaction.active() ? static_cast<int64_t>(client.transaction.queued_count()) : -1,
       connection.query_buffer_used(),
       connection.query_buffer_capacity() - connection.query_buffer_used(), argv_bytes,
-      client.transaction.queued_bytes(),
+      client.transaction.active() ? client.transaction.queued_bytes() : 0,
       // No peak is tracked for the reply buffer: the peak shown is its current size.
       reply_capacity, reply_capacity, unsent, writing > 0 ? 1 : 0, writing,
       ClientMemory(client, argv_bytes), writing > 0 ? "rw" : "r",
