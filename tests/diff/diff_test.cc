@@ -3,14 +3,12 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cctype>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 
 #include "comparison.h"
 #include "script.h"
+#include "script_files.h"
 #include "support/resp_client.h"
 #include "support/resp_reply.h"
 #include "support/server_process.h"
@@ -26,16 +24,6 @@ using test_support::ServerProcess;
 
 // A script that goes wrong early usually goes wrong on every later line too.
 constexpr int kMaxReportedDifferences = 20;
-
-std::vector<std::string> ScriptNames() {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(MAGNETAR_DIFF_SCRIPTS, ec)) {
-    if (entry.path().extension() == ".redis") names.push_back(entry.path().stem().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
 
 std::string ScriptPath(const std::string& name) {
   return std::string(MAGNETAR_DIFF_SCRIPTS) + "/" + name + ".redis";
@@ -155,13 +143,9 @@ TEST_P(DiffTest, RepliesMatchRedis) {
       << magnetar.server().LogTail();
 }
 
-INSTANTIATE_TEST_SUITE_P(Scripts, DiffTest, ::testing::ValuesIn(ScriptNames()),
+INSTANTIATE_TEST_SUITE_P(Scripts, DiffTest, ::testing::ValuesIn(ScriptNames(MAGNETAR_DIFF_SCRIPTS)),
                          [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string name = info.param;
-                           for (char& c : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           }
-                           return name;
+                           return ScriptTestName(info.param);
                          });
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(DiffTest);
 

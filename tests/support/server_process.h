@@ -52,6 +52,8 @@ class ServerProcess {
   ServerKind kind() const { return kind_; }
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
+  // The server's working directory, where it writes its files (Redis's appendonlydir).
+  const std::string& directory() const { return directory_; }
 
   // True while the process has not exited.
   bool Alive();
