@@ -15,8 +15,9 @@ Usage: bench/loadgen.py transactions --port P [--clients 50] [--count 100000] [-
        bench/loadgen.py fanout --port P [--subscribers 1000] [--patterns 100] [--messages 2000]
 Prints one JSON object: the operations done (transactions, or messages delivered to one
 subscriber each), the wall time and the p50/p99 latency in ms (a transaction's send to its EXEC
-reply; a PUBLISH's send to its arrival at the last subscriber). Exits 1 with the reason when a
-check fails or the run exceeds --timeout seconds. bench/compare measures the server's CPU around it.
+reply; a PUBLISH's send to its arrival at the last subscriber) and, given --server-pid, the
+server's CPU seconds (utime + stime) over that time, without connecting and subscribing. Exits 1
+with the reason when a check fails or the run exceeds --timeout seconds.
 """
 
 import argparse
@@ -28,7 +29,7 @@ import socket
 import sys
 import time
 
-from bench_common import Client, encode
+from bench_common import Client, cpu_seconds, encode
 
 
 class Failed(Exception):
@@ -58,7 +59,7 @@ def receive_exactly(sock, expected, what):
         raise Failed(f"{what}: expected {expected!r}, got {data!r}")
 
 
-def transactions(port, clients, count, depth, incrs, timeout):
+def transactions(port, clients, count, depth, incrs, timeout, pid):
     key = f"__loadgen:counter:{time.time_ns()}"
     request = encode(("MULTI",)) + encode(("INCR", key)) * incrs + encode(("EXEC",))
     # One transaction's replies; the groups are the first and last INCR values.
@@ -67,10 +68,9 @@ def transactions(port, clients, count, depth, incrs, timeout):
     selector = selectors.DefaultSelector()
     firsts, latencies = [], []
     sent = 0
-    socks = []
-    for _ in range(clients):
-        sock = connect(port)
-        socks.append(sock)
+    socks = [connect(port) for _ in range(clients)]
+    cpu_start = cpu_seconds(pid) if pid else 0
+    for sock in socks:
         state = {"sock": sock, "buf": bytearray(), "times": []}
         selector.register(sock, selectors.EVENT_READ, state)
         batch = min(depth, count - sent)
@@ -116,6 +116,7 @@ def transactions(port, clients, count, depth, incrs, timeout):
                 state["sock"].sendall(request * batch)
                 sent += batch
     wall = time.perf_counter() - start
+    cpu = cpu_seconds(pid) - cpu_start if pid else None
     for sock in socks:
         sock.close()
     firsts.sort()
@@ -127,7 +128,7 @@ def transactions(port, clients, count, depth, incrs, timeout):
     if total != count * incrs:
         raise Failed(f"transactions: counter is {total}, expected {count * incrs}")
     p50, p99 = percentiles(latencies)
-    return {"ops": count, "wall_s": wall, "p50_ms": p50, "p99_ms": p99}
+    return {"ops": count, "wall_s": wall, "p50_ms": p50, "p99_ms": p99, "cpu_s": cpu}
 
 
 CHANNEL = "bench:fanout:channel-0001"
@@ -157,7 +158,7 @@ def raise_open_files(needed):
         resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
 
 
-def fanout(port, subscribers, patterns, messages, size, window, timeout):
+def fanout(port, subscribers, patterns, messages, size, window, timeout, pid):
     raise_open_files(subscribers + patterns + 64)
     channel = CHANNEL.encode()
     payloads = [(b"%012d" % i).ljust(size, b".")[:size] for i in range(messages)]
@@ -201,6 +202,7 @@ def fanout(port, subscribers, patterns, messages, size, window, timeout):
     sent_at = [0.0] * messages
     latencies = []
     sent = complete = 0
+    cpu_start = cpu_seconds(pid) if pid else 0
     start = time.perf_counter()
     while complete < messages or acked < len(acks):
         if sent < messages and sent - complete < window:
@@ -237,10 +239,12 @@ def fanout(port, subscribers, patterns, messages, size, window, timeout):
             latencies.append(now - sent_at[complete])
             complete += 1
     wall = time.perf_counter() - start
+    cpu = cpu_seconds(pid) - cpu_start if pid else None
     for sock in socks + [publisher]:
         sock.close()
     p50, p99 = percentiles(latencies)
-    return {"ops": messages * receivers, "wall_s": wall, "p50_ms": p50, "p99_ms": p99}
+    return {"ops": messages * receivers, "wall_s": wall, "p50_ms": p50, "p99_ms": p99,
+            "cpu_s": cpu}
 
 
 def main():
@@ -248,6 +252,8 @@ def main():
     parser.add_argument("mode", choices=("transactions", "fanout"))
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--server-pid", type=int, default=None,
+                        help="the server's PID, to report its CPU time over the measured phase")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--count", type=int, default=100_000, help="transactions")
     parser.add_argument("--depth", type=int, default=4, help="transactions in flight per client")
@@ -262,10 +268,10 @@ def main():
     try:
         if args.mode == "transactions":
             result = transactions(args.port, args.clients, args.count, args.depth, args.incrs,
-                                  args.timeout)
+                                  args.timeout, args.server_pid)
         else:
             result = fanout(args.port, args.subscribers, args.patterns, args.messages, args.size,
-                            args.window, args.timeout)
+                            args.window, args.timeout, args.server_pid)
     except (Failed, OSError) as error:
         sys.exit(f"loadgen {args.mode}: {error}")
     print(json.dumps(result))
