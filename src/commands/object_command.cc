@@ -19,8 +19,9 @@ constexpr size_t kEmbstrMaxBytes = 44;
 constexpr int64_t kSharedIntegers = 10000;
 
 // The value at args[2] for the subcommand; replies null (and returns null) when it is missing.
+// A miss counts, but raises no "keymiss" (Redis looks up with LOOKUP_NONOTIFY).
 const engine::Entry* LookupOrReplyNull(CommandContext& ctx) {
-  const engine::Entry* entry = ctx.db().InspectForRead(ctx.args[2]);
+  const engine::Entry* entry = ctx.db().InspectForRead(ctx.args[2], /*notify_miss=*/false);
   if (entry == nullptr) ctx.reply.Null();
   return entry;
 }

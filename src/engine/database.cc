@@ -58,8 +58,17 @@ const Entry* Database::Lookup(std::string_view key) {
 
 const Entry* Database::LookupForRead(std::string_view key) {
   const Entry* entry = Lookup(key);
-  ++(entry != nullptr ? keyspace_.stats().hits : keyspace_.stats().misses);
+  CountRead(entry, key, /*notify_miss=*/true);
   return entry;
+}
+
+void Database::CountRead(const Entry* entry, std::string_view key, bool notify_miss) {
+  if (entry != nullptr) {
+    ++keyspace_.stats().hits;
+    return;
+  }
+  ++keyspace_.stats().misses;
+  if (notify_miss) keyspace_.Notify(kNotifyKeyMiss, "keymiss", index_, key);
 }
 
 Result<std::optional<StringRef>> Database::GetString(std::string_view key) {
@@ -278,10 +287,10 @@ int64_t Database::AverageTtlMs() const {
   return mean && *mean > NowMs() ? *mean - NowMs() : 0;
 }
 
-const Entry* Database::InspectForRead(std::string_view key) {
+const Entry* Database::InspectForRead(std::string_view key, bool notify_miss) {
   KeyTable::Position position;
   const Entry* entry = FindLive(key, table_.Hash(key), &position, /*touch=*/false);
-  ++(entry != nullptr ? keyspace_.stats().hits : keyspace_.stats().misses);
+  CountRead(entry, key, notify_miss);
   return entry;
 }
 

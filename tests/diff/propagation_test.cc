@@ -50,9 +50,9 @@ using Command = std::vector<std::string>;
 // Lines run on both servers one after the other, so an absolute time either computes from "now"
 // (SET EX -> PXAT, EXPIRE -> PEXPIREAT) differs by little more than a line's run time.
 constexpr int64_t kTimeToleranceMs = 2000;
-// The subscriber that collects notifications; both servers raise every class but keymiss.
+// The subscriber that collects notifications; both servers raise every class.
 constexpr std::string_view kEventsPattern = "__keyspace@*__:*";
-constexpr std::string_view kEventClasses = "KEAn";
+constexpr std::string_view kEventClasses = "KEAmn";
 constexpr int kMaxReportedDifferences = 20;
 
 // One line of a propagation script: a command on a connection, or a pause.

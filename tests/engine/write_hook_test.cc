@@ -82,6 +82,19 @@ TEST_F(WriteHookTest, MovedAndCopiedKeysAreNewEvenWhenTheyReplaceOne) {
   EXPECT_EQ(Take(), (Log{"new 0 b", "new 1 b", "new 1 c"}));
 }
 
+TEST_F(WriteHookTest, ReadMissesRaiseKeymissUnlessInspectingQuietly) {
+  db0_.SetString("k", "v");
+  Take();
+  db0_.LookupForRead("k");
+  db0_.LookupForRead("a");
+  ASSERT_TRUE(db0_.GetString("b").ok());
+  db0_.InspectForRead("c");
+  db0_.InspectForRead("d", /*notify_miss=*/false);
+  db0_.Lookup("e");  // a write's lookup
+  EXPECT_EQ(Take(), (Log{"keymiss 0 a", "keymiss 0 b", "keymiss 0 c"}));
+  EXPECT_EQ(keyspace_.stats().misses, 4u);
+}
+
 TEST_F(WriteHookTest, StringForUpdateReportsCreationAndGrowth) {
   bool grown = false;
   ASSERT_TRUE(db0_.StringForUpdate("k", 4, &grown).ok());

@@ -77,7 +77,8 @@ class Database final : private ExpiryIndex::Host {
   void Prefetch(std::string_view key) const { table_.Prefetch(table_.Hash(key)); }
   // The live entry for `key`, or null. Applies lazy expiry; counts nothing.
   const Entry* Lookup(std::string_view key);
-  // Lookup for a read command: also counts a keyspace hit or miss.
+  // Lookup for a read command: also counts a keyspace hit or miss, and a miss raises the
+  // "keymiss" event.
   const Entry* LookupForRead(std::string_view key);
   bool Exists(std::string_view key) { return Lookup(key) != nullptr; }
 
@@ -172,8 +173,9 @@ class Database final : private ExpiryIndex::Host {
   // Delete, except that a large object is freed on the lazy-free thread.
   bool Unlink(std::string_view key);
   // LookupForRead that leaves the key's access time alone, for commands that only inspect it
-  // (TYPE, EXISTS, TTL, OBJECT: Redis's LOOKUP_NOTOUCH).
-  const Entry* InspectForRead(std::string_view key);
+  // (TYPE, EXISTS, TTL, OBJECT: Redis's LOOKUP_NOTOUCH). OBJECT passes `notify_miss` false: a
+  // miss raises no "keymiss" (Redis's LOOKUP_NONOTIFY).
+  const Entry* InspectForRead(std::string_view key, bool notify_miss = true);
 
   // String family (INCR, DECR, INCRBY, DECRBY).
   // Adds `delta` to the integer at `key` (a missing key counts as 0) and returns the sum; the key
@@ -196,6 +198,8 @@ class Database final : private ExpiryIndex::Host {
   Entry* FindLive(std::string_view key, uint64_t hash, KeyTable::Position* position,
                   bool touch = true);
   void Store(std::string_view key, const EntryValue& value, TtlUpdate ttl);
+  // A read lookup's statistics and, when `notify_miss`, the "keymiss" event of a miss.
+  void CountRead(const Entry* entry, std::string_view key, bool notify_miss);
   // Removes the entry at `position` and frees it. Keeps the expiry index's count right.
   void Remove(const KeyTable::Position& position, Entry* entry);
   // Removes an expired entry: hook, counter, removal.
