@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <cmath>
 #include <cstdlib>
 #include <ctime>
-#include <iterator>
+#include <initializer_list>
 #include <string>
 
 #include "magnetar/commands/arg_parser.h"
