@@ -71,6 +71,11 @@ void Server::ApplyConfig() {
   limits_.pubsub_output = {pubsub.hard_bytes, pubsub.soft_bytes, pubsub.soft_seconds};
   listener_options_.tcp_keepalive_seconds = config_.tcp_keepalive;  // read at each accept
   keyspace_.SetNotifyMask(config_.notify_keyspace_events);
+  keyspace_.SetEncodingLimits({.list_max_listpack_size = config_.list_max_listpack_size,
+                               .list_compress_depth = config_.list_compress_depth,
+                               .hash_max_listpack_entries = config_.hash_max_listpack_entries,
+                               .hash_max_listpack_value = config_.hash_max_listpack_value,
+                               .set_max_intset_entries = config_.set_max_intset_entries});
 }
 
 void Server::Listen() {

@@ -12,6 +12,7 @@
 
 #include "magnetar/common/clock.h"
 #include "magnetar/engine/database.h"
+#include "magnetar/engine/encoding_limits.h"
 #include "magnetar/engine/keyspace_observer.h"
 #include "magnetar/engine/lazy_free.h"
 
@@ -72,6 +73,10 @@ class Keyspace {
     if (Notifies(klass)) observer_->OnKeyEvent(klass, event, db, key);
   }
 
+  // When compact encodings convert (encoding_limits.h).
+  const EncodingLimits& encoding_limits() const { return encoding_limits_; }
+  void SetEncodingLimits(const EncodingLimits& limits) { encoding_limits_ = limits; }
+
   // Changes to keys since the last save (INFO's rdb_changes_since_last_save).
   uint64_t dirty() const { return dirty_; }
   void AddDirty(uint64_t changes) { dirty_ += changes; }
@@ -102,6 +107,7 @@ class Keyspace {
   KeyspaceObserver* observer_ = &null_observer_;
   uint32_t notify_mask_ = 0;
   uint64_t dirty_ = 0;
+  EncodingLimits encoding_limits_;
   LazyFreer lazy_freer_;  // declared before the databases so it outlives them
   std::vector<std::unique_ptr<Database>> databases_;
   size_t expire_cursor_ = 0;  // the database active expiry resumes with

@@ -54,6 +54,13 @@ struct Config {
   bool lazyfree_lazy_expire = false;    // keys removed by expiry
   bool lazyfree_lazy_user_del = false;  // DEL, and GETDEL's deletion
 
+  // When compact encodings convert (engine/encoding_limits.h has the meanings).
+  int64_t list_max_listpack_size = -2;
+  int64_t list_compress_depth = 0;
+  int64_t hash_max_listpack_entries = 512;
+  int64_t hash_max_listpack_value = 64;
+  int64_t set_max_intset_entries = 512;
+
   int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
   OutputBufferLimit client_output_buffer_limit_normal = {};
