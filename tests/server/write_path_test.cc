@@ -277,6 +277,15 @@ TEST_F(WritePathTest, ALazilyExpiredKeyPropagatesWithTheCommandThatFoundIt) {
   EXPECT_EQ(Propagated(), (Commands{{"DEL", "k"}}));
 }
 
+TEST_F(WritePathTest, ActiveExpiryPropagatesAtOnceOutsideAnyCommand) {
+  Given({{"SET", "k", "v", "PXAT", "1"}});
+  sink_.commands.clear();
+  events_.events.clear();
+  EXPECT_EQ(server_.keyspace().ActiveExpireStep(100'000), 1u);
+  EXPECT_EQ(sink_.commands, (Commands{{"DEL", "k"}}));
+  EXPECT_EQ(events_.events, (Events{"expired k"}));
+}
+
 // Each key a command changes reaches WATCH, the second key of RENAME and MOVE included (they
 // count no second change).
 TEST_F(WritePathTest, EveryChangedKeyFailsItsWatchers) {
