@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <memory>
 
 #include "comparison.h"
@@ -24,6 +25,8 @@ using test_support::ServerProcess;
 
 // A script that goes wrong early usually goes wrong on every later line too.
 constexpr int kMaxReportedDifferences = 20;
+// What a step compares when no reply came within the client's timeout.
+constexpr std::string_view kTimedOut = "(timed out)";
 
 std::string ScriptPath(const std::string& name) {
   return std::string(MAGNETAR_DIFF_SCRIPTS) + "/" + name + ".redis";
@@ -35,7 +38,7 @@ struct Outcome {
   std::string compared;  // what is held against the other server's outcome
 };
 
-// One server and the script's connection to it.
+// One server and the script's connections to it.
 class Side {
  public:
   explicit Side(ServerKind kind) : kind_(kind) {}
@@ -44,31 +47,36 @@ class Side {
   // can compare its subcommands.
   std::string Start() {
     std::string error;
-    server_ = ServerProcess::Start(
-        {.kind = kind_, .directives = {{"enable-debug-command", "yes"}}}, error);
+    server_ = ServerProcess::Start({.kind = kind_, .directives = {{"enable-debug-command", "yes"}}},
+                                   error);
     return error;
   }
 
   Outcome Run(const Step& step) {
-    if (!client_.connected() && !client_.Connect(server_->port())) {
-      return Failed("cannot connect", client_.error());
+    std::unique_ptr<RespClient>& slot = clients_[step.connection];
+    if (!slot) slot = std::make_unique<RespClient>(std::chrono::seconds(5));
+    RespClient& client = *slot;
+    if (!client.connected() && !client.Connect(server_->port())) {
+      return Failed(client, "cannot connect", client.error());
     }
-    std::vector<std::string_view> args(step.args.begin(), step.args.end());
-    if (!(step.raw ? client_.SendRaw(step.args[0]) : client_.Send(args))) {
-      // Whether a send to a closed connection fails or a later read sees the close depends on
-      // timing, so both count as the same outcome.
-      return Failed(test_support::ReadStatusName(ReadStatus::kClosed), client_.error());
+    if (!step.read) {
+      std::vector<std::string_view> args(step.args.begin(), step.args.end());
+      if (!(step.raw ? client.SendRaw(step.args[0]) : client.Send(args))) {
+        // Whether a send to a closed connection fails or a later read sees the close depends
+        // on timing, so both count as the same outcome.
+        return Failed(client, test_support::ReadStatusName(ReadStatus::kClosed), client.error());
+      }
     }
     if (step.no_reply) return {};
     Outcome outcome;
-    ReadStatus status = client_.ReadReply(outcome.reply);
+    ReadStatus status = client.ReadReply(outcome.reply);
     if (status != ReadStatus::kReply) {
-      return Failed(test_support::ReadStatusName(status), client_.error());
+      return Failed(client, test_support::ReadStatusName(status), client.error());
     }
     outcome.compared = Comparable(outcome.reply, step.compare);
     if (step.closes) {
-      const char* after = client_.WaitForClose() ? " (then closed)" : " (connection left open)";
-      client_.Close();
+      const char* after = client.WaitForClose() ? " (then closed)" : " (connection left open)";
+      client.Close();
       outcome.compared += after;
       outcome.reply += after;
     }
@@ -79,15 +87,15 @@ class Side {
 
  private:
   // Ends the connection so the next step starts on a new one, as redis-cli would reconnect.
-  Outcome Failed(std::string_view what, std::string_view detail) {
-    client_.Close();
+  static Outcome Failed(RespClient& client, std::string_view what, std::string_view detail) {
+    client.Close();
     std::string compared = fmt::format("({})", what);
     return {fmt::format("{} {}", compared, detail), compared};
   }
 
   ServerKind kind_;
   std::unique_ptr<ServerProcess> server_;
-  RespClient client_{std::chrono::seconds(5)};
+  std::map<int, std::unique_ptr<RespClient>> clients_;  // by the script's connection number
 };
 
 std::string CompareName(Compare mode) {
@@ -128,7 +136,10 @@ TEST_P(DiffTest, RepliesMatchRedis) {
   for (const Step& step : steps) {
     Outcome ours = magnetar.Run(step);
     Outcome theirs = redis.Run(step);
-    if (ours.compared == theirs.compared) continue;
+    // Both waiting in vain means the script expects a reply (a !read of a message) that does not
+    // come: a mistake in the script, which would otherwise pass unnoticed.
+    const bool both_timed_out = ours.compared == kTimedOut && theirs.compared == kTimedOut;
+    if (ours.compared == theirs.compared && !both_timed_out) continue;
     ADD_FAILURE_AT(path.c_str(), step.line) << "command: " << step.text << "\n"
                                             << "  compared " << CompareName(step.compare) << "\n"
                                             << "  magnetar: \"" << Escape(ours.reply) << "\"\n"

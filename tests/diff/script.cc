@@ -22,7 +22,22 @@ bool ApplyDirective(std::string_view name, Step& step, bool& has_compare) {
   if (name == "!raw") return std::exchange(step.raw, true) == false;
   if (name == "!closes") return std::exchange(step.closes, true) == false;
   if (name == "!noreply") return std::exchange(step.no_reply, true) == false;
+  if (name == "!read") return std::exchange(step.read, true) == false;
   return false;
+}
+
+// "@N" picks connection N (1 to kMaxConnections); false if the word is no such number.
+bool ApplyConnection(std::string_view word, Step& step) {
+  constexpr int kMaxConnections = 64;
+  if (word.size() < 2 || word.size() > 3) return false;
+  int number = 0;
+  for (char c : word.substr(1)) {
+    if (c < '0' || c > '9') return false;
+    number = number * 10 + (c - '0');
+  }
+  if (number < 1 || number > kMaxConnections) return false;
+  step.connection = number;
+  return true;
 }
 
 // Parses one non-comment line into `step`; returns the problem, or "" when it is fine.
@@ -32,9 +47,17 @@ std::string ParseLine(std::string_view line, Step& step) {
   if (!resp::SplitInlineArgs(line, storage, spans)) return "unbalanced quotes";
   bool has_compare = false;
   size_t first = 0;
-  // A leading word starting with '!' is a directive; commands never start with one.
+  bool has_connection = false;
+  // A leading word starting with '!' is a directive, one starting with '@' a connection number;
+  // commands never start with either.
   for (; first < spans.size(); ++first) {
     std::string_view word(storage.data() + spans[first].first, spans[first].second);
+    if (word.starts_with('@')) {
+      if (std::exchange(has_connection, true) || !ApplyConnection(word, step)) {
+        return "bad or repeated connection '" + std::string(word) + "'";
+      }
+      continue;
+    }
     if (!word.starts_with('!')) break;
     if (!ApplyDirective(word, step, has_compare)) {
       return "unknown or repeated directive '" + std::string(word) + "'";
@@ -42,6 +65,10 @@ std::string ParseLine(std::string_view line, Step& step) {
   }
   for (size_t i = first; i < spans.size(); ++i) {
     step.args.emplace_back(storage, spans[i].first, spans[i].second);
+  }
+  if (step.read) {
+    if (!step.args.empty() || step.raw || step.no_reply) return "!read sends nothing";
+    return "";
   }
   if (step.args.empty()) return "a directive without a command";
   if (step.raw && step.args.size() != 1) return "!raw takes one quoted word of bytes";

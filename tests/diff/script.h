@@ -10,6 +10,8 @@
 //   !closes QUIT               the server must close the connection after the reply
 //   !raw "PING\r\n"            send these bytes as they are (inline commands, bad protocol)
 //   !noreply !raw "*2\r\n"     send without reading a reply
+//   @2 SUBSCRIBE ch            run on the script's second connection (the first is @1)
+//   @2 !read                   send nothing, read the next reply or message on connection 2
 //
 // Directives come first on a line and may be combined.
 #pragma once
@@ -30,6 +32,8 @@ struct Step {
   bool raw = false;       // args holds one word: bytes to send as they are
   bool closes = false;    // the server must close the connection after replying
   bool no_reply = false;  // send only; a later step reads what follows
+  bool read = false;      // send nothing, read one reply (a message pushed to a subscriber)
+  int connection = 1;     // which of the script's connections the step uses, from 1
   std::vector<std::string> args;
 };
 
