@@ -27,8 +27,9 @@ void AppendBulk(std::string& out, std::string_view data) {
 // that never reads is cut off before its buffer passes the hard limit.
 void Deliver(Client& client, std::string_view message) {
   net::Connection& connection = client.connection();
-  // CLIENT REPLY OFF drops messages as it drops replies; a closing client takes nothing more.
-  if (connection.closing() || client.reply_mode == ReplyMode::kOff) return;
+  // A closing client takes nothing more. CLIENT REPLY OFF does not stop messages: Redis 7.0
+  // lets pushes through it.
+  if (connection.closing()) return;
   resp::ReplyBuilder& reply = connection.reply();
   std::string& out = reply.buffer();
   if (reply.resp3()) {
