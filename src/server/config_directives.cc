@@ -329,6 +329,13 @@ constexpr Directive Row(std::string_view name, uint32_t flags = 0) {
   }
 }
 
+template <typename T>
+constexpr Directive AliasRow(std::string_view name, std::string_view canonical) {
+  Directive row = Row<T>(name);
+  row.alias_of = canonical;
+  return row;
+}
+
 constexpr int64_t kMb = 1024 * 1024;
 
 // Magnetar cannot reopen its listeners yet, so port and bind are immutable here (Redis rebinds).
@@ -360,7 +367,24 @@ constexpr Directive kDirectives[] = {
     Row<YesNo<&Config::lazyfree_lazy_user_del>>("lazyfree-lazy-user-del"),
     Row<Save>("save", kDirectiveMultiArg | kDirectiveNotRewritten),
     Row<AppendOnly>("appendonly", kDirectiveNotRewritten),
+    // The compact encodings' thresholds (engine/encoding_limits.h). Redis 7.0.15 takes
+    // hash-max-listpack-value as a memory value ("1kb") and the entry counts as plain integers.
+    Row<Integer<&Config::list_max_listpack_size, INT_MIN, INT_MAX>>("list-max-listpack-size"),
+    Row<Integer<&Config::list_compress_depth, 0, INT_MAX>>("list-compress-depth"),
+    Row<Integer<&Config::hash_max_listpack_entries, 0, INT64_MAX>>("hash-max-listpack-entries"),
+    Row<Memory<&Config::hash_max_listpack_value, 0, INT64_MAX>>("hash-max-listpack-value"),
+    Row<Integer<&Config::set_max_intset_entries, 0, INT64_MAX>>("set-max-intset-entries"),
+    AliasRow<Integer<&Config::list_max_listpack_size, INT_MIN, INT_MAX>>("list-max-ziplist-size",
+                                                                         "list-max-listpack-size"),
+    AliasRow<Integer<&Config::hash_max_listpack_entries, 0, INT64_MAX>>(
+        "hash-max-ziplist-entries", "hash-max-listpack-entries"),
+    AliasRow<Memory<&Config::hash_max_listpack_value, 0, INT64_MAX>>("hash-max-ziplist-value",
+                                                                     "hash-max-listpack-value"),
 };
+
+// Redis 7.0's deprecated_configs: a file may name them, nothing else does.
+constexpr std::string_view kDeprecatedDirectives[] = {
+    "list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands"};
 
 }  // namespace
 
@@ -381,6 +405,11 @@ std::string NotImplementedWarning(std::string_view name) {
 }
 
 std::span<const Directive> Directives() { return kDirectives; }
+
+bool IsDeprecatedDirective(std::string_view name) {
+  return std::any_of(std::begin(kDeprecatedDirectives), std::end(kDeprecatedDirectives),
+                     [name](std::string_view old) { return EqualsIgnoreCase(old, name); });
+}
 
 const Directive* FindDirective(std::string_view name) {
   for (const Directive& directive : kDirectives) {

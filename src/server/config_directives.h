@@ -45,6 +45,10 @@ struct Directive {
   // why it cannot yet. A configuration file then loads with a warning and the value is ignored;
   // CONFIG SET refuses it with that reason.
   std::string (*unsupported)(ConfigArgs args);
+  // For an old name kept for compatibility (hash-max-ziplist-entries), the directive it stands
+  // for: it reads and writes the same value, CONFIG GET * lists both names, and CONFIG REWRITE
+  // writes only the canonical one (replacing the alias's line in place), as Redis 7.0 does.
+  std::string_view alias_of = {};
 };
 
 // The implemented directives, in the order CONFIG REWRITE appends them.
@@ -60,6 +64,11 @@ std::vector<std::string_view> SplitOnSpaces(std::string_view value);
 
 // The warning for a directive that loads but that Magnetar ignores.
 std::string NotImplementedWarning(std::string_view name);
+
+// Whether `name` (any case) is one of the directives Redis 7.0 still accepts in a file but ignores
+// silently (list-max-ziplist-entries, list-max-ziplist-value, lua-replicate-commands). CONFIG SET
+// does not know them and CONFIG REWRITE comments their lines out, as Redis does.
+bool IsDeprecatedDirective(std::string_view name);
 
 // Whether `name` (any case) is a directive Redis 7.0 knows: every CONFIG GET name with the
 // aliases, and the file-only ones (include, rename-command, user, loadmodule, sentinel).

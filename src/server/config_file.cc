@@ -146,6 +146,7 @@ std::optional<ConfigLoadError> ConfigLoader::Include(const std::string& path) {
 std::string ConfigLoader::Apply(std::span<const std::string_view> args) {
   const Directive* directive = FindDirective(args[0]);
   if (!directive) {
+    if (IsDeprecatedDirective(args[0])) return {};
     if (!IsRedisDirective(args[0])) return std::string(kBadDirective);
     Warn(args[0]);
     return {};

@@ -89,14 +89,16 @@ class RewriteState {
     if (resp::SplitInlineArgs(line, storage, spans) && !spans.empty()) {
       name = LowerCase(std::string_view(storage).substr(spans[0].first, spans[0].second));
     }
-    if (name.empty() || !IsRedisDirective(name)) {
+    if (name.empty() || !IsRedisDirective(name) || IsDeprecatedDirective(name)) {
       // Redis keeps a line it cannot make sense of as a comment.
       lines_.push_back(fmt::format("# ??? {}", line));
       return;
     }
     const Directive* directive = FindDirective(name);
     if (directive && !(directive->flags & kDirectiveNotRewritten)) {
-      occurrences_[name].push_back(lines_.size());
+      // An alias's line takes the canonical name's value (and name) when rewritten.
+      std::string key = directive->alias_of.empty() ? name : std::string(directive->alias_of);
+      occurrences_[key].push_back(lines_.size());
     }
     lines_.emplace_back(line);
   }
@@ -116,7 +118,7 @@ std::string RewriteConfigText(std::string_view old_content, const Config& config
   RewriteState state(old_content);
   const Config defaults;
   for (const Directive& directive : Directives()) {
-    if (directive.flags & kDirectiveNotRewritten) continue;
+    if ((directive.flags & kDirectiveNotRewritten) || !directive.alias_of.empty()) continue;
     std::vector<std::string> values = directive.rewrite(config);
     std::vector<std::string> default_values = directive.rewrite(defaults);
     for (size_t i = 0; i < values.size(); ++i) {
