@@ -8,6 +8,7 @@
 #include <span>
 #include <string_view>
 
+#include "magnetar/commands/blocking.h"
 #include "magnetar/commands/propagation.h"
 #include "magnetar/common/clock.h"
 #include "magnetar/engine/keyspace.h"
@@ -35,6 +36,9 @@ struct CommandContext {
     bool expire = false;
   };
   LazyFree lazyfree = {};
+  // Where a blocking command asks to wait (blocking.h); null when it may not block (engine and
+  // command tests, which then see the timeout reply at once).
+  Blocker* blocker = nullptr;
 
   engine::Database& db() const { return keyspace.db(db_index); }
   Propagation& propagate() const { return *propagation; }

@@ -15,5 +15,6 @@ std::span<const CommandSpec> ExpireCommands();
 std::span<const CommandSpec> ScanCommands();
 std::span<const CommandSpec> ObjectCommands();
 std::span<const CommandSpec> BitmapCommands();
+std::span<const CommandSpec> ListCommands();
 
 }  // namespace magnetar::commands
