@@ -1,0 +1,154 @@
+// A listpack: a sequence of strings and integers packed in one contiguous block, byte for byte in
+// the format Redis documents (listpack.md), so that an RDB file or a DUMP payload can carry it as
+// it is and a small list, hash or set costs what it costs in Redis.
+//
+//   <total bytes: u32 LE> <element count: u16 LE, 65535 = "count it"> <entry>... <0xFF>
+//
+// Each entry is <encoding+data> <backlen>. The encoding byte says what follows:
+//
+//   0xxxxxxx                     integer 0..127 in the byte itself
+//   10xxxxxx + bytes             string of up to 63 bytes
+//   110xxxxx yyyyyyyy            13-bit signed integer (-4096..4095), big end first
+//   1110xxxx yyyyyyyy + bytes    string of up to 4095 bytes
+//   11110000 + u32 LE + bytes    string of up to 2^32-1 bytes
+//   11110001/2/3/4 + LE bytes    16, 24, 32 and 64-bit signed integers
+//
+// The backlen is the size of <encoding+data>, written in 1 to 5 bytes so that it can be read from
+// its last byte backwards: the last byte holds the low 7 bits, and a set top bit says one more
+// byte sits to its left with the next 7. Walking backwards therefore needs no index.
+//
+// A string that is a canonical int64 ("123", not "0123" or "+1") is stored as an integer, as
+// Redis does: it is smaller, and reading it back as text gives the same bytes.
+//
+// Why one block: a small collection is read far more often than it is changed, and a scan of a
+// few hundred bytes in one or two cache lines beats any pointer structure; changes cost a
+// memmove of the tail, which is cheap below the few-KB sizes the encoding thresholds allow.
+//
+// Positions are byte offsets of entries into the block; they stay valid until the next change.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "magnetar/common/numbers.h"
+
+namespace magnetar::engine {
+
+// One element as read: an integer, or a string pointing into the listpack.
+struct ListpackElement {
+  bool is_integer = false;
+  int64_t integer = 0;
+  std::string_view string;
+
+  // The element's text: the string itself, or the integer's digits written into `buffer`.
+  std::string_view Text(char (&buffer)[kMaxInt64Chars]) const {
+    if (!is_integer) return string;
+    return {buffer, FormatInt64(integer, buffer)};
+  }
+  std::string ToString() const {
+    char buffer[kMaxInt64Chars];
+    return std::string(Text(buffer));
+  }
+  // Whether the element is `text` (byte for byte, as the text it would print).
+  bool Equals(std::string_view text) const;
+};
+
+class Listpack {
+ public:
+  using Pos = uint32_t;
+  static constexpr Pos kNone = UINT32_MAX;
+  static constexpr size_t kHeaderBytes = 6;
+  static constexpr uint8_t kEnd = 0xFF;
+
+  Listpack();
+  ~Listpack();
+  Listpack(Listpack&& other) noexcept;
+  Listpack& operator=(Listpack&& other) noexcept;
+  Listpack(const Listpack&) = delete;
+  Listpack& operator=(const Listpack&) = delete;
+
+  Listpack Clone() const;
+  // Adopts a serialized listpack (RDB, DUMP). Returns nothing when the bytes are not a well-formed
+  // listpack (every entry and backlen checked).
+  static std::optional<Listpack> FromBytes(std::span<const uint8_t> bytes);
+
+  // The serialized form, TotalBytes() long.
+  std::span<const uint8_t> bytes() const { return {data_, TotalBytes()}; }
+  size_t TotalBytes() const;
+  // Bytes the allocator gave the block.
+  size_t AllocatedBytes() const;
+  // Number of elements (walks the entries when the header says 65535 or more).
+  size_t Size() const;
+  bool Empty() const { return data_[kHeaderBytes] == kEnd; }
+
+  // Navigation: kNone past either end.
+  Pos First() const { return Empty() ? kNone : static_cast<Pos>(kHeaderBytes); }
+  Pos Last() const;
+  Pos Next(Pos pos) const;
+  Pos Prev(Pos pos) const;
+  // The element at `index` (negative counts from the end, -1 the last), or kNone.
+  Pos Seek(int64_t index) const;
+
+  ListpackElement Get(Pos pos) const;
+
+  // Changes. Strings that are canonical integers are stored as integers. Each returns the
+  // position of the element written.
+  Pos Append(std::string_view value) { return InsertAt(EndPos(), value); }
+  Pos Append(int64_t value) { return InsertAt(EndPos(), value); }
+  Pos Prepend(std::string_view value) { return InsertAt(kHeaderBytes, value); }
+  Pos Prepend(int64_t value) { return InsertAt(kHeaderBytes, value); }
+  // Inserts before the element at `pos` (or at the end when `pos` is the terminator's offset,
+  // EndPos()).
+  Pos InsertAt(Pos pos, std::string_view value);
+  Pos InsertAt(Pos pos, int64_t value);
+  Pos InsertAfter(Pos pos, std::string_view value) { return InsertAt(SkipEntry(pos), value); }
+  Pos Replace(Pos pos, std::string_view value);
+  Pos Replace(Pos pos, int64_t value);
+  // Removes `count` elements from `pos` on (fewer if the list ends first). Returns the position
+  // of the element after them, or kNone when none follows.
+  Pos Delete(Pos pos, size_t count = 1);
+
+  // The terminator's offset: where Append writes.
+  Pos EndPos() const { return static_cast<Pos>(TotalBytes() - 1); }
+
+  // Finds `text` among the elements from `pos` on, looking at one in every `skip` + 1 (skip 1
+  // visits fields of field/value pairs). kNone when absent.
+  Pos Find(Pos pos, std::string_view text, size_t skip = 0) const;
+
+  // Bytes an element would take in a listpack (encoding, data and backlen).
+  static size_t EntryBytes(std::string_view value);
+  static size_t EntryBytes(int64_t value);
+
+ private:
+  // Takes a malloc'ed, well-formed block.
+  explicit Listpack(uint8_t* adopted) : data_(adopted) {}
+
+  // The encoded form of an entry (encoding + data, no backlen), built in a small buffer for
+  // integers and string headers; the string's bytes follow separately.
+  struct Encoded {
+    uint8_t head[9];
+    uint8_t head_size = 0;
+    std::string_view payload;
+    size_t body_size() const { return head_size + payload.size(); }
+  };
+  static Encoded EncodeString(std::string_view value);
+  static Encoded EncodeInteger(int64_t value);
+  static Encoded Encode(std::string_view value);
+  static size_t BacklenBytes(size_t body);
+  static void WriteBacklen(uint8_t* p, size_t body);
+
+  // Size of the entry's encoding+data at `p`.
+  static size_t BodySize(const uint8_t* p);
+  Pos SkipEntry(Pos pos) const;
+  Pos Splice(Pos pos, size_t remove_bytes, const Encoded& insert);
+  void SetTotal(size_t total);
+  void AddCount(int64_t delta);
+
+  uint8_t* data_;
+};
+
+}  // namespace magnetar::engine
