@@ -55,17 +55,15 @@ constexpr std::string_view kEventsPattern = "__keyspace@*__:*";
 constexpr std::string_view kEventClasses = "KEAmn";
 constexpr int kMaxReportedDifferences = 20;
 
-// One line of a propagation script: a command on a connection, or a pause.
+// One line of a propagation script: a command, or a pause.
 struct Line {
   int number = 0;
   std::string text;
-  std::string connection;  // the @name before the command; "" is the default connection
   std::optional<int64_t> sleep_ms;
-  Step step;  // the command, parsed as a differential script line
+  Step step;  // the command, parsed as a differential script line (with its @N connection)
 };
 
-// Parses a propagation script: differential script lines (script.h), each optionally preceded
-// by `@<name>` to run it on another connection, and `!sleep <ms>` lines.
+// Parses a propagation script: differential script lines (script.h) and `!sleep <ms>` lines.
 bool ParsePropagationScript(std::string_view text, std::vector<Line>& lines, std::string& error) {
   int number = 0;
   while (!text.empty()) {
@@ -84,16 +82,9 @@ bool ParsePropagationScript(std::string_view text, std::vector<Line>& lines, std
       error = fmt::format("line {}: {}: {}", number, problem, line.text);
       return false;
     };
-    if (rest.starts_with('@')) {
-      size_t end = std::min(rest.find(' '), rest.size());
-      line.connection = std::string(rest.substr(1, end - 1));
-      rest = rest.substr(end);
-      rest.remove_prefix(std::min(rest.find_first_not_of(' '), rest.size()));
-      if (line.connection.empty()) return fail("a connection needs a name");
-    }
     if (rest.starts_with("!sleep")) {
       std::optional<int64_t> ms = ParseInt64(rest.substr(std::min<size_t>(7, rest.size())));
-      if (!ms || *ms < 0 || !line.connection.empty()) return fail("expected !sleep <ms>");
+      if (!ms || *ms < 0) return fail("expected !sleep <ms>");
       line.sleep_ms = ms;
       lines.push_back(std::move(line));
       continue;
@@ -103,8 +94,8 @@ bool ParsePropagationScript(std::string_view text, std::vector<Line>& lines, std
     if (!ParseScript(rest, steps, problem)) return fail(problem.substr(problem.find(": ") + 2));
     if (steps.size() != 1) return fail("expected a command");
     line.step = std::move(steps.front());
-    if (line.step.raw || line.step.closes || line.step.no_reply) {
-      return fail("!raw, !closes and !noreply are for reply scripts");
+    if (line.step.raw || line.step.closes || line.step.no_reply || line.step.read) {
+      return fail("!raw, !closes, !noreply and !read are for reply scripts");
     }
     lines.push_back(std::move(line));
   }
@@ -137,9 +128,9 @@ class Side {
   virtual ~Side() = default;
   // Starts the server with notifications on and a subscriber listening; "" or why not.
   virtual std::string Start() = 0;
-  // Runs one command on the named connection (opened on first use) and returns the reply.
-  virtual std::string Run(const std::string& connection,
-                          std::span<const std::string_view> args) = 0;
+  // Runs one command on the script's connection `connection` (opened on first use) and returns
+  // the reply.
+  virtual std::string Run(int connection, std::span<const std::string_view> args) = 0;
   // The commands propagated since the last call.
   virtual std::vector<Command> TakePropagated() = 0;
   // Everything the subscriber received since the last call, up to the answer to a PING it sends
@@ -173,7 +164,7 @@ class RedisSide final : public Side {
     return FindAof();
   }
 
-  std::string Run(const std::string& connection, std::span<const std::string_view> args) override {
+  std::string Run(int connection, std::span<const std::string_view> args) override {
     std::unique_ptr<RespClient>& client = clients_[connection];
     if (!client) {
       client = std::make_unique<RespClient>(std::chrono::seconds(5));
@@ -231,7 +222,7 @@ class RedisSide final : public Side {
 
   std::unique_ptr<ServerProcess> server_;
   RespClient subscriber_{std::chrono::seconds(5)};
-  std::map<std::string, std::unique_ptr<RespClient>> clients_;
+  std::map<int, std::unique_ptr<RespClient>> clients_;
   std::string aof_path_;
   size_t aof_offset_ = 0;
   std::string unparsed_;  // the AOF's bytes after the last complete command
@@ -251,7 +242,7 @@ class MagnetarSide final : public Side {
     return "";
   }
 
-  std::string Run(const std::string& connection, std::span<const std::string_view> args) override {
+  std::string Run(int connection, std::span<const std::string_view> args) override {
     std::unique_ptr<FakeConnection>& client = connections_[connection];
     if (!client) {
       client = std::make_unique<FakeConnection>();
@@ -274,7 +265,7 @@ class MagnetarSide final : public Side {
   server::RecordingSink sink_;
   // Connections after the server: they are destroyed first.
   FakeConnection subscriber_;
-  std::map<std::string, std::unique_ptr<FakeConnection>> connections_;
+  std::map<int, std::unique_ptr<FakeConnection>> connections_;
 };
 
 // Whether argument `i` of a propagated command is an absolute time in ms that the server
@@ -350,8 +341,8 @@ TEST_P(PropagationTest, MatchesRedisAof) {
       continue;
     }
     std::vector<std::string_view> args(line.step.args.begin(), line.step.args.end());
-    std::string our_reply = magnetar.Run(line.connection, args);
-    std::string their_reply = redis.Run(line.connection, args);
+    std::string our_reply = magnetar.Run(line.step.connection, args);
+    std::string their_reply = redis.Run(line.step.connection, args);
     std::vector<Command> our_writes = magnetar.TakePropagated();
     std::vector<Command> their_writes = redis.TakePropagated();
     std::vector<std::string> our_events = KeyspaceEvents(magnetar.TakeSubscriberOutput());
