@@ -136,6 +136,17 @@ class AsioConnection final : public Connection,
     if (!reading_ && !resume_pending_) Process();
   }
 
+  // The reply given on unblocking leaves with the next scheduled flush; the requests held back
+  // run from a posted continuation, never inside the command of the client that unblocked this
+  // one.
+  void OnUnblocked() override {
+    if (closed_) return;
+    ScheduleFlush();
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      if (!self->closed_ && !self->blocked_ && !self->resume_pending_) self->Process();
+    });
+  }
+
  private:
   void ReleaseSession() {
     if (!session_) return;
@@ -194,7 +205,8 @@ class AsioConnection final : public Connection,
     resume_pending_ = false;
     int64_t turn_start = MonotonicUs();
     unsigned executed = 0;
-    while (read_begin_ < read_end_ && !closed_ && !close_after_reply_ && !close_soon_) {
+    while (read_begin_ < read_end_ && !closed_ && !close_after_reply_ && !close_soon_ &&
+           !blocked_) {
       if (output_pending() >= limits_->output_pause_bytes) break;
       if (read_begin_ >= looked_ahead_until_) LookAhead();
       if (++executed % kRequestsPerClockRead == 0 && MonotonicUs() - turn_start > kTurnBudgetUs) {

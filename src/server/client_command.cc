@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "blocking.h"
 #include "info_metrics.h"
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/common/clock.h"
@@ -73,6 +74,7 @@ std::string FlagLetters(Client& client) {
   std::string flags;
   if (client.subscriptions.any()) flags += 'P';
   if (client.transaction.active()) flags += 'x';
+  if (client.connection().blocked()) flags += 'b';
   if (client.transaction.watch_failed()) flags += 'd';
   if (client.connection().closing()) flags += 'c';
   if (client.connection().is_unix()) flags += 'U';
@@ -320,6 +322,28 @@ void ClientNoEvict(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends another client's block with its timeout reply, or an
+// error. 1 when that client was blocked.
+void ClientUnblock(CommandContext& ctx) {
+  ServerContext& sctx = AsServer(ctx);
+  std::optional<int64_t> id = ParseInt64(ctx.args[2]);
+  if (!id) return ctx.reply.Error(OpStatus::kNotInteger);
+  bool error = false;
+  if (ctx.args.size() == 4) {
+    if (EqualsIgnoreCase(ctx.args[3], "error")) {
+      error = true;
+    } else if (!EqualsIgnoreCase(ctx.args[3], "timeout")) {
+      return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+  } else if (ctx.args.size() > 4) {
+    return ctx.reply.Error(OpStatus::kSyntaxError);
+  }
+  auto it = sctx.server.clients().find(static_cast<uint64_t>(*id));
+  bool unblocked =
+      it != sctx.server.clients().end() && sctx.server.blocking().Unblock(*it->second, error);
+  ctx.reply.Integer(unblocked ? 1 : 0);
+}
+
 // Redis 7.0's help lines for the subcommands Magnetar implements, plus SETINFO's from Redis 7.2.
 constexpr std::string_view kClientHelp[] = {
     "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -472,6 +496,17 @@ constexpr ArgDoc kClientSetinfoArgs[] = {
 
 constexpr uint32_t kSubFlags = kNoScript | kLoading | kStale;
 constexpr uint32_t kSubAcl = kAclSlow | kAclConnection;
+constexpr ArgDoc kClientUnblockReasons[] = {
+    {.name = "timeout", .type = ArgType::kPureToken, .token = "TIMEOUT"},
+    {.name = "error", .type = ArgType::kPureToken, .token = "ERROR"},
+};
+constexpr ArgDoc kClientUnblockArgs[] = {
+    {.name = "client-id", .type = ArgType::kInteger},
+    {.name = "timeout_error",
+     .type = ArgType::kOneOf,
+     .flags = kArgOptional,
+     .arguments = kClientUnblockReasons},
+};
 constexpr uint32_t kAdminSubFlags = kAdmin | kSubFlags;
 constexpr uint32_t kAdminSubAcl = kAclAdmin | kAclSlow | kAclDangerous | kAclConnection;
 constexpr std::string_view kNondeterministic[] = {"nondeterministic_output"};
@@ -568,6 +603,17 @@ constexpr CommandSpec kClientSubcommands[] = {
              .group = "connection",
              .complexity = "O(1)",
              .arguments = kClientNoEvictArgs}},
+    {.name = "client|unblock",
+     .arity = -3,
+     .flags = kAdminSubFlags,
+     .acl = kAdminSubAcl,
+     .handler = &ClientUnblock,
+     .doc = {.summary =
+                 "Unblock a client blocked in a blocking command from a different connection",
+             .since = "5.0.0",
+             .group = "connection",
+             .complexity = "O(log N) where N is the number of client connections",
+             .arguments = kClientUnblockArgs}},
     {.name = "client|help",
      .arity = 2,
      .flags = kLoading | kStale,

@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "blocking.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
 #include "server_families.h"
@@ -126,6 +127,8 @@ void Call(Server& server, Client& client, RegisteredCommand& command,
                     server,
                     client};
   ctx.lazyfree = {server.config().lazyfree_lazy_user_del, server.config().lazyfree_lazy_expire};
+  Blocking::ClientBlocker blocker(server.blocking(), client, command, args, db);
+  ctx.blocker = &blocker;
   int64_t start = MonotonicUs();
   keyspace.FreezeTime();
   spec.handler(ctx);
@@ -180,6 +183,8 @@ void Dispatch(Server& server, Client& client, std::span<const std::string_view> 
     server.propagator().BeginUnit();
     Call(server, client, *command, args);
     server.propagator().EndUnit();
+    // Keys the unit made ready serve their blocked clients before anyone's next command.
+    server.blocking().HandleReadyKeys();
   }
 
   // CLIENT REPLY OFF / SKIP: the reply was built (so statistics count it) and is dropped here.

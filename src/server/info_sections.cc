@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "blocking.h"
 #include "info_metrics.h"
 #include "magnetar/common/clock.h"
 #include "magnetar/server/client.h"
@@ -106,7 +107,7 @@ void ClientsSection(Server& server, std::string& out) {
   Field(out, "client_recent_max_input_buffer", max_input);
   Field(out, "client_recent_max_output_buffer", max_output);
   // No blocking commands, client tracking or blocking timeouts yet.
-  Field(out, "blocked_clients", 0);
+  Field(out, "blocked_clients", server.blocking().blocked_clients());
   Field(out, "tracking_clients", 0);
   Field(out, "clients_in_timeout_table", 0);
 }

@@ -4,12 +4,14 @@
 
 #include <array>
 
+#include "blocking.h"
 #include "magnetar/server/server.h"
 
 namespace magnetar::server {
 
 void KeyspaceHooks::OnKeyModified(size_t db, std::string_view key) {
   server_.watched_keys().Touch(server_.keyspace(), db, key, /*removed=*/false);
+  server_.blocking().SignalKey(db, key);
 }
 
 void KeyspaceHooks::OnKeyEvent(uint32_t /*klass*/, std::string_view event, size_t db,

@@ -7,6 +7,7 @@
 #include <optional>
 #include <random>
 
+#include "blocking.h"
 #include "command_families.h"
 #include "info_metrics.h"
 #include "keyspace_hooks.h"
@@ -53,6 +54,7 @@ Server::Server(Config config)
       replication_id_(RandomRunId()),
       start_us_(MonotonicUs()) {
   keyspace_hooks_ = std::make_unique<KeyspaceHooks>(*this);
+  blocking_ = std::make_unique<Blocking>(*this);
   keyspace_.SetObserver(keyspace_hooks_.get());
   RegisterAllCommands(registry_);
   ApplyConfig();
@@ -96,6 +98,9 @@ void Server::Run() {
   });
   loop_.Every(1000 / std::max(config_.hz, 1), [this] { Cron(); });
   expiry_timer_ = loop_.AddTimer([this] { OnExpiryTimer(); });
+  size_t block_timer = loop_.AddTimer([this] { blocking_->OnTimer(); });
+  blocking_->set_arm_timer(
+      [this, block_timer](int64_t delay_ms) { loop_.ArmTimer(block_timer, delay_ms); });
   ScheduleExpiry();
   spdlog::info("Ready to accept connections");
   loop_.Run();
@@ -129,6 +134,7 @@ std::unique_ptr<net::Session> Server::Open(net::Connection& connection, std::str
 void Server::AddClient(Client& client) { clients_.emplace(client.id(), &client); }
 
 void Server::RemoveClient(Client& client) {
+  blocking_->Remove(client);
   watched_keys_.UnwatchAll(client);
   pubsub_.Forget(client);
   clients_.erase(client.id());
@@ -161,6 +167,8 @@ void Server::Cron() {
     for (auto& [id, client] : clients_) {
       // As in Redis, a subscriber waiting for messages is not idle.
       if (client->subscriptions.any()) continue;
+      // Nor is a client blocked on keys (Redis exempts it from the timeout as well).
+      if (client->connection().blocked()) continue;
       if (now - client->connection().last_interaction_us() > idle_limit) idle.push_back(client);
     }
     for (Client* client : idle) client->connection().Close("");

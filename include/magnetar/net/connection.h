@@ -106,6 +106,15 @@ class Connection {
     }
     return SoftLimitExpired(limit);
   }
+  // A blocked client (BLPOP waiting for an element) runs no further request until it is
+  // unblocked; unblocking sends the reply it was given and resumes the requests waiting in its
+  // buffer. The connection keeps reading meanwhile, so a disconnect is noticed.
+  void SetBlocked(bool blocked) {
+    blocked_ = blocked;
+    if (!blocked) OnUnblocked();
+  }
+  bool blocked() const { return blocked_; }
+
   // A client with a subscription is in the pubsub class of output limits, else in the normal one.
   void set_pubsub_class(bool pubsub) { pubsub_class_ = pubsub; }
 
@@ -136,6 +145,8 @@ class Connection {
     if (pubsub_class_) return limits_->pubsub_output;
     return {limits_->output_hard_limit, limits_->output_soft_limit, limits_->output_soft_seconds};
   }
+  // Called when SetBlocked(false) ends a block: flush and resume processing soon.
+  virtual void OnUnblocked() {}
   // The soft limit's clock: true once the output has stayed over it for longer than allowed.
   bool SoftLimitExpired(const OutputLimit& limit);
 
@@ -155,6 +166,7 @@ class Connection {
   bool closed_ = false;
   bool close_soon_ = false;  // CloseSoon() was called; the scheduled flush closes
   bool pubsub_class_ = false;
+  bool blocked_ = false;
   std::string close_soon_reason_;
   int64_t last_interaction_us_ = 0;
   int64_t soft_limit_since_us_ = 0;  // when output first exceeded the soft limit, 0 if not

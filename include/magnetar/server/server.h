@@ -21,6 +21,7 @@ namespace magnetar::server {
 
 class Client;
 class KeyspaceHooks;
+class Blocking;
 
 struct ServerStats {
   uint64_t total_connections_received = 0;
@@ -73,6 +74,8 @@ class Server final : public net::SessionFactory {
   Propagator& propagator() { return propagator_; }
   WatchedKeys& watched_keys() { return watched_keys_; }
   PubSub& pubsub() { return pubsub_; }
+  // Clients blocked on keys (server/blocking.h).
+  Blocking& blocking() { return *blocking_; }
   ServerStats& stats() { return stats_; }
   InfoSamples& info_samples() { return info_samples_; }
   const std::map<uint64_t, Client*>& clients() const { return clients_; }
@@ -102,6 +105,7 @@ class Server final : public net::SessionFactory {
   WatchedKeys watched_keys_;
   PubSub pubsub_;
   std::unique_ptr<KeyspaceHooks> keyspace_hooks_;  // the keyspace's observer
+  std::unique_ptr<Blocking> blocking_;
   net::ConnectionLimits limits_;
   net::ListenerOptions listener_options_;
   net::EventLoop loop_;
