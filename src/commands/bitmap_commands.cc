@@ -136,7 +136,8 @@ void HandleBitOp(CommandContext& ctx) {
   std::string result = BitOp(*kind, inputs);
   std::string_view destination = ctx.args[2];
   if (result.empty()) {
-    if (ctx.db().Delete(destination)) {
+    // An expired destination is deleted rather than expired, as in Redis.
+    if (ctx.db().DeleteStored(destination)) {
       ctx.db().Changed(destination, engine::kNotifyGeneric, "del");
     }
   } else {

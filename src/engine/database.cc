@@ -137,6 +137,14 @@ bool Database::Delete(std::string_view key) {
   return true;
 }
 
+bool Database::DeleteStored(std::string_view key) {
+  KeyTable::Position position;
+  Entry* entry = table_.Find(key, table_.Hash(key), &position);
+  if (entry == nullptr) return false;
+  Remove(position, entry);
+  return true;
+}
+
 void Database::Changed(std::string_view key, uint32_t klass, std::string_view event,
                        uint64_t changes) {
   keyspace_.AddDirty(changes);

@@ -95,6 +95,18 @@ TEST_F(WriteHookTest, ReadMissesRaiseKeymissUnlessInspectingQuietly) {
   EXPECT_EQ(keyspace_.stats().misses, 4u);
 }
 
+TEST_F(WriteHookTest, DeleteStoredRemovesAnExpiredKeyWithoutExpiringIt) {
+  db0_.SetString("k", "v", TtlUpdate::At(clock_.NowMs() + 10));
+  clock_.AdvanceMs(20);
+  Take();
+  EXPECT_TRUE(db0_.DeleteStored("k"));
+  EXPECT_FALSE(db0_.DeleteStored("k"));
+  EXPECT_EQ(db0_.Size(), 0u);
+  EXPECT_EQ(db0_.ExpiresCount(), 0u);
+  EXPECT_EQ(keyspace_.stats().expired, 0u);
+  EXPECT_EQ(Take(), Log{});
+}
+
 TEST_F(WriteHookTest, StringForUpdateReportsCreationAndGrowth) {
   bool grown = false;
   ASSERT_TRUE(db0_.StringForUpdate("k", 4, &grown).ok());

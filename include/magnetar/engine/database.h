@@ -93,6 +93,10 @@ class Database final : private ExpiryIndex::Host {
                  TtlUpdate ttl = TtlUpdate::Clear());
   // Removes `key`; true when it existed.
   bool Delete(std::string_view key);
+  // Removes `key` even when its deadline has passed, without expiring it first (nothing counted
+  // or reported as expired): BITOP's empty result, which Redis deletes without a lookup, so an
+  // expired destination counts as deleted. True when the key was stored.
+  bool DeleteStored(std::string_view key);
 
   // The write hook: a command reports here each key it changed, after changing it, with the
   // keyspace event it raises (class and name, as Redis's notifyKeyspaceEvent). This adds `changes`
