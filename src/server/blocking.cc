@@ -1,4 +1,4 @@
-#include "blocking.h"
+#include "magnetar/server/blocking.h"
 
 #include <algorithm>
 

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "blocking.h"
 #include "info_metrics.h"
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/common/clock.h"
 #include "magnetar/common/numbers.h"
+#include "magnetar/server/blocking.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
 #include "server_families.h"

@@ -4,7 +4,7 @@
 
 #include <cctype>
 
-#include "blocking.h"
+#include "magnetar/server/blocking.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
 #include "server_families.h"

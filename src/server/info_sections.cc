@@ -6,9 +6,9 @@
 
 #include <algorithm>
 
-#include "blocking.h"
 #include "info_metrics.h"
 #include "magnetar/common/clock.h"
+#include "magnetar/server/blocking.h"
 #include "magnetar/server/client.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/version.h"

@@ -4,7 +4,7 @@
 
 #include <array>
 
-#include "blocking.h"
+#include "magnetar/server/blocking.h"
 #include "magnetar/server/server.h"
 
 namespace magnetar::server {

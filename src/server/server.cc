@@ -7,10 +7,10 @@
 #include <optional>
 #include <random>
 
-#include "blocking.h"
 #include "command_families.h"
 #include "info_metrics.h"
 #include "keyspace_hooks.h"
+#include "magnetar/server/blocking.h"
 #include "magnetar/server/client.h"
 
 namespace magnetar::server {
