@@ -6,7 +6,8 @@ to `__keyevent@0__:expired` (after CONFIG SET notify-keyspace-events Ex) records
 lateness percentiles, and how many arrived before the cap (60 s after the deadline by default).
 
 Usage: bench/expired_events.py [--far N] [--due N] [--cap S] [--servers magnetar,redis]
-                               [--magnetar PATH]
+                               [--magnetar PATH] [--write-docs]
+--write-docs also puts the report between the expired-events markers of docs/benchmarks.md.
 Both servers run fresh on random loopback ports, pinned to CPU 0, and are stopped by PID; the
 loader and the subscriber run on CPU 1. An event's arrival is when the subscriber's read returned
 it; events that came in one read share that read's time.
@@ -14,7 +15,9 @@ it; events that came in one read share that read's time.
 
 import argparse
 import os
+import shlex
 import socket
+import sys
 import time
 
 import bench_common as bc
@@ -22,6 +25,8 @@ import bench_common as bc
 LEAD_MS = 2_500  # the shared deadline, counted from the end of loading
 WITHIN_S = 0.100  # the target: 99% of the events within 100 ms of the deadline
 CHANNEL = "__keyevent@0__:expired"
+DOCS = os.path.join(bc.REPO, "docs", "benchmarks.md")
+BEGIN, END = "<!-- expired-events:begin -->", "<!-- expired-events:end -->"
 
 
 def subscribe(port):
@@ -83,30 +88,43 @@ def main():
     parser.add_argument("--cap", type=int, default=60, help="seconds to wait after the deadline")
     parser.add_argument("--servers", default="magnetar,redis")
     parser.add_argument("--magnetar", default=None)
+    parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
     binaries = {"magnetar": lambda: bc.find_magnetar(args.magnetar),
                 "redis": lambda: "redis-server"}
     os.sched_setaffinity(0, {1})  # the subscriber on CPU 1, beside the loader
-    print(bc.machine())
-    print(f"{args.far:,} keys expiring in a day + {args.due:,} keys sharing one deadline "
-          f"{LEAD_MS} ms after loading; one subscriber to {CHANNEL}; cap {args.cap} s")
-    print()
-    print(f"| server | events by the cap | within {WITHIN_S * 1000:g} ms of the deadline | "
-          "p50 | p99 | last | before the deadline | other messages | server CPU from the end of "
-          "loading to the last event or the cap |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    lines = []
+
+    def out(line=""):
+        lines.append(line)
+        print(line, flush=True)
+
+    out(f"Run of {bc.machine()}: `bench/expired_events.py {shlex.join(sys.argv[1:])}`.")
+    for name in args.servers.split(","):
+        if name == "magnetar":
+            out(f"Magnetar: `{binaries[name]()}`.")
+    out(f"{args.far:,} keys expiring in a day + {args.due:,} keys sharing one deadline "
+        f"{LEAD_MS} ms after loading; one subscriber to {CHANNEL}; cap {args.cap} s.")
+    out()
+    out(f"| server | events by the cap | within {WITHIN_S * 1000:g} ms of the deadline | "
+        "p50 | p99 | last | before the deadline | other messages | server CPU from the end of "
+        "loading to the last event or the cap |")
+    out("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name in args.servers.split(","):
         r = run(name, binaries[name](), args.far, args.due, args.cap)
         if "error" in r:
-            print(f"| {name} | failed: {r['error']} | | | | | | | |", flush=True)
+            out(f"| {name} | failed: {r['error']} | | | | | | | |")
             continue
         late = r["late"]
         within = sum(1 for t in late if 0 <= t <= WITHIN_S)
         pick = lambda q: ms(late[min(len(late) - 1, int(q * len(late)))]) if late else "-"
-        print(f"| {name} | {len(late)}/{args.due} | {within}/{args.due} "
-              f"({100 * within / args.due:.1f}%) | {pick(0.5)} | {pick(0.99)} | "
-              f"{ms(late[-1]) if late else '-'} | {sum(1 for t in late if t < 0)} | "
-              f"{r['others']} | {r['cpu'] * 1000:.0f} ms |", flush=True)
+        out(f"| {name} | {len(late)}/{args.due} | {within}/{args.due} "
+            f"({100 * within / args.due:.1f}%) | {pick(0.5)} | {pick(0.99)} | "
+            f"{ms(late[-1]) if late else '-'} | {sum(1 for t in late if t < 0)} | "
+            f"{r['others']} | {r['cpu'] * 1000:.0f} ms |")
+    if args.write_docs:
+        bc.write_between_markers(DOCS, BEGIN, END, "\n".join(lines),
+                                 f"## Expired events\n\n{BEGIN}\n{END}\n")
 
 
 if __name__ == "__main__":
