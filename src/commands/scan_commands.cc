@@ -12,30 +12,10 @@
 #include "magnetar/commands/families.h"
 #include "magnetar/common/glob.h"
 #include "magnetar/common/numbers.h"
+#include "scan_options.h"
 #include "value_type_names.h"
 
 namespace magnetar::commands {
-namespace {
-
-bool IsExpired(const engine::Entry& entry, int64_t now_ms) {
-  return entry.has_deadline() && entry.deadline() < now_ms;
-}
-
-void Keys(CommandContext& ctx) {
-  std::string_view pattern = ctx.args[1];
-  bool all = pattern == "*";
-  int64_t now_ms = ctx.keyspace.clock().NowMs();
-  std::vector<std::string> keys;
-  uint64_t cursor = 0;
-  do {
-    cursor = ctx.db().Scan(cursor, [&](const engine::Entry& entry) {
-      if (IsExpired(entry, now_ms)) return;
-      if (all || GlobMatch(pattern, entry.key())) keys.emplace_back(entry.key());
-    });
-  } while (cursor != 0);
-  ctx.reply.Array(keys.size());
-  for (const std::string& key : keys) ctx.reply.Bulk(key);
-}
 
 // SCAN's cursor as Redis reads it (strtoul): an optional sign, decimal digits, nothing after
 // them. A negative number wraps around; an empty argument is 0; leading spaces are refused.
@@ -59,16 +39,9 @@ std::optional<uint64_t> ParseCursor(std::string_view text) {
   return negative ? 0 - value : value;
 }
 
-struct ScanOptions {
-  int64_t count = 10;
-  std::optional<std::string_view> pattern;  // unset: every key
-  std::optional<std::string_view> type;
-};
-
-// Parses MATCH, COUNT and TYPE; replies with the error and returns nullopt on a bad one.
-std::optional<ScanOptions> ParseScanOptions(CommandContext& ctx) {
+std::optional<ScanOptions> ParseScanOptions(CommandContext& ctx, size_t start, bool allow_type) {
   ScanOptions options;
-  for (size_t i = 2; i < ctx.args.size(); i += 2) {
+  for (size_t i = start; i < ctx.args.size(); i += 2) {
     std::string_view option = ctx.args[i];
     bool has_value = i + 1 < ctx.args.size();
     if (has_value && EqualsIgnoreCase(option, "count")) {
@@ -86,7 +59,7 @@ std::optional<ScanOptions> ParseScanOptions(CommandContext& ctx) {
       // "*" matches everything: skip the matching.
       options.pattern = ctx.args[i + 1];
       if (*options.pattern == "*") options.pattern.reset();
-    } else if (has_value && EqualsIgnoreCase(option, "type")) {
+    } else if (allow_type && has_value && EqualsIgnoreCase(option, "type")) {
       options.type = ctx.args[i + 1];
     } else {
       ctx.reply.Error(OpStatus::kSyntaxError);
@@ -96,10 +69,32 @@ std::optional<ScanOptions> ParseScanOptions(CommandContext& ctx) {
   return options;
 }
 
+namespace {
+
+bool IsExpired(const engine::Entry& entry, int64_t now_ms) {
+  return entry.has_deadline() && entry.deadline() < now_ms;
+}
+
+void Keys(CommandContext& ctx) {
+  std::string_view pattern = ctx.args[1];
+  bool all = pattern == "*";
+  int64_t now_ms = ctx.keyspace.clock().NowMs();
+  std::vector<std::string> keys;
+  uint64_t cursor = 0;
+  do {
+    cursor = ctx.db().Scan(cursor, [&](const engine::Entry& entry) {
+      if (IsExpired(entry, now_ms)) return;
+      if (all || GlobMatch(pattern, entry.key())) keys.emplace_back(entry.key());
+    });
+  } while (cursor != 0);
+  ctx.reply.Array(keys.size());
+  for (const std::string& key : keys) ctx.reply.Bulk(key);
+}
+
 void Scan(CommandContext& ctx) {
   std::optional<uint64_t> cursor = ParseCursor(ctx.args[1]);
   if (!cursor) return ctx.reply.Error("ERR invalid cursor");
-  std::optional<ScanOptions> options = ParseScanOptions(ctx);
+  std::optional<ScanOptions> options = ParseScanOptions(ctx, 2, true);
   if (!options) return;
 
   // Like Redis: visit buckets until COUNT keys are collected, giving up after 10 * COUNT steps
