@@ -1,7 +1,8 @@
 // The set family's commands across several sets: SINTER, SINTERCARD, SINTERSTORE, SUNION,
 // SUNIONSTORE, SDIFF and SDIFFSTORE. A missing key counts as the empty set, but every key is
 // type-checked first, as in Redis: one that holds another type fails the command even when a
-// missing key already makes the answer empty.
+// missing key already makes the answer empty. Sources are looked up as reads by the STORE forms
+// too (a missing one raises "keymiss"), as Redis 7.0 does.
 //
 // Results are built the way Redis builds them, so that they are encoded alike: a new set starts
 // as an intset and converts by the usual rules as members go in. SUNION and SDIFF reply in the
@@ -144,7 +145,7 @@ void SInter(CommandContext& ctx) {
 }
 
 void SInterStore(CommandContext& ctx) {
-  auto sets = FindSets(ctx, ctx.args.subspan(2), Lookup::kWrite);
+  auto sets = FindSets(ctx, ctx.args.subspan(2), Lookup::kRead);
   if (!sets) return ctx.reply.Error(sets.status());
   Store(ctx, ctx.args[1], ToSet(ctx, Intersect(std::move(*sets), 0)), "sinterstore");
 }
@@ -178,7 +179,7 @@ void Combined(CommandContext& ctx, Operation operation) {
 }
 
 void CombinedStore(CommandContext& ctx, Operation operation, std::string_view event) {
-  auto sets = FindSets(ctx, ctx.args.subspan(2), Lookup::kWrite);
+  auto sets = FindSets(ctx, ctx.args.subspan(2), Lookup::kRead);
   if (!sets) return ctx.reply.Error(sets.status());
   Store(ctx, ctx.args[1], Combine(ctx, operation, *sets), event);
 }
