@@ -3,7 +3,10 @@
 `redis-cli --pipe` into Magnetar and into redis-server, without and with a TTL (a deadline a day
 ahead). Prints the growth of INFO's used_memory and of the process RSS per key, side by side.
 
-Usage: bench/memory_per_key.py [--keys N] [--magnetar PATH]
+With --dataset NAME it measures one of the collection datasets of DATASETS instead (bytes per
+element, the issue's limits beside them), for example `--dataset sets-small --dataset set-big`.
+
+Usage: bench/memory_per_key.py [--keys N] [--magnetar PATH] [--dataset NAME]...
 Each server is fresh for each case, on a random loopback port, and stopped by PID.
 """
 
@@ -58,6 +61,63 @@ def measure(name, binary, keys, with_ttl):
             }
 
 
+def sadd_commands(sets, members_per_set, key, member, batch=100):
+    """Yields chunks of `SADD` commands: `sets` sets named key(i), each given the members
+    member(i, j) for j < members_per_set, at most `batch` members per command."""
+    chunk = []
+    for i in range(sets):
+        name = key(i)
+        for first in range(0, members_per_set, batch):
+            members = [member(i, j) for j in range(first, min(first + batch, members_per_set))]
+            chunk.append(bc.encode([b"SADD", name] + members))
+        if len(chunk) >= 1000:
+            yield b"".join(chunk)
+            chunk = []
+    if chunk:
+        yield b"".join(chunk)
+
+
+# Collection datasets: (description, elements, chunks of commands, limit as a multiple of Redis's
+# bytes per element).
+DATASETS = {
+    "sets-small": ("100,000 sets of 10 integers (intset)", 1_000_000,
+                   lambda: sadd_commands(100_000, 10, lambda i: b"set:%012d" % i,
+                                         lambda i, j: b"%d" % (j + 1)), 1.0),
+    "set-big": ("1 set of 1,000,000 16-byte members (hashtable)", 1_000_000,
+                lambda: sadd_commands(1, 1_000_000, lambda i: b"bigset",
+                                      lambda i, j: b"mem:%012d" % j), 0.7),
+}
+
+
+def measure_dataset(name, binary, dataset):
+    _, elements, commands, _ = DATASETS[dataset]
+    with bc.Server(name, binary, cpu=0) as server:
+        with bc.Client(server.port) as client:
+            used0, rss0, _ = settle(server, client)
+            began = time.time()
+            replies, errors = bc.pipe(server.port, commands(), cpu=1)
+            load_s = time.time() - began
+            used1, rss1, _ = settle(server, client)
+            return {"used": (used1 - used0) / elements, "rss": (rss1 - rss0) / elements,
+                    "errors": errors, "load_s": load_s}
+
+
+def report_datasets(servers, datasets):
+    print("| dataset | server | used_memory B/element | RSS B/element | Magnetar / Redis "
+          "(used_memory) | limit | errors | load s |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for dataset in datasets:
+        description, _, _, limit = DATASETS[dataset]
+        results = {name: measure_dataset(name, binary, dataset) for name, binary in servers}
+        ratio = results["magnetar"]["used"] / results["redis"]["used"]
+        for name, _ in servers:
+            r = results[name]
+            share = f"{ratio:.2f}" if name == "magnetar" else ""
+            bound = f"<= {limit:.1f} x Redis" if name == "magnetar" else ""
+            print(f"| {description} | {name} | {r['used']:.1f} | {r['rss']:.1f} | {share} | "
+                  f"{bound} | {r['errors']} | {r['load_s']:.1f} |")
+
+
 def cell(result, field):
     if "error" in result:
         return "n/a"
@@ -68,9 +128,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keys", type=int, default=1_000_000)
     parser.add_argument("--magnetar", default=None)
+    parser.add_argument("--dataset", action="append", choices=sorted(DATASETS), default=[])
     args = parser.parse_args()
     servers = [("magnetar", bc.find_magnetar(args.magnetar)), ("redis", "redis-server")]
     print(bc.machine())
+    if args.dataset:
+        report_datasets(servers, args.dataset)
+        return
     print(f"{args.keys} keys, names key:%012d (16 B), values 'abc'; server on CPU 0, loader on CPU 1")
     results = {}
     for with_ttl in (False, True):
