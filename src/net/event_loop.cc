@@ -51,15 +51,21 @@ class AsioConnection;
 // The connections whose output was added from outside their own requests (pub/sub messages),
 // flushed by one handler the loop runs after those queued now: one post however many
 // connections and messages, and each connection written once for everything it received.
+//
+// Like a connection's turn, a drain runs for kTurnBudgetUs at most and then lets the loop poll
+// and serve what is ready before it goes on. A publish fanning out to thousands of subscribers
+// thus delays other clients by a slice, not by the whole fan-out; and the publishes that arrive
+// meanwhile append to the buffers of the subscribers not yet written, so each write carries every
+// message that piled up instead of one system call per message.
 struct FlushQueue {
   explicit FlushQueue(asio::io_context& io) : io(io) {}
   void Add(std::shared_ptr<AsioConnection> connection);
   void Drain();
 
   asio::io_context& io;
-  std::vector<std::shared_ptr<AsioConnection>> pending;
-  std::vector<std::shared_ptr<AsioConnection>> draining;  // reused: no allocation per drain
-  bool posted = false;
+  std::vector<std::shared_ptr<AsioConnection>> queue;  // [next, end) wait to be flushed
+  size_t next = 0;
+  bool posted = false;  // a Drain is queued, or a spent one will resume
 };
 
 class AsioConnection final : public Connection,
@@ -111,7 +117,7 @@ class AsioConnection final : public Connection,
   // The scheduled flush: closes a connection CloseSoon() marked, else sends the output at once
   // if the socket takes it, which spares the completion handler of an asynchronous write (for a
   // subscriber, most of what a delivered message costs besides the system call).
-  void RunScheduledFlush() {
+  void RunScheduledFlush(int64_t now_us) {
     flush_scheduled_ = false;
     if (closed_) return;
     if (close_soon_) return Close(close_soon_reason_);
@@ -124,7 +130,7 @@ class AsioConnection final : public Connection,
     if (written > 0) {
       traffic_.output_bytes += written;
       ++traffic_.writes;
-      last_interaction_us_ = MonotonicUs();
+      last_interaction_us_ = now_us;
     }
     if (written < output.size()) {
       output.erase(0, written);
@@ -313,20 +319,39 @@ class AsioConnection final : public Connection,
 };
 
 void FlushQueue::Add(std::shared_ptr<AsioConnection> connection) {
-  pending.push_back(std::move(connection));
+  queue.push_back(std::move(connection));
   if (posted) return;
   posted = true;
   asio::post(io, [this] { Drain(); });
 }
 
 void FlushQueue::Drain() {
-  posted = false;
-  // Flushing may run requests that schedule more flushes: those go to the next drain.
-  draining.swap(pending);
-  for (const std::shared_ptr<AsioConnection>& connection : draining) {
-    connection->RunScheduledFlush();
+  int64_t start = MonotonicUs();
+  int64_t now = start;
+  unsigned flushed = 0;
+  while (next < queue.size()) {
+    // Taken out first: flushing may run requests whose messages Add() more connections.
+    std::shared_ptr<AsioConnection> connection = std::move(queue[next++]);
+    connection->RunScheduledFlush(now);
+    if (++flushed % kRequestsPerClockRead == 0) {
+      now = MonotonicUs();
+      if (now - start > kTurnBudgetUs) break;
+    }
   }
-  draining.clear();
+  if (next < queue.size()) {
+    // Under steady publishing the queue may never empty: drop the flushed front once it is
+    // half of it, so the vector stays bounded.
+    if (next > queue.size() / 2) {
+      queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(next));
+      next = 0;
+    }
+    // Resume behind what the loop's next poll finds, as a spent turn does (YieldTurn).
+    asio::post(io, [this] { asio::post(io, [this] { Drain(); }); });
+    return;
+  }
+  queue.clear();
+  next = 0;
+  posted = false;
 }
 
 std::string EndpointText(const GenericSocket& socket, bool local) {
