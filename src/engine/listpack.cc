@@ -119,10 +119,11 @@ size_t Listpack::BodySize(const uint8_t* p) {
 }
 
 size_t Listpack::BacklenBytes(size_t body) {
+  // Redis's thresholds, one below the powers of 2^7 (header comment): byte compatibility.
   if (body < 128) return 1;
-  if (body < 16384) return 2;
-  if (body < 2097152) return 3;
-  if (body < 268435456) return 4;
+  if (body < 16383) return 2;
+  if (body < 2097151) return 3;
+  if (body < 268435455) return 4;
   return 5;
 }
 
@@ -337,6 +338,38 @@ Listpack::Pos Listpack::Delete(Pos pos, size_t count) {
   SetTotal(new_total);
   AddCount(-static_cast<int64_t>(removed));
   return data_[pos] == kEnd ? kNone : pos;
+}
+
+void Listpack::AppendAll(const Listpack& other) {
+  size_t total = TotalBytes();
+  size_t entries = other.TotalBytes() - kHeaderBytes - 1;
+  if (entries == 0) return;
+  auto* grown = static_cast<uint8_t*>(std::realloc(data_, total + entries));
+  if (!grown) throw std::bad_alloc();
+  data_ = grown;
+  // Over this one's terminator; the other's entries end with its own.
+  std::memcpy(data_ + total - 1, other.data_ + kHeaderBytes, entries + 1);
+  SetTotal(total + entries);
+  AddCount(static_cast<int64_t>(other.Size()));
+}
+
+Listpack Listpack::SplitAt(Pos pos) {
+  size_t total = TotalBytes();
+  size_t entries = total - 1 - pos;
+  uint8_t* tail = Allocate(kHeaderBytes + entries + 1);
+  StoreU32(tail, static_cast<uint32_t>(kHeaderBytes + entries + 1));
+  tail[4] = tail[5] = 0;
+  std::memcpy(tail + kHeaderBytes, data_ + pos, entries + 1);
+  Listpack moved(tail);
+  size_t moved_count = 0;
+  for (Pos p = pos; data_[p] != kEnd; p = SkipEntry(p)) ++moved_count;
+  moved.AddCount(static_cast<int64_t>(moved_count));
+  data_[pos] = kEnd;
+  auto* shrunk = static_cast<uint8_t*>(std::realloc(data_, pos + 1));
+  if (shrunk) data_ = shrunk;
+  SetTotal(pos + 1);
+  AddCount(-static_cast<int64_t>(moved_count));
+  return moved;
 }
 
 Listpack::Pos Listpack::Find(Pos pos, std::string_view text, size_t skip) const {

@@ -171,6 +171,16 @@ TEST(ListValueTest, MatchesModelUnderRandomOperations) {
         ASSERT_EQ(got, model[i]);
       }
       ASSERT_EQ(list.size(), model.size());
+      if (step % 97 == 0 && !model.empty()) {
+        // A range starting and ending inside nodes, entered from either end of its first node.
+        size_t start = rng() % model.size();
+        size_t stop = start + rng() % (model.size() - start);
+        std::vector<std::string> range;
+        list.ForRange(start, stop,
+                      [&](const ListpackElement& e) { range.push_back(e.ToString()); });
+        ASSERT_EQ(range, std::vector<std::string>(model.begin() + static_cast<long>(start),
+                                                  model.begin() + static_cast<long>(stop) + 1));
+      }
       if (step % 500 == 0) {
         ASSERT_EQ(Elements(list), Model(model));
         std::unique_ptr<Object> copy = list.Clone();
@@ -180,7 +190,8 @@ TEST(ListValueTest, MatchesModelUnderRandomOperations) {
     ASSERT_EQ(Elements(list), Model(model));
     if (!model.empty()) {
       std::vector<std::string> range;
-      list.ForRange(0, model.size() - 1, [&](std::string_view e) { range.emplace_back(e); });
+      list.ForRange(0, model.size() - 1,
+                    [&](const ListpackElement& e) { range.push_back(e.ToString()); });
       EXPECT_EQ(range, Model(model));
     }
   }

@@ -126,6 +126,65 @@ TEST(ListpackTest, LongStringsAndMultiByteBacklens) {
   EXPECT_TRUE(Listpack::FromBytes(lp.bytes()));
 }
 
+// Redis writes a backlen one byte longer already at 16383, 2097151 and 268435455: an entry of
+// exactly that many bytes of encoding+data must take the longer backlen to match its bytes.
+TEST(ListpackTest, BacklenWidthsFollowRedisThresholds) {
+  // Strings of 4096 bytes or more have a 5-byte header, so a body of B bytes is B - 5 of text.
+  EXPECT_EQ(Listpack::EntryBytes(std::string(16382 - 5, 'x')), 16382u + 2);
+  EXPECT_EQ(Listpack::EntryBytes(std::string(16383 - 5, 'x')), 16383u + 3);
+  EXPECT_EQ(Listpack::EntryBytes(std::string(2097150 - 5, 'x')), 2097150u + 3);
+  EXPECT_EQ(Listpack::EntryBytes(std::string(2097151 - 5, 'x')), 2097151u + 4);
+  EXPECT_EQ(Listpack::EntryBytes(std::string(127 - 2, 'x')), 127u + 1);
+  EXPECT_EQ(Listpack::EntryBytes(std::string(128 - 2, 'x')), 128u + 2);
+  Listpack lp;
+  lp.Append("a");
+  lp.Append(std::string(16383 - 5, 'x'));
+  lp.Append("b");
+  const uint8_t* end = lp.bytes().data() + lp.TotalBytes() - 1;
+  // The big entry's backlen, just before "b" (3 bytes) and its own backlen: 16383 in 3 bytes.
+  const uint8_t* backlen = end - 3 - 3;
+  EXPECT_EQ(backlen[0], 0x00);
+  EXPECT_EQ(backlen[1], 0xFF);
+  EXPECT_EQ(backlen[2], 0xFF);
+  EXPECT_EQ(Elements(lp).back(), "b");
+  EXPECT_EQ(lp.Get(lp.Prev(lp.Last())).string.size(), 16383u - 5);
+  EXPECT_TRUE(Listpack::FromBytes(lp.bytes()));
+}
+
+TEST(ListpackTest, SplitAtAndAppendAll) {
+  Listpack lp;
+  for (int i = 0; i < 10; ++i) {
+    // Odd ones stored as integers, even ones as strings.
+    std::string value = i % 2 ? "" : "s";
+    value += std::to_string(i);
+    lp.Append(value);
+  }
+  const std::vector<uint8_t> whole(lp.bytes().begin(), lp.bytes().end());
+  Listpack tail = lp.SplitAt(lp.Seek(4));
+  EXPECT_EQ(Elements(lp), (std::vector<std::string>{"s0", "1", "s2", "3"}));
+  EXPECT_EQ(Elements(tail), (std::vector<std::string>{"s4", "5", "s6", "7", "s8", "9"}));
+  EXPECT_EQ(lp.Size(), 4u);
+  EXPECT_EQ(tail.Size(), 6u);
+  EXPECT_TRUE(Listpack::FromBytes(lp.bytes()));
+  EXPECT_TRUE(Listpack::FromBytes(tail.bytes()));
+  EXPECT_EQ(lp.TotalBytes() + tail.TotalBytes(), whole.size() + Listpack::kHeaderBytes + 1);
+
+  // Joined back, the bytes are those of the listpack built in one go.
+  lp.AppendAll(tail);
+  EXPECT_EQ(std::vector<uint8_t>(lp.bytes().begin(), lp.bytes().end()), whole);
+  EXPECT_EQ(lp.Size(), 10u);
+
+  // Splitting at the first element moves everything; appending an empty one changes nothing.
+  Listpack all = lp.SplitAt(lp.First());
+  EXPECT_TRUE(lp.Empty());
+  EXPECT_EQ(lp.TotalBytes(), Listpack::kHeaderBytes + 1);
+  EXPECT_EQ(all.Size(), 10u);
+  all.AppendAll(lp);
+  EXPECT_EQ(std::vector<uint8_t>(all.bytes().begin(), all.bytes().end()), whole);
+  EXPECT_EQ(all.EntryBytesAt(all.First()), Listpack::EntryBytes("s0"));
+  EXPECT_EQ(all.EntryBytesAt(all.Seek(1)), Listpack::EntryBytes(int64_t{1}));
+}
+
 TEST(ListpackTest, InsertDeleteReplaceSeek) {
   Listpack lp;
   lp.Append("b");

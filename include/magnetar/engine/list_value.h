@@ -1,13 +1,13 @@
 // A list value: Redis 7.0's quicklist, a chain of compact nodes.
 //
-// Each node is one listpack (engine/listpack.h: Redis's documented byte format, so a node can be
-// written to RDB or DUMP as it is), holding a run of consecutive elements. A node is bounded by
-// list-max-listpack-size: a positive limit caps its element count; -1..-5 cap its bytes at 4, 8,
-// 16, 32 or 64 KB (the default -2, 8 KB). An element bigger than the byte limit gets a node of its
-// own, as in Redis. A push goes to the end node while it has room and starts a new node
-// otherwise; an insertion in the middle of a full node splits it; a node that a removal leaves
-// small enough is merged with its neighbour when the two fit in one node, so a list that shrinks
-// does not keep a long chain of near-empty nodes.
+// Each node is one listpack (engine/listpack.h, the codec hashes use too: Redis's documented byte
+// format, so a node can be written to RDB or DUMP as it is), holding a run of consecutive elements.
+// A node is bounded by list-max-listpack-size: a positive limit caps its element count; -1..-5 cap
+// its bytes at 4, 8, 16, 32 or 64 KB (the default -2, 8 KB). An element bigger than the byte limit
+// gets a node of its own, as in Redis. A push goes to the end node while it has room and starts a
+// new node otherwise; an insertion in the middle of a full node splits it; a node that a removal
+// leaves small enough is merged with its neighbour when the two fit in one node, so a list that
+// shrinks does not keep a long chain of near-empty nodes.
 //
 // The chain itself is a vector of node descriptors (pointer and count), not a linked list: a
 // small list costs one vector slot besides its listpack, an index lookup skips whole nodes by
@@ -24,13 +24,14 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "magnetar/common/numbers.h"
 #include "magnetar/engine/entry.h"
+#include "magnetar/engine/listpack.h"
 
 namespace magnetar::engine {
 
@@ -72,19 +73,24 @@ class ListValue final : public Object {
   // empties the list). Returns how many were removed.
   size_t Trim(size_t start, size_t stop);
 
-  // Calls `fn` for elements [start, stop] in order (REQUIRES start <= stop < size()).
-  void ForRange(size_t start, size_t stop, const std::function<void(std::string_view)>& fn) const;
+  // Calls `fn(const ListpackElement&)` for elements [start, stop] in order (REQUIRES start <=
+  // stop < size()). A template walking the nodes' listpacks directly: LRANGE calls it once per
+  // element of long ranges, where an indirect call and formatting integers the caller may not
+  // need cost as much as the walk itself.
+  template <typename Fn>
+  void ForRange(size_t start, size_t stop, Fn&& fn) const;
   // Walks the elements from the head (or from the tail when `reverse`), passing each one's
-  // index from the head, until `fn` returns false.
-  void Walk(bool reverse, const std::function<bool(size_t, std::string_view)>& fn) const;
+  // index from the head and its text, until `fn(size_t, std::string_view)` returns false.
+  template <typename Fn>
+  void Walk(bool reverse, Fn&& fn) const;
 
   // The node sizes, for tests of splits and merges.
   std::vector<size_t> NodeSizes() const;
 
  private:
   struct Node {
-    uint8_t* lp;     // the node's listpack
-    uint32_t count;  // elements in it (the listpack's own count saturates at 65535)
+    Listpack lp;
+    uint32_t count;  // elements in lp, kept here so the chain's index arithmetic reads no node
   };
   // Where an index falls: node and offset in it.
   struct Position {
@@ -93,6 +99,9 @@ class ListValue final : public Object {
   };
 
   Position Locate(size_t index) const;
+  // The position of element `offset` of `node` (its EndPos() when offset == count), walking
+  // from the nearer end.
+  static Listpack::Pos SeekIn(const Node& node, size_t offset);
   // Whether a node of `bytes` bytes and `count` elements may take one more element of `size`
   // bytes under `fill`.
   static bool Fits(size_t bytes, size_t count, size_t size, int64_t fill);
@@ -110,5 +119,36 @@ class ListValue final : public Object {
   std::vector<Node> nodes_;
   size_t size_ = 0;
 };
+
+template <typename Fn>
+void ListValue::ForRange(size_t start, size_t stop, Fn&& fn) const {
+  Position pos = Locate(start);
+  size_t left = stop - start + 1;
+  for (size_t n = pos.node; left > 0; ++n) {
+    const Listpack& lp = nodes_[n].lp;
+    Listpack::Pos p = n == pos.node ? SeekIn(nodes_[n], pos.offset) : lp.First();
+    for (; p != Listpack::kNone && left > 0; p = lp.Next(p), --left) fn(lp.Get(p));
+  }
+}
+
+template <typename Fn>
+void ListValue::Walk(bool reverse, Fn&& fn) const {
+  char digits[kMaxInt64Chars];
+  if (!reverse) {
+    size_t index = 0;
+    for (const Node& node : nodes_) {
+      for (Listpack::Pos p = node.lp.First(); p != Listpack::kNone; p = node.lp.Next(p)) {
+        if (!fn(index++, node.lp.Get(p).Text(digits))) return;
+      }
+    }
+    return;
+  }
+  size_t index = size_;
+  for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
+    for (Listpack::Pos p = it->lp.Last(); p != Listpack::kNone; p = it->lp.Prev(p)) {
+      if (!fn(--index, it->lp.Get(p).Text(digits))) return;
+    }
+  }
+}
 
 }  // namespace magnetar::engine

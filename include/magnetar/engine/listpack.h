@@ -15,7 +15,9 @@
 //
 // The backlen is the size of <encoding+data>, written in 1 to 5 bytes so that it can be read from
 // its last byte backwards: the last byte holds the low 7 bits, and a set top bit says one more
-// byte sits to its left with the next 7. Walking backwards therefore needs no index.
+// byte sits to its left with the next 7. Walking backwards therefore needs no index. Redis moves
+// to a longer backlen one value early (16383, 2097151 and 268435455 take 3, 4 and 5 bytes though
+// they would fit in one fewer); so does this codec, or such entries would differ by a byte.
 //
 // A string that is a canonical int64 ("123", not "0123" or "+1") is stored as an integer, as
 // Redis does: it is smaller, and reading it back as text gives the same bytes.
@@ -111,6 +113,15 @@ class Listpack {
   // Removes `count` elements from `pos` on (fewer if the list ends first). Returns the position
   // of the element after them, or kNone when none follows.
   Pos Delete(Pos pos, size_t count = 1);
+
+  // Moves `other`'s elements to the end of this listpack (the quicklist's node merge: one copy
+  // of the entries, no re-encoding).
+  void AppendAll(const Listpack& other);
+  // Cuts the elements from `pos` on out into a listpack of their own, which it returns; this one
+  // keeps those before `pos` (the quicklist's node split).
+  Listpack SplitAt(Pos pos);
+  // Bytes the entry at `pos` takes (encoding, data and backlen).
+  size_t EntryBytesAt(Pos pos) const { return SkipEntry(pos) - pos; }
 
   // The terminator's offset: where Append writes.
   Pos EndPos() const { return static_cast<Pos>(TotalBytes() - 1); }
