@@ -121,7 +121,7 @@ void Call(Server& server, Client& client, RegisteredCommand& command,
   engine::Keyspace& keyspace = server.keyspace();
   const size_t db = client.db_index;
   const uint64_t dirty_before = keyspace.dirty();
-  commands::Propagation propagation;
+  commands::Propagation propagation(server.propagator().active());
   ServerContext ctx{{args, reply, keyspace, db, server.clock(),
                      static_cast<uint64_t>(server.config().proto_max_bulk_len), &propagation},
                     server,

@@ -5,8 +5,8 @@
 // makes several writes lists them (SPOP with a count -> one SREM each). Rewritten commands use
 // Redis's upper-case names, as Redis writes them to its AOF.
 //
-// One Propagation serves one command at a time: the dispatcher resets it before each command and
-// reads it after. Nothing here allocates unless a command rewrites itself.
+// One Propagation serves one command. Nothing here allocates unless a command rewrites itself
+// while something listens (an AOF or a replica): otherwise what it is told is dropped at once.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +20,11 @@ namespace magnetar::commands {
 
 class Propagation {
  public:
+  explicit Propagation(bool listening = true) : listening_(listening) {}
+
+  // False when nothing will read what this records: a command may skip building its rewrite.
+  bool listening() const { return listening_; }
+
   struct Write {
     size_t db;
     std::vector<std::string> argv;
@@ -28,6 +33,7 @@ class Propagation {
   // Propagate `argv` instead of the command as sent, if the command changed data.
   void Rewrite(std::initializer_list<std::string_view> argv) { Rewrite(Span(argv)); }
   void Rewrite(std::span<const std::string_view> argv) {
+    if (!listening_) return;
     rewritten_ = true;
     rewrite_.assign(argv.begin(), argv.end());
   }
@@ -35,6 +41,7 @@ class Propagation {
   // the command's own (rewritten) form unless Prevent() drops that.
   void Also(size_t db, std::initializer_list<std::string_view> argv) { Also(db, Span(argv)); }
   void Also(size_t db, std::span<const std::string_view> argv) {
+    if (!listening_) return;
     also_.push_back({db, std::vector<std::string>(argv.begin(), argv.end())});
   }
   // Do not propagate the command itself (its Also() writes still go).
@@ -55,6 +62,7 @@ class Propagation {
     return {argv.begin(), argv.size()};
   }
 
+  bool listening_;
   bool rewritten_ = false;
   bool prevented_ = false;
   std::vector<std::string> rewrite_;
