@@ -21,6 +21,7 @@ void RegisterAllCommands(commands::CommandRegistry& registry) {
   registry.Add(commands::ScanCommands());
   registry.Add(commands::ObjectCommands());
   registry.Add(commands::BitmapCommands());
+  registry.Add(commands::HashCommands());
   registry.Add(commands::SetCommands());
   registry.Add(commands::SetAlgebraCommands());
   registry.Add(commands::ListCommands());
