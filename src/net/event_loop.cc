@@ -133,10 +133,12 @@ class AsioConnection final : public Connection,
       last_interaction_us_ = now_us;
     }
     if (written < output.size()) {
-      output.erase(0, written);
-      return Flush();
+      // The rest goes asynchronously from where the socket stopped, without moving it.
+      write_buffer_.swap(output);
+      output.clear();
+      return StartWrite(written);
     }
-    output.clear();
+    ClearBuffer(output);
     if (close_after_reply_) return Close("");
     // Requests held back while output was pending resume as after an asynchronous write.
     if (!reading_ && !resume_pending_) Process();
@@ -282,13 +284,29 @@ class AsioConnection final : public Connection,
     }
     write_buffer_.swap(reply_.buffer());
     reply_.buffer().clear();
-    traffic_.output_bytes += write_buffer_.size();
+    StartWrite(0);
+  }
+
+  // Writes write_buffer_ from `offset` on.
+  void StartWrite(size_t offset) {
+    traffic_.output_bytes += write_buffer_.size() - offset;
     ++traffic_.writes;
     writing_ = true;
-    asio::async_write(socket_, asio::buffer(write_buffer_),
+    asio::async_write(socket_,
+                      asio::buffer(write_buffer_.data() + offset, write_buffer_.size() - offset),
                       [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
                         self->OnWritten(ec);
                       });
+  }
+
+  // Empties a buffer, giving its memory back if it grew big: one burst of output should not pin
+  // its size forever.
+  static void ClearBuffer(std::string& buffer) {
+    if (buffer.capacity() > kMaxIdleBuffer) {
+      std::string().swap(buffer);
+    } else {
+      buffer.clear();
+    }
   }
 
   void OnWritten(const boost::system::error_code& ec) {
@@ -297,9 +315,12 @@ class AsioConnection final : public Connection,
     if (ec) return Close("");
     // A client receiving replies is active, even while its requests are held back.
     last_interaction_us_ = MonotonicUs();
-    if (write_buffer_.capacity() > kMaxIdleBuffer) {
-      std::string().swap(write_buffer_);  // one big reply should not pin its size forever
+    if (reply_.size() == 0) {
+      ClearBuffer(write_buffer_);
+      ClearBuffer(reply_.buffer());
     } else {
+      // More output waits (a stream of messages): the next write swaps this buffer in to take
+      // what follows, so keeping its room spares growing a new one page by page.
       write_buffer_.clear();
     }
     // Requests held back while output was pending may still be in the buffer (unless a
