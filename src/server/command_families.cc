@@ -10,6 +10,7 @@ void RegisterAllCommands(commands::CommandRegistry& registry) {
   registry.Add(AdminCommands());
   registry.Add(CommandCommands());
   registry.Add(InfoCommands());
+  registry.Add(MemoryCommands());
   registry.Add(ClientCommands());
   registry.Add(ConfigCommands());
   registry.Add(TransactionCommands());

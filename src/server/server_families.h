@@ -13,6 +13,7 @@ ConnectionCommands();                                      // PING ECHO QUIT RES
 std::span<const commands::CommandSpec> AdminCommands();    // SHUTDOWN DEBUG TIME
 std::span<const commands::CommandSpec> CommandCommands();  // COMMAND
 std::span<const commands::CommandSpec> InfoCommands();     // INFO
+std::span<const commands::CommandSpec> MemoryCommands();   // MEMORY
 std::span<const commands::CommandSpec> ClientCommands();   // CLIENT
 std::span<const commands::CommandSpec> ConfigCommands();   // CONFIG
 std::span<const commands::CommandSpec> TransactionCommands();  // MULTI EXEC DISCARD WATCH UNWATCH
