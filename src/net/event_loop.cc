@@ -187,8 +187,10 @@ class AsioConnection final : public Connection,
     }
     if (read_buffer_.size() < WantedReadBuffer()) read_buffer_.resize(WantedReadBuffer());
     reading_ = true;
-    // Asio reads at once only if the last read filled its buffer (bytes may be waiting); after a
-    // short read it queues the read for the next readiness event, so no read says "would block".
+    // Asio tries the read at once unless the last one returned 0 bytes, so after a short read this
+    // one usually fails with "would block" before waiting for readiness: one wasted system call
+    // per batch. Waiting with async_wait instead costs the same (Asio re-arms the descriptor with
+    // epoll_ctl for every wait), so this stays the simple form.
     socket_.async_read_some(
         asio::buffer(read_buffer_.data() + read_end_, read_buffer_.size() - read_end_),
         [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
