@@ -43,8 +43,8 @@ void ObjectEncoding(CommandContext& ctx) {
 void ObjectRefcount(CommandContext& ctx) {
   const engine::Entry* entry = LookupOrReplyNull(ctx);
   if (entry == nullptr) return;
-  bool shared = entry->encoding() == engine::Encoding::kInteger && entry->string().integer() >= 0 &&
-                entry->string().integer() < kSharedIntegers;
+  bool shared = entry->encoding() == engine::Encoding::kInteger && entry->integer() >= 0 &&
+                entry->integer() < kSharedIntegers;
   ctx.reply.Integer(shared ? std::numeric_limits<int32_t>::max() : 1);
 }
 

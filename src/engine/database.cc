@@ -401,9 +401,9 @@ Result<int64_t> Database::IncrementInteger(std::string_view key, int64_t delta) 
   std::optional<int64_t> deadline;
   if (entry != nullptr) {
     if (entry->type() != ValueType::kString) return OpStatus::kWrongType;
-    StringRef value = entry->string();
-    std::optional<int64_t> parsed =
-        value.is_integer() ? std::optional<int64_t>(value.integer()) : ParseInt64(value.view());
+    std::optional<int64_t> parsed = entry->encoding() == Encoding::kInteger
+                                        ? entry->integer()
+                                        : ParseInt64(entry->string().view());
     if (!parsed) return OpStatus::kNotInteger;
     current = *parsed;
     if (entry->has_deadline()) deadline = entry->deadline();

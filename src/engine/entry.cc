@@ -249,10 +249,8 @@ StringRef Entry::string() const {
   switch (encoding()) {
     case Encoding::kInline:
       return StringRef::Bytes({reinterpret_cast<const char*>(p + 1), *p});
-    case Encoding::kInteger: {
-      size_t length;
-      return StringRef::Integer(UnZigZag(ReadVarint(p, &length)));
-    }
+    case Encoding::kInteger:
+      return StringRef::Integer(integer());
     case Encoding::kHeapString: {
       HeapStringHeader* header;
       std::memcpy(&header, p, sizeof(header));
@@ -262,6 +260,11 @@ StringRef Entry::string() const {
       break;
   }
   return StringRef::Bytes({});
+}
+
+int64_t Entry::integer() const {
+  size_t length;
+  return UnZigZag(ReadVarint(ValuePointer(), &length));
 }
 
 Object* Entry::object() const {

@@ -38,6 +38,7 @@ TEST(EntryTest, CanonicalIntegersAreStoredAsIntegersAndReadBackAsTheSameText) {
     EXPECT_EQ(entry->encoding(), Encoding::kInteger) << text;
     EXPECT_TRUE(entry->string().is_integer()) << text;
     EXPECT_EQ(entry->string().view(), text);
+    EXPECT_EQ(std::to_string(entry->integer()), text);
   }
   EXPECT_EQ(MakeString("k", "123")->string().integer(), 123);
 }

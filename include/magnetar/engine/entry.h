@@ -146,6 +146,9 @@ class Entry {
 
   // REQUIRES: type() == ValueType::kString.
   StringRef string() const;
+  // The value itself, without string()'s formatting of it as text. REQUIRES: encoding() ==
+  // Encoding::kInteger.
+  int64_t integer() const;
   // REQUIRES: encoding() == Encoding::kObject.
   Object* object() const;
 
