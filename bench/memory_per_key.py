@@ -4,7 +4,8 @@
 ahead). Prints the growth of INFO's used_memory and of the process RSS per key, side by side.
 
 With --dataset NAME it measures one of the collection datasets of DATASETS instead (bytes per
-element, the issue's limits beside them), for example `--dataset sets-small --dataset set-big`.
+element, the issue's limits beside them), for example `--dataset sets-small --dataset set-big` or
+`--dataset hashes-small --dataset hash-big`.
 
 Usage: bench/memory_per_key.py [--keys N] [--magnetar PATH] [--dataset NAME]...
 Each server is fresh for each case, on a random loopback port, and stopped by PID.
@@ -61,15 +62,18 @@ def measure(name, binary, keys, with_ttl):
             }
 
 
-def sadd_commands(sets, members_per_set, key, member, batch=100):
-    """Yields chunks of `SADD` commands: `sets` sets named key(i), each given the members
-    member(i, j) for j < members_per_set, at most `batch` members per command."""
+def collection_commands(command, keys, elements_per_key, key, element, batch=100):
+    """Yields chunks of `command` (SADD, HSET) calls: `keys` keys named key(i), each given the
+    elements element(i, j) for j < elements_per_key (a list of arguments: a member, or a field and
+    its value), at most `batch` elements per call."""
     chunk = []
-    for i in range(sets):
+    for i in range(keys):
         name = key(i)
-        for first in range(0, members_per_set, batch):
-            members = [member(i, j) for j in range(first, min(first + batch, members_per_set))]
-            chunk.append(bc.encode([b"SADD", name] + members))
+        for first in range(0, elements_per_key, batch):
+            args = [command, name]
+            for j in range(first, min(first + batch, elements_per_key)):
+                args.extend(element(i, j))
+            chunk.append(bc.encode(args))
         if len(chunk) >= 1000:
             yield b"".join(chunk)
             chunk = []
@@ -81,11 +85,20 @@ def sadd_commands(sets, members_per_set, key, member, batch=100):
 # bytes per element).
 DATASETS = {
     "sets-small": ("100,000 sets of 10 integers (intset)", 1_000_000,
-                   lambda: sadd_commands(100_000, 10, lambda i: b"set:%012d" % i,
-                                         lambda i, j: b"%d" % (j + 1)), 1.0),
+                   lambda: collection_commands(b"SADD", 100_000, 10, lambda i: b"set:%012d" % i,
+                                               lambda i, j: [b"%d" % (j + 1)]), 1.0),
     "set-big": ("1 set of 1,000,000 16-byte members (hashtable)", 1_000_000,
-                lambda: sadd_commands(1, 1_000_000, lambda i: b"bigset",
-                                      lambda i, j: b"mem:%012d" % j), 0.7),
+                lambda: collection_commands(b"SADD", 1, 1_000_000, lambda i: b"bigset",
+                                            lambda i, j: [b"mem:%012d" % j]), 0.7),
+    "hashes-small": ("100,000 hashes of 10 small fields (fN = v:NNNNNN: listpack)",
+                     1_000_000,
+                     lambda: collection_commands(b"HSET", 100_000, 10, lambda i: b"hash:%012d" % i,
+                                                 lambda i, j: [b"f%d" % j, b"v:%06d" % i]),
+                     1.0),
+    "hash-big": ("1 hash of 1,000,000 16-byte fields with 16-byte values (hashtable)", 1_000_000,
+                 lambda: collection_commands(b"HSET", 1, 1_000_000, lambda i: b"bighash",
+                                             lambda i, j: [b"fld:%012d" % j, b"val:%012d" % j]),
+                 0.7),
 }
 
 

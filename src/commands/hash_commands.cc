@@ -14,7 +14,6 @@
 #include <optional>
 #include <random>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "magnetar/commands/arg_parser.h"
@@ -58,6 +57,12 @@ Result<HashValue*> FindOrCreate(CommandContext& ctx, std::string_view key) {
   return hash;
 }
 
+// Sets a field; a hash that converts sends its table's old bucket arrays to the lazy-free thread.
+bool SetField(CommandContext& ctx, HashValue& hash, std::string_view field,
+              std::string_view value) {
+  return hash.Set(field, value, ctx.keyspace.encoding_limits(), &ctx.keyspace.lazy_freer());
+}
+
 uint64_t RandomNumber() {
   static std::mt19937_64 generator{std::random_device{}()};
   return generator();
@@ -73,10 +78,9 @@ void SetPairs(CommandContext& ctx, bool reply_ok) {
   auto found = FindOrCreate(ctx, key);
   if (!found) return ctx.reply.Error(found.status());
   HashValue* hash = *found;
-  const engine::EncodingLimits& limits = ctx.keyspace.encoding_limits();
   int64_t created = 0;
   for (size_t i = 2; i < ctx.args.size(); i += 2) {
-    created += hash->Set(ctx.args[i], ctx.args[i + 1], limits);
+    created += SetField(ctx, *hash, ctx.args[i], ctx.args[i + 1]);
   }
   ctx.db().Changed(key, kNotifyHash, "hset", (ctx.args.size() - 2) / 2);
   if (reply_ok) return ctx.reply.Ok();
@@ -91,8 +95,7 @@ void HSetNx(CommandContext& ctx) {
   auto found = FindHash(ctx, key, Lookup::kWrite);
   if (!found) return ctx.reply.Error(found.status());
   if (*found != nullptr && (*found)->Exists(ctx.args[2])) return ctx.reply.Integer(0);
-  HashValue* hash = *FindOrCreate(ctx, key);
-  hash->Set(ctx.args[2], ctx.args[3], ctx.keyspace.encoding_limits());
+  SetField(ctx, **FindOrCreate(ctx, key), ctx.args[2], ctx.args[3]);
   ctx.db().Changed(key, kNotifyHash, "hset");
   ctx.reply.Integer(1);
 }
@@ -208,7 +211,7 @@ void HIncrBy(CommandContext& ctx) {
   }
   char text[kMaxInt64Chars];
   std::string_view formatted(text, FormatInt64(result, text));
-  (*FindOrCreate(ctx, key))->Set(ctx.args[2], formatted, ctx.keyspace.encoding_limits());
+  SetField(ctx, **FindOrCreate(ctx, key), ctx.args[2], formatted);
   ctx.db().Changed(key, kNotifyHash, "hincrby");
   ctx.reply.Integer(result);
 }
@@ -235,7 +238,7 @@ void HIncrByFloat(CommandContext& ctx) {
   if (std::isnan(result) || std::isinf(result)) return ctx.reply.Error(OpStatus::kNanOrInfinity);
   char text[kMaxLongDoubleChars];
   std::string_view formatted(text, FormatLongDouble(result, text));
-  (*FindOrCreate(ctx, key))->Set(ctx.args[2], formatted, ctx.keyspace.encoding_limits());
+  SetField(ctx, **FindOrCreate(ctx, key), ctx.args[2], formatted);
   ctx.db().Changed(key, kNotifyHash, "hincrbyfloat");
   // Replaying the addition could round differently elsewhere: the result is what propagates.
   ctx.propagate().Rewrite({"HSET", key, ctx.args[2], formatted});
@@ -301,30 +304,10 @@ void HRandField(CommandContext& ctx) {
     });
     return;
   }
-  // Distinct fields: draw until `n` different ones are collected (n < size).
-  std::vector<std::pair<std::string, std::string>> picked;
-  std::vector<size_t> indexes;
-  if (hash->IsListpack() || n * 3 > size) {
-    // Choose positions by a partial shuffle of the field order.
-    std::vector<std::pair<std::string, std::string>> all;
-    all.reserve(size);
-    hash->ForEach(
-        [&](std::string_view field, std::string_view value) { all.emplace_back(field, value); });
-    for (size_t i = 0; i < n; ++i) {
-      size_t j = i + RandomNumber() % (size - i);
-      std::swap(all[i], all[j]);
-    }
-    all.resize(n);
-    picked = std::move(all);
-  } else {
-    std::unordered_set<std::string> seen;
-    while (picked.size() < n) {
-      auto [field, value] = hash->Random(RandomNumber, buffers);
-      if (seen.emplace(field).second) picked.emplace_back(field, value);
-    }
-  }
   ctx.reply.Array(n * width);
-  for (const auto& [field, value] : picked) ReplyPair(ctx, field, value, with_values);
+  hash->RandomDistinct(n, RandomNumber, [&](std::string_view field, std::string_view value) {
+    ReplyPair(ctx, field, value, with_values);
+  });
 }
 
 void HScan(CommandContext& ctx) {

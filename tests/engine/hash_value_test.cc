@@ -134,6 +134,38 @@ TEST(HashValueTest, RandomCoversFields) {
   }
 }
 
+// Every way of drawing distinct fields (the listpack's walk, a table's walk for a large share, a
+// table's draws for a few) gives `count` different fields with their values, and over many draws
+// reaches every field.
+TEST(HashValueTest, RandomDistinctGivesDistinctFieldsWithTheirValues) {
+  std::mt19937_64 rng(5);
+  auto random = [&] { return rng(); };
+  EncodingLimits limits;
+  HashValue small;
+  HashValue big;
+  for (int i = 0; i < 10; ++i) small.Set(std::to_string(i), Name("v", i), limits);
+  for (int i = 0; i < 1000; ++i) big.Set(std::to_string(i), Name("v", i), limits);
+  ASSERT_TRUE(small.IsListpack());
+  ASSERT_FALSE(big.IsListpack());
+  struct Case {
+    const HashValue* hash;
+    size_t count;
+  };
+  for (Case c : {Case{&small, 3}, Case{&small, 9}, Case{&big, 600}, Case{&big, 50}}) {
+    std::set<std::string> ever;
+    for (int round = 0; round < 400; ++round) {
+      std::set<std::string> fields;
+      c.hash->RandomDistinct(c.count, random, [&](std::string_view field, std::string_view value) {
+        EXPECT_EQ(value, Name("v", field));
+        fields.insert(std::string(field));
+      });
+      ASSERT_EQ(fields.size(), c.count);
+      ever.insert(fields.begin(), fields.end());
+    }
+    EXPECT_EQ(ever.size(), c.hash->Size()) << c.count;
+  }
+}
+
 TEST(HashValueTest, RandomOperationsMatchAMap) {
   std::mt19937_64 rng(11);
   EncodingLimits limits;

@@ -16,11 +16,17 @@
 // table also brings incremental resizing without pauses, HSCAN cursors with Redis's guarantee and
 // O(1) random sampling for HRANDFIELD.
 //
+// The object is one word after the vtable pointer, 16 bytes in all (jemalloc's smallest class but
+// one), as SetValue: the listpack itself, or, with the low bit set, a pointer to the table and its
+// bookkeeping. A small hash thus costs its keyspace entry, 16 bytes and its listpack, which is
+// Redis's robj-plus-listpack figure.
+//
 // The type knows nothing of RESP or commands: it stores, finds, removes and walks fields.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -31,7 +37,6 @@
 #include "magnetar/common/numbers.h"
 #include "magnetar/engine/encoding_limits.h"
 #include "magnetar/engine/entry.h"
-#include "magnetar/engine/key_table.h"
 #include "magnetar/engine/listpack.h"
 
 namespace magnetar::engine {
@@ -39,13 +44,20 @@ namespace magnetar::engine {
 // Room for a value read from the hash when it is held as an integer.
 using HashBuffer = char[kMaxInt64Chars];
 
+class LazyFreer;
+
 class HashValue final : public Object {
  public:
+  using RandomSource = std::function<uint64_t()>;
+  using Visitor = std::function<void(std::string_view, std::string_view)>;
+
   HashValue();
   ~HashValue() override;
+  HashValue(const HashValue&) = delete;
+  HashValue& operator=(const HashValue&) = delete;
 
   size_t Size() const;
-  bool IsListpack() const { return table_ == nullptr; }
+  bool IsListpack() const { return (Word() & kTableTag) == 0; }
 
   // The value of `field`, or nothing. The view is valid until the hash changes (and may point
   // into `buffer`).
@@ -53,46 +65,65 @@ class HashValue final : public Object {
   bool Exists(std::string_view field);
   // Sets `field` to `value`; true when the field is new. Converts to "hashtable" first when
   // either is longer than the limits allow, and after inserting when there are too many fields.
-  bool Set(std::string_view field, std::string_view value, const EncodingLimits& limits);
+  // `freer` (may be null) is where the table created by a conversion sends its big old bucket
+  // arrays (the keyspace's lazy-free thread); a table keeps the one it was created with.
+  bool Set(std::string_view field, std::string_view value, const EncodingLimits& limits,
+           LazyFreer* freer = nullptr);
   // Removes `field`; true when it existed.
   bool Delete(std::string_view field);
 
   // Calls `fn(field, value)` for every field, in the encoding's order. The hash must not change
   // meanwhile.
-  void ForEach(const std::function<void(std::string_view, std::string_view)>& fn) const;
+  void ForEach(const Visitor& fn) const;
   // HSCAN: the fields of the cursor's step and the next cursor (0 at the end). A listpack hash is
   // returned whole in one step, as Redis does.
-  uint64_t Scan(uint64_t cursor,
-                const std::function<void(std::string_view, std::string_view)>& fn) const;
+  uint64_t Scan(uint64_t cursor, const Visitor& fn) const;
   // A uniformly random field and its value (REQUIRES: Size() > 0). Views valid until the hash
   // changes; `buffers` hold integer-encoded texts.
-  std::pair<std::string_view, std::string_view> Random(const std::function<uint64_t()>& random,
+  std::pair<std::string_view, std::string_view> Random(const RandomSource& random,
                                                        HashBuffer (&buffers)[2]) const;
+  // Calls `fn(field, value)` for `count` distinct fields drawn at random (REQUIRES: count <
+  // Size()), without copying any of them: HRANDFIELD with a positive count.
+  void RandomDistinct(size_t count, const RandomSource& random, const Visitor& fn) const;
   // The field at `index` of the listpack (REQUIRES: IsListpack(), index < Size()).
   std::pair<std::string_view, std::string_view> At(size_t index, HashBuffer (&buffers)[2]) const;
 
   // Converts to "hashtable" now (tests; Redis's DEBUG-free conversion paths).
-  void ConvertToTable();
+  void ConvertToTable(LazyFreer* freer = nullptr);
 
   size_t MemoryBytes() const override;
   std::unique_ptr<Object> Clone() const override;
   std::string_view EncodingName() const override { return IsListpack() ? "listpack" : "hashtable"; }
 
   // The listpack (REQUIRES: IsListpack()), for serialization.
-  const Listpack& listpack() const { return listpack_; }
+  const Listpack& listpack() const { return rep_.listpack; }
 
  private:
+  struct Table;
+  static constexpr uintptr_t kTableTag = 1;
+
   static bool TooLong(std::string_view text, const EncodingLimits& limits) {
     return limits.hash_max_listpack_value >= 0 &&
            text.size() > static_cast<uint64_t>(limits.hash_max_listpack_value);
   }
 
-  Listpack listpack_;
-  // Set once the hash converts; the listpack is then empty.
-  std::unique_ptr<KeyTable> table_;
-  // Bytes of the table's entries, kept as they come and go so that MemoryBytes (which UNLINK asks
-  // to choose lazy freeing) stays O(1).
-  size_t entry_bytes_ = 0;
+  // The representation's word, whichever member holds it: copying its bytes is defined either way.
+  uintptr_t Word() const {
+    uintptr_t word;
+    std::memcpy(&word, &rep_, sizeof(word));
+    return word;
+  }
+  Table* table() const { return reinterpret_cast<Table*>(rep_.table & ~kTableTag); }
+
+  // The listpack while the hash is small; once it converts, the Table's address | kTableTag. A
+  // listpack is its block's pointer, which malloc aligns, so its low bit is clear and tells the
+  // two apart.
+  union Rep {
+    Rep() {}
+    ~Rep() {}
+    Listpack listpack;
+    uintptr_t table;
+  } rep_;
 };
 
 }  // namespace magnetar::engine
