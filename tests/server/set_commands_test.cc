@@ -8,54 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "magnetar/server/propagator.h"
-#include "magnetar/server/server.h"
-#include "support/fake_connection.h"
+#include "command_test.h"
 
 namespace magnetar::server {
 namespace {
 
-using test_support::FakeConnection;
-using Commands = std::vector<std::vector<std::string>>;
-
-// The bulk strings of a RESP reply, in order (enough for the flat replies used here).
-std::vector<std::string> Bulks(const std::string& reply) {
-  std::vector<std::string> bulks;
-  size_t at = 0;
-  while ((at = reply.find('$', at)) != std::string::npos) {
-    size_t end = reply.find("\r\n", at);
-    size_t length = std::stoul(reply.substr(at + 1, end - at - 1));
-    bulks.push_back(reply.substr(end + 2, length));
-    at = end + 2 + length;
-  }
-  return bulks;
-}
-
-class SetCommandsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(client_.Open(server_));
-    ASSERT_TRUE(other_.Open(server_));
-    server_.propagator().AddSink(sink_);
-  }
-  void TearDown() override { server_.propagator().RemoveSink(sink_); }
-
-  std::string Run(std::initializer_list<std::string_view> args) {
-    sink_.commands.clear();
-    return client_.Run(args);
-  }
-  // What the last Run propagated, without the SELECT the first write brings.
-  Commands Propagated() {
-    Commands commands = sink_.commands;
-    if (!commands.empty() && commands.front()[0] == "SELECT") commands.erase(commands.begin());
-    return commands;
-  }
-
-  Server server_{Config{}};
-  RecordingSink sink_;
-  FakeConnection client_;
-  FakeConnection other_;
-};
+using SetCommandsTest = CommandTest;
 
 TEST_F(SetCommandsTest, SpopWithACountPropagatesOneSremPerMemberInATransaction) {
   for (const char* member : {"1", "2", "3", "4", "5", "a"}) Run({"SADD", "s", member});
