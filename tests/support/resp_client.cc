@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -143,6 +144,12 @@ std::string RespClient::Call(std::span<const std::string_view> args) {
   if (!Send(args)) return reply;
   ReadReply(reply);
   return reply;
+}
+
+bool RespClient::NothingArrivesWithin(std::chrono::milliseconds wait) {
+  if (!buffer_.empty()) return false;
+  pollfd readable{.fd = fd_, .events = POLLIN, .revents = 0};
+  return ::poll(&readable, 1, static_cast<int>(wait.count())) == 0;
 }
 
 bool RespClient::WaitForClose(std::string* received) {

@@ -53,6 +53,9 @@ class RespClient {
   // Sends a command and returns its reply, or "" when none came (error() says why).
   std::string Call(std::initializer_list<std::string_view> args);
   std::string Call(std::span<const std::string_view> args);
+  // True when no reply byte is waiting and none arrives within `wait`: for a reply that must not
+  // come yet (a blocked client's). Whatever arrives stays for the next ReadReply.
+  bool NothingArrivesWithin(std::chrono::milliseconds wait);
   // Reads and discards until the server closes the connection: true if it did within the timeout.
   // Received bytes are appended to `received` when given.
   bool WaitForClose(std::string* received = nullptr);
