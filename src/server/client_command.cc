@@ -336,7 +336,7 @@ void ClientUnblock(CommandContext& ctx) {
       return ctx.reply.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
     }
   } else if (ctx.args.size() > 4) {
-    return ctx.reply.Error(OpStatus::kSyntaxError);
+    return ctx.reply.Error(SubcommandSyntaxError("CLIENT", ctx.args[1]));
   }
   auto it = sctx.server.clients().find(static_cast<uint64_t>(*id));
   bool unblocked =
@@ -379,6 +379,8 @@ constexpr std::string_view kClientHelp[] = {
     "    Set client meta attr. Options are:",
     "    * LIB-NAME: the client lib name.",
     "    * LIB-VER: the client lib version.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
     "NO-EVICT (ON|OFF)",
     "    Protect current client connection from eviction.",
     "HELP",

@@ -14,6 +14,7 @@
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
 #include "rdb_length.h"
+#include "server_families.h"
 
 namespace magnetar::server {
 namespace {
@@ -215,9 +216,7 @@ void DebugCommand(CommandContext& ctx) {
     }
   }
   // One error for an unknown name and a wrong argument count alike, as Redis's.
-  ctx.reply.Error(
-      fmt::format("ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
-                  ctx.args[1].substr(0, 128)));
+  ctx.reply.Error(SubcommandSyntaxError("DEBUG", ctx.args[1]));
 }
 
 }  // namespace magnetar::server

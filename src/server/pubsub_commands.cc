@@ -1,7 +1,5 @@
 // The pub/sub commands: (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PUBLISH, SPUBLISH and PUBSUB. The
 // registry and the delivery of messages are in pubsub.cc.
-#include <fmt/format.h>
-
 #include <iterator>
 #include <string_view>
 #include <vector>
@@ -112,9 +110,7 @@ void SPublish(CommandContext& ctx) {
 // empty channel name.
 void ListTopics(CommandContext& ctx, SubscriptionKind kind) {
   if (ctx.args.size() > 3) {
-    return ctx.reply.Error(fmt::format(
-        "ERR unknown subcommand or wrong number of arguments for '{}'. Try PUBSUB HELP.",
-        ctx.args[1].substr(0, 128)));
+    return ctx.reply.Error(SubcommandSyntaxError("PUBSUB", ctx.args[1]));
   }
   std::vector<std::string_view> names;
   AsServer(ctx).server.pubsub().ForEachTopic(kind, [&](std::string_view name) {

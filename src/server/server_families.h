@@ -2,7 +2,11 @@
 // the calling client. Each returns its constexpr table; command_families.cc registers them all.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <span>
+#include <string>
+#include <string_view>
 
 #include "magnetar/commands/command_spec.h"
 
@@ -19,6 +23,13 @@ std::span<const commands::CommandSpec> ConfigCommands();   // CONFIG
 std::span<const commands::CommandSpec> TransactionCommands();  // MULTI EXEC DISCARD WATCH UNWATCH
 // (P|S)SUBSCRIBE (P|S)UNSUBSCRIBE PUBLISH SPUBLISH PUBSUB
 std::span<const commands::CommandSpec> PubSubCommands();
+
+// Redis's one error for a container's subcommand given a wrong number of arguments, which it
+// also gives for names a container checks itself (DEBUG); `container` is the name in capitals.
+inline std::string SubcommandSyntaxError(std::string_view container, std::string_view subcommand) {
+  return fmt::format("ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
+                     subcommand.substr(0, 128), container);
+}
 
 class Server;
 class Client;

@@ -19,6 +19,7 @@ using test_support::BulkPayload;
 using test_support::FakeConnection;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 // The name=value fields of one CLIENT LIST line.
@@ -296,8 +297,10 @@ TEST_F(ClientTest, SetInfoStoresLibraryNameAndVersion) {
 
 TEST_F(ClientTest, HelpListsSubcommands) {
   std::string reply = Run({"client", "help"});
-  EXPECT_THAT(reply, StartsWith("*37\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. "
+  EXPECT_THAT(reply, StartsWith("*39\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. "
                                 "Subcommands are:\r\n+GETNAME\r\n"));
+  EXPECT_THAT(reply, HasSubstr("\r\n+UNBLOCK <clientid> [TIMEOUT|ERROR]\r\n"
+                               "+    Unblock the specified blocked client.\r\n"));
   EXPECT_TRUE(reply.ends_with("+HELP\r\n+    Prints this help.\r\n"));
 }
 
