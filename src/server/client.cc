@@ -15,10 +15,13 @@ Client::Client(Server& server, net::Connection& connection, uint64_t id)
 
 Client::~Client() { server_->RemoveClient(*this); }
 
-void Client::OnRequest(std::span<const std::string_view> args) { Dispatch(*server_, *this, args); }
+void Client::OnRequest(std::span<const std::string_view> args) {
+  Dispatch(*server_, *this, args);
+  lookahead_queued_ = transaction.active();
+}
 
 void Client::Prefetch(std::span<const std::string_view> args) {
-  PrefetchKeys(*server_, *this, args);
+  lookahead_queued_ = PrefetchKeys(*server_, *this, args, lookahead_queued_);
 }
 
 void Client::OnClose(std::string_view reason) {

@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "magnetar/commands/arg_parser.h"
 #include "magnetar/server/blocking.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
@@ -68,16 +69,28 @@ std::string Admission(Server& server, Client& client, const CommandSpec& spec) {
 
 }  // namespace
 
-void PrefetchKeys(Server& server, const Client& client, std::span<const std::string_view> args) {
+bool PrefetchKeys(Server& server, const Client& client, std::span<const std::string_view> args,
+                  bool queued) {
+  // A queued command touches no key before EXEC, which hashes its keys again: prefetching it would
+  // cost a name lookup and a SipHash per key for a hint that comes too early. Only the names that
+  // end the transaction matter here, and they are told apart without a lookup.
+  if (queued) {
+    return !commands::EqualsIgnoreCase(args[0], "exec") &&
+           !commands::EqualsIgnoreCase(args[0], "discard") &&
+           !commands::EqualsIgnoreCase(args[0], "reset");
+  }
   const RegisteredCommand* command = server.registry().Find(args[0]);
-  if (!command || command->spec->first_key <= 0 || !ArityOk(*command->spec, args.size())) return;
+  if (!command) return false;
   const CommandSpec& spec = *command->spec;
+  if (spec.name == "multi") return true;
+  if (spec.first_key <= 0 || !ArityOk(spec, args.size())) return false;
   auto argc = static_cast<int>(args.size());
   int last = spec.last_key < 0 ? argc + spec.last_key : std::min(spec.last_key, argc - 1);
   const engine::Database& db = server.keyspace().db(client.db_index);
   for (int i = spec.first_key; i <= last && i < argc; i += std::max(spec.key_step, 1)) {
     db.Prefetch(args[i]);
   }
+  return false;
 }
 
 namespace {

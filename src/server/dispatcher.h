@@ -26,7 +26,9 @@ void Call(Server& server, Client& client, commands::RegisteredCommand& command,
 
 // Starts loading the table buckets of the keys `args` names, for a request that will be
 // dispatched soon (a later one of a pipelined batch): the cache misses of a batch then overlap
-// instead of stalling one command after another.
-void PrefetchKeys(Server& server, const Client& client, std::span<const std::string_view> args);
+// instead of stalling one command after another. `queued` says whether the request is expected to
+// be queued by MULTI (nothing is prefetched then); returns whether the next one is.
+bool PrefetchKeys(Server& server, const Client& client, std::span<const std::string_view> args,
+                  bool queued);
 
 }  // namespace magnetar::server

@@ -8,8 +8,9 @@
 #include <thread>
 #include <vector>
 
-#include "magnetar/server/propagator.h"
-#include "magnetar/server/server.h"
+#include "command_test.h"
+#include "magnetar/server/client.h"
+#include "server/dispatcher.h"
 #include "support/fake_connection.h"
 
 namespace magnetar::server {
@@ -21,13 +22,8 @@ constexpr std::string_view kOk = "+OK\r\n";
 constexpr std::string_view kQueued = "+QUEUED\r\n";
 constexpr std::string_view kNullArray = "*-1\r\n";
 
-class TransactionTest : public ::testing::Test {
+class TransactionTest : public CommandTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(client_.Open(server_));
-    ASSERT_TRUE(other_.Open(server_));
-  }
-
   // Lets a key set with PX 1 pass its deadline.
   static void WaitPastDeadline() { std::this_thread::sleep_for(std::chrono::milliseconds(3)); }
 
@@ -36,10 +32,6 @@ class TransactionTest : public ::testing::Test {
     EXPECT_EQ(client_.Run({"PING"}), kQueued);
     return client_.Run({"EXEC"});
   }
-
-  Server server_{Config{}};
-  FakeConnection client_;
-  FakeConnection other_;
 };
 
 TEST_F(TransactionTest, QueuedCommandsRunAtExecInOrder) {
@@ -131,17 +123,23 @@ TEST_F(TransactionTest, DisconnectForgetsTheWatches) {
   EXPECT_TRUE(server_.watched_keys().empty());
 }
 
-class TransactionPropagationTest : public TransactionTest {
- protected:
-  void SetUp() override {
-    TransactionTest::SetUp();
-    server_.propagator().AddSink(sink_);
+// The look-ahead's guess of which requests MULTI will queue (they are not prefetched).
+TEST_F(TransactionTest, LookAheadExpectsQueueingFromMultiUntilTheTransactionEnds) {
+  const Client& client = *server_.clients().begin()->second;
+  auto queued_after = [&](std::vector<std::string_view> args, bool queued) {
+    return PrefetchKeys(server_, client, args, queued);
+  };
+  EXPECT_FALSE(queued_after({"INCR", "k"}, false));
+  EXPECT_TRUE(queued_after({"multi"}, false));
+  EXPECT_TRUE(queued_after({"INCR", "k"}, true));
+  EXPECT_TRUE(queued_after({"MULTI"}, true));
+  for (std::string_view end : {"EXEC", "discard", "Reset"}) {
+    EXPECT_FALSE(queued_after({end}, true)) << end;
   }
-  void TearDown() override { server_.propagator().RemoveSink(sink_); }
+}
 
-  using Commands = std::vector<std::vector<std::string>>;
-  RecordingSink sink_;
-};
+// What whole transactions propagate, in sink_ from the first command on.
+using TransactionPropagationTest = TransactionTest;
 
 TEST_F(TransactionPropagationTest, OneWriteIsNotWrapped) {
   client_.Run({"MULTI"});

@@ -50,6 +50,11 @@ class Client final : public net::Session {
   net::Connection* connection_;
   uint64_t id_;
   int64_t created_us_;
+  // Whether the next request the connection's look-ahead shows will be queued by MULTI: the
+  // transaction's state after the last request run, followed through the requests shown since.
+  // A guess (the look-ahead does not show the request about to run, which may be MULTI or EXEC):
+  // a wrong one only costs a useless prefetch or a missed one.
+  bool lookahead_queued_ = false;
 };
 
 }  // namespace magnetar::server
