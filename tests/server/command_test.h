@@ -1,7 +1,8 @@
-// The fixture of the command tests that go through the real dispatcher: a Server with the default
-// configuration, the connection under test and another one (to WATCH, to subscribe), and a
-// RecordingSink on the propagator so that a test can see what its last command propagated.
-// A family's test derives from it, or names it: `using SetCommandsTest = CommandTest;`.
+// The fixture of the command tests that go through the real dispatcher: a Server (with the default
+// configuration unless the test passes its own), the connection under test and another one (to
+// WATCH, to subscribe), and a RecordingSink on the propagator so that a test can see what its last
+// command propagated. A family's test derives from it, or names it: `using SetCommandsTest =
+// CommandTest;`.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "magnetar/server/propagator.h"
@@ -20,6 +22,8 @@ namespace magnetar::server {
 class CommandTest : public ::testing::Test {
  protected:
   using Commands = std::vector<std::vector<std::string>>;
+
+  explicit CommandTest(Config config = Config{}) : server_(std::move(config)) {}
 
   void SetUp() override {
     ASSERT_TRUE(client_.Open(server_));
@@ -53,7 +57,7 @@ class CommandTest : public ::testing::Test {
     return bulks;
   }
 
-  Server server_{Config{}};
+  Server server_;
   RecordingSink sink_;
   test_support::FakeConnection client_;
   test_support::FakeConnection other_;

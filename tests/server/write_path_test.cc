@@ -10,18 +10,14 @@
 #include <utility>
 #include <vector>
 
+#include "command_test.h"
 #include "magnetar/common/numbers.h"
 #include "magnetar/engine/keyspace_observer.h"
-#include "magnetar/server/propagator.h"
-#include "magnetar/server/server.h"
-#include "support/fake_connection.h"
 
 namespace magnetar::server {
 namespace {
 
-using test_support::FakeConnection;
 using Events = std::vector<std::string>;
-using Commands = std::vector<std::vector<std::string>>;
 
 // Records every keyspace event as "<event> <key>" ("<event> <key>@<db>" outside database 0), and
 // passes every call on to the observer it replaced (the server's hooks: WATCH, pub/sub, expiry
@@ -60,27 +56,16 @@ Config EveryWriteEvent() {
   return config;
 }
 
-class WritePathTest : public ::testing::Test {
+class WritePathTest : public CommandTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(client_.Open(server_));
-    ASSERT_TRUE(other_.Open(server_));
-    server_.propagator().AddSink(sink_);
-  }
-  void TearDown() override { server_.propagator().RemoveSink(sink_); }
+  WritePathTest() : CommandTest(EveryWriteEvent()) {}
 
-  // Runs `args` and returns the events it raised; what it propagated is left in sink_.
+  // Runs `args` as CommandTest::Run does, but returns the events it raised: the reply matters
+  // less here than what the write raised and propagated (Propagated()).
   Events Run(std::initializer_list<std::string_view> args) {
     events_.events.clear();
-    sink_.commands.clear();
-    client_.Run(args);
+    CommandTest::Run(args);
     return std::exchange(events_.events, {});
-  }
-  // The commands propagated by the last Run, without the SELECT the first write brings.
-  Commands Propagated() {
-    Commands commands = sink_.commands;
-    if (!commands.empty() && commands.front()[0] == "SELECT") commands.erase(commands.begin());
-    return commands;
   }
   // Runs setup commands whose events and propagation do not matter.
   void Given(std::initializer_list<std::initializer_list<std::string_view>> commands) {
@@ -91,11 +76,7 @@ class WritePathTest : public ::testing::Test {
     return ParseInt64(deadline).value_or(0) - SystemClock().NowMs();
   }
 
-  Server server_{EveryWriteEvent()};
   EventRecorder events_{server_.keyspace()};
-  RecordingSink sink_;
-  FakeConnection client_;
-  FakeConnection other_;
 };
 
 TEST_F(WritePathTest, SetRaisesNewOnlyForACreatedKeyAndGoesAsSent) {
