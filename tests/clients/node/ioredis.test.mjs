@@ -1,35 +1,22 @@
 // ioredis 5 against a real server: MULTI/EXEC (and WATCH), pipelines, auto-pipelining, pub/sub.
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, test } from 'node:test';
-import { HOOK_TIMEOUT, MessageQueue, Server, SUITE_TIMEOUT, TIMEOUT_MS, importClient }
-  from './server.mjs';
+import { describe, test } from 'node:test';
+import {
+  MessageQueue, SUITE_TIMEOUT, TIMEOUT_MS, attemptsUntilCommitted, binaryPayload, importClient,
+  serverPerTest,
+} from './common.mjs';
 
 const { default: Redis } = await importClient('ioredis');
 
-let server;
-let clients;
+const server = serverPerTest((client) => client.disconnect());
 
-async function connect(options = {}) {
-  const client = new Redis({
+function connect(options = {}) {
+  return server.connect(new Redis({
     host: '127.0.0.1', port: server.port, lazyConnect: true,
     connectTimeout: TIMEOUT_MS, commandTimeout: TIMEOUT_MS,
     retryStrategy: () => null, maxRetriesPerRequest: 0, ...options,
-  });
-  client.on('error', () => {}); // failures surface as rejected commands
-  clients.push(client);
-  await client.connect();
-  return client;
+  }));
 }
-
-beforeEach(async () => {
-  clients = [];
-  server = await new Server().start();
-}, HOOK_TIMEOUT);
-
-afterEach(async () => {
-  for (const client of clients) client.disconnect();
-  await server.stop();
-}, HOOK_TIMEOUT);
 
 describe('ioredis multi', SUITE_TIMEOUT, () => {
   test('exec returns [error, reply] pairs', async () => {
@@ -64,19 +51,15 @@ describe('ioredis multi', SUITE_TIMEOUT, () => {
     const r = await connect();
     const writer = await connect();
     await r.set('stock', '5');
-    let attempts = 0;
-    for (;;) {
-      attempts++;
+    const attempts = await attemptsUntilCommitted(async (attempt) => {
       await r.watch('stock');
       const stock = Number(await r.get('stock'));
-      if (attempts === 1) await writer.incrby('stock', 10);
+      if (attempt === 1) await writer.incrby('stock', 10);
       const result = await r.multi().set('stock', String(stock - 1)).exec();
-      if (result !== null) {
-        assert.deepEqual(result, [[null, 'OK']]);
-        break;
-      }
-      assert.equal(attempts, 1, 'only the first attempt conflicts');
-    }
+      if (result === null) return false;
+      assert.deepEqual(result, [[null, 'OK']]);
+      return true;
+    });
     assert.equal(attempts, 2);
     assert.equal(await r.get('stock'), '14');
   });
@@ -147,8 +130,7 @@ describe('ioredis pub/sub', SUITE_TIMEOUT, () => {
     const messages = new MessageQueue();
     sub.on('messageBuffer', (channel, message) => messages.push([channel, message]));
     await sub.subscribe('bin');
-    const payload = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
-      Buffer.from('\r\n*1\r\n')]);
+    const payload = binaryPayload('\r\n*1\r\n');
     assert.equal(await pub.publish('bin', payload), 1);
     const [channel, message] = await messages.next();
     assert.deepEqual(channel, Buffer.from('bin'));

@@ -1,21 +1,18 @@
 // node-redis 4 (npm alias redis4) against a real server over RESP2: MULTI/EXEC, WATCH on an
 // isolated connection, pub/sub on a duplicated connection.
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, test } from 'node:test';
-import { HOOK_TIMEOUT, MessageQueue, Server, SUITE_TIMEOUT, TIMEOUT_MS, importClient }
-  from './server.mjs';
+import { describe, test } from 'node:test';
+import {
+  MessageQueue, SUITE_TIMEOUT, TIMEOUT_MS, assertBinaryMessageArrives, attemptsUntilCommitted,
+  committed, importClient, serverPerTest,
+} from './common.mjs';
 
 const { createClient, WatchError } = await importClient('redis4');
 
-let server;
-let clients;
-
-async function connect(client) {
-  client.on('error', () => {}); // failures surface as rejected commands
-  clients.push(client);
-  await client.connect();
-  return client;
-}
+const server = serverPerTest(async (client) => {
+  if (client.isOpen) await client.disconnect();
+});
+const connect = (client) => server.connect(client);
 
 function newClient() {
   return connect(createClient({
@@ -23,18 +20,6 @@ function newClient() {
       reconnectStrategy: false },
   }));
 }
-
-beforeEach(async () => {
-  clients = [];
-  server = await new Server().start();
-}, HOOK_TIMEOUT);
-
-afterEach(async () => {
-  for (const client of clients) {
-    if (client.isOpen) await client.disconnect();
-  }
-  await server.stop();
-}, HOOK_TIMEOUT);
 
 describe('node-redis 4 multi', SUITE_TIMEOUT, () => {
   test('exec returns the replies', async () => {
@@ -69,22 +54,13 @@ describe('node-redis 4 multi', SUITE_TIMEOUT, () => {
     async () => {
       const r = await newClient();
       await r.set('seats', '3');
-      let attempts = 0;
-      for (;;) {
-        attempts++;
-        try {
-          await r.executeIsolated(async (isolated) => {
-            await isolated.watch('seats');
-            const seats = Number(await isolated.get('seats'));
-            if (attempts === 1) await r.set('seats', '10'); // the main connection writes
-            return isolated.multi().set('seats', String(seats - 1)).exec();
-          });
-          break;
-        } catch (err) {
-          if (!(err instanceof WatchError)) throw err;
-          assert.equal(attempts, 1, 'only the first attempt conflicts');
-        }
-      }
+      const attempts = await attemptsUntilCommitted((attempt) => committed(
+        r.executeIsolated(async (isolated) => {
+          await isolated.watch('seats');
+          const seats = Number(await isolated.get('seats'));
+          if (attempt === 1) await r.set('seats', '10'); // the main connection writes
+          return isolated.multi().set('seats', String(seats - 1)).exec();
+        }), WatchError));
       assert.equal(attempts, 2);
       assert.equal(await r.get('seats'), '9');
     });
@@ -120,14 +96,7 @@ describe('node-redis 4 pub/sub', SUITE_TIMEOUT, () => {
   test('binary payloads arrive byte for byte (buffer listener)', async () => {
     const pub = await newClient();
     const sub = await connect(pub.duplicate());
-    const messages = new MessageQueue();
-    await sub.subscribe('bin', (message, channel) => messages.push([channel, message]), true);
-    const payload = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
-      Buffer.from('\r\n*1\r\n')]);
-    assert.equal(await pub.publish('bin', payload), 1);
-    const [channel, message] = await messages.next();
-    assert.deepEqual(channel, Buffer.from('bin'));
-    assert.deepEqual(message, payload);
+    await assertBinaryMessageArrives(pub, sub, '\r\n*1\r\n');
   });
 
   test('several subscribers of one channel each get the message', async () => {

@@ -4,38 +4,25 @@
 // listener when it arrives as a push (`>`) frame, so a client that subscribes, publishes and
 // reads on one connection shows the server speaks RESP3 pub/sub.
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, test } from 'node:test';
-import { HOOK_TIMEOUT, MessageQueue, Server, SUITE_TIMEOUT, TIMEOUT_MS, importClient }
-  from './server.mjs';
+import { describe, test } from 'node:test';
+import {
+  MessageQueue, SUITE_TIMEOUT, TIMEOUT_MS, assertBinaryMessageArrives, attemptsUntilCommitted,
+  committed, importClient, serverPerTest,
+} from './common.mjs';
 
 const { createClient, WatchError } = await importClient('redis5');
 
-let server;
-let clients;
+const server = serverPerTest((client) => {
+  if (client.isOpen) client.destroy();
+});
 
-async function newClient() {
-  const client = createClient({
+function newClient() {
+  return server.connect(createClient({
     RESP: 3,
     socket: { host: '127.0.0.1', port: server.port, connectTimeout: TIMEOUT_MS,
       reconnectStrategy: false },
-  });
-  client.on('error', () => {}); // failures surface as rejected commands
-  clients.push(client);
-  await client.connect();
-  return client;
+  }));
 }
-
-beforeEach(async () => {
-  clients = [];
-  server = await new Server().start();
-}, HOOK_TIMEOUT);
-
-afterEach(async () => {
-  for (const client of clients) {
-    if (client.isOpen) client.destroy();
-  }
-  await server.stop();
-}, HOOK_TIMEOUT);
 
 describe('node-redis 5 RESP3 connection', SUITE_TIMEOUT, () => {
   test('HELLO 3 negotiated: the server says proto 3', async () => {
@@ -67,20 +54,13 @@ describe('node-redis 5 RESP3 multi', SUITE_TIMEOUT, () => {
     const r = await newClient();
     const writer = await newClient();
     await r.set('n', '1');
-    let attempts = 0;
-    for (;;) {
-      attempts++;
+    const attempts = await attemptsUntilCommitted(async (attempt) => {
       await r.watch('n');
       const n = Number(await r.get('n'));
-      if (attempts === 1) await writer.set('n', '100');
-      try {
-        assert.deepEqual(await r.multi().set('n', String(n * 2)).exec(), ['OK']);
-        break;
-      } catch (err) {
-        if (!(err instanceof WatchError)) throw err;
-        assert.equal(attempts, 1, 'only the first attempt conflicts');
-      }
-    }
+      if (attempt === 1) await writer.set('n', '100');
+      const exec = r.multi().set('n', String(n * 2)).exec();
+      return committed(exec.then((replies) => assert.deepEqual(replies, ['OK'])), WatchError);
+    });
     assert.equal(attempts, 2);
     assert.equal(await r.get('n'), '200');
   });
@@ -116,14 +96,7 @@ describe('node-redis 5 RESP3 pub/sub', SUITE_TIMEOUT, () => {
   test('messages from another client, binary payload', async () => {
     const pub = await newClient();
     const sub = await newClient();
-    const messages = new MessageQueue();
-    await sub.subscribe('bin', (message, channel) => messages.push([channel, message]), true);
-    const payload = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
-      Buffer.from('\r\n>3\r\n')]);
-    assert.equal(await pub.publish('bin', payload), 1);
-    const [channel, message] = await messages.next();
-    assert.deepEqual(channel, Buffer.from('bin'));
-    assert.deepEqual(message, payload);
+    await assertBinaryMessageArrives(pub, sub, '\r\n>3\r\n');
   });
 
   test('keyspace notification as a push message', async () => {
