@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
 namespace magnetar {
 namespace {
@@ -34,6 +35,10 @@ TEST(FormatTest, IntegersAndDoubles) {
   char buffer[kMaxDoubleChars];
   EXPECT_EQ(std::string_view(buffer, FormatInt64(INT64_MIN, buffer)), "-9223372036854775808");
   EXPECT_EQ(std::string_view(buffer, FormatInt64(0, buffer)), "0");
+  for (int64_t value : {INT64_MAX, int64_t{-1}, int64_t{9}, int64_t{10}, int64_t{-99}, int64_t{100},
+                        int64_t{1000001}}) {
+    EXPECT_EQ(std::string_view(buffer, FormatInt64(value, buffer)), std::to_string(value));
+  }
   EXPECT_EQ(std::string_view(buffer, FormatDouble(3.0, buffer)), "3");
   EXPECT_EQ(std::string_view(buffer, FormatDouble(INFINITY, buffer)), "inf");
 }
