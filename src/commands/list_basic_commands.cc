@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "list_handlers.h"
@@ -46,12 +47,33 @@ int64_t Fill(const CommandContext& ctx) {
 std::string_view PopEvent(End end) { return end == End::kHead ? "lpop" : "rpop"; }
 std::string_view PushEvent(End end) { return end == End::kHead ? "lpush" : "rpush"; }
 
-void AfterPop(CommandContext& ctx, std::string_view key, ListValue& list, End end, size_t count) {
+namespace {
+
+// After `count` elements of the list at `key` went by `event`: raises it, with `count` changes,
+// and once the list is empty deletes the key and raises "del".
+void AfterRemoval(CommandContext& ctx, std::string_view key, const ListValue& list,
+                  std::string_view event, size_t count) {
   engine::Database& db = ctx.db();
-  db.Changed(key, kNotifyList, PopEvent(end), count);
+  db.Changed(key, kNotifyList, event, count);
   if (!list.empty()) return;
   db.Delete(key);
   db.Notify(kNotifyGeneric, "del", key);
+}
+
+// LRANGE's and LTRIM's `start` and `stop` (negative ones count from the end) clamped to a list
+// of `size` elements: the first and last index in range, or nullopt when none is.
+std::optional<std::pair<size_t, size_t>> ClampRange(int64_t start, int64_t stop, size_t size) {
+  const auto length = static_cast<int64_t>(size);
+  int64_t from = start < 0 ? std::max<int64_t>(start + length, 0) : start;
+  int64_t to = stop < 0 ? stop + length : std::min(stop, length - 1);
+  if (from > to || from >= length) return std::nullopt;
+  return std::pair(static_cast<size_t>(from), static_cast<size_t>(to));
+}
+
+}  // namespace
+
+void AfterPop(CommandContext& ctx, std::string_view key, ListValue& list, End end, size_t count) {
+  AfterRemoval(ctx, key, list, PopEvent(end), count);
 }
 
 size_t PopAndReply(CommandContext& ctx, std::string_view key, ListValue& list, End end,
@@ -80,35 +102,6 @@ bool ParseEnd(std::string_view text, End& end) {
 }
 
 namespace {
-
-// LRANGE's elements as RESP bulk strings (the same bytes in RESP2 and RESP3), each written with
-// one append of "$<length>\r\n<bytes>\r\n" assembled on the stack. On long ranges of short
-// elements the reply is the work: ReplyBuilder::Bulk's three appends and general length
-// formatting per element cost more than walking the list, and LRANGE 0 599 makes 600 of them.
-void AppendBulk(std::string& out, std::string_view data) {
-  constexpr size_t kInline = 96;  // elements up to this size travel in the stack chunk
-  char chunk[1 + kMaxInt64Chars + 2 + kInline + 2];
-  size_t n = 0;
-  chunk[n++] = '$';
-  if (data.size() < 10) {
-    chunk[n++] = static_cast<char>('0' + data.size());
-  } else {
-    n += FormatInt64(static_cast<int64_t>(data.size()), chunk + n);
-  }
-  chunk[n++] = '\r';
-  chunk[n++] = '\n';
-  if (data.size() > kInline) {
-    out.append(chunk, n);
-    out.append(data);
-    out.append("\r\n", 2);
-    return;
-  }
-  data.copy(chunk + n, data.size());
-  n += data.size();
-  chunk[n++] = '\r';
-  chunk[n++] = '\n';
-  out.append(chunk, n);
-}
 
 // LPUSH, RPUSH and (with `only_existing`) their X forms. The event is raised
 // once for all the elements, each counting as a change, as in Redis.
@@ -209,16 +202,14 @@ void LRange(CommandContext& ctx) {
   if (!found) return ctx.reply.Error(found.status());
   if (*found == nullptr) return ctx.reply.Array(0);
   const ListValue& list = **found;
-  const auto size = static_cast<int64_t>(list.size());
-  int64_t from = *start < 0 ? std::max<int64_t>(*start + size, 0) : *start;
-  int64_t to = *stop < 0 ? *stop + size : std::min(*stop, size - 1);
-  if (from > to || from >= size) return ctx.reply.Array(0);
-  ctx.reply.Array(static_cast<size_t>(to - from + 1));
-  std::string& out = ctx.reply.buffer();
+  auto range = ClampRange(*start, *stop, list.size());
+  if (!range) return ctx.reply.Array(0);
+  const auto [from, to] = *range;
+  ctx.reply.Array(to - from + 1);
   char digits[kMaxInt64Chars];
-  list.ForRange(
-      static_cast<size_t>(from), static_cast<size_t>(to),
-      [&](const engine::ListpackElement& element) { AppendBulk(out, element.Text(digits)); });
+  list.ForRange(from, to, [&](const engine::ListpackElement& element) {
+    ctx.reply.Bulk(element.Text(digits));
+  });
 }
 
 void LInsert(CommandContext& ctx) {
@@ -249,14 +240,7 @@ void LRem(CommandContext& ctx) {
   if (*found == nullptr) return ctx.reply.Integer(0);
   ListValue& list = **found;
   size_t removed = list.Remove(ctx.args[3], *count, Fill(ctx));
-  if (removed > 0) {
-    engine::Database& db = ctx.db();
-    db.Changed(key, kNotifyList, "lrem", removed);
-    if (list.empty()) {
-      db.Delete(key);
-      db.Notify(kNotifyGeneric, "del", key);
-    }
-  }
+  if (removed > 0) AfterRemoval(ctx, key, list, "lrem", removed);
   ctx.reply.Integer(static_cast<int64_t>(removed));
 }
 
@@ -269,20 +253,10 @@ void LTrim(CommandContext& ctx) {
   if (!found) return ctx.reply.Error(found.status());
   if (*found == nullptr) return ctx.reply.Ok();
   ListValue& list = **found;
-  const auto size = static_cast<int64_t>(list.size());
-  int64_t from = *start < 0 ? std::max<int64_t>(*start + size, 0) : *start;
-  int64_t to = *stop < 0 ? *stop + size : std::min(*stop, size - 1);
-  size_t removed = (from > to || from >= size)
-                       ? list.Trim(1, 0)
-                       : list.Trim(static_cast<size_t>(from), static_cast<size_t>(to));
-  // Redis raises "ltrim" even when nothing went; only removed elements count as
-  // changes.
-  engine::Database& db = ctx.db();
-  db.Changed(key, kNotifyList, "ltrim", removed);
-  if (list.empty()) {
-    db.Delete(key);
-    db.Notify(kNotifyGeneric, "del", key);
-  }
+  auto range = ClampRange(*start, *stop, list.size());
+  size_t removed = range ? list.Trim(range->first, range->second) : list.Trim(1, 0);
+  // Redis raises "ltrim" even when nothing went; only removed elements count as changes.
+  AfterRemoval(ctx, key, list, "ltrim", removed);
   ctx.reply.Ok();
 }
 

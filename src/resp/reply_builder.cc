@@ -37,10 +37,29 @@ void ReplyBuilder::Integer(int64_t value) {
   buffer_.append(text, n);
 }
 
-void ReplyBuilder::Bulk(std::string_view data) {
-  Header('$', data.size());
-  buffer_.append(data);
-  buffer_.append("\r\n", 2);
+void ReplyBuilder::AppendBulk(std::string& out, std::string_view data) {
+  constexpr size_t kInline = 96;  // data up to this size travels in the stack chunk
+  char chunk[1 + kMaxInt64Chars + 2 + kInline + 2];
+  size_t n = 0;
+  chunk[n++] = '$';
+  if (data.size() < 10) {
+    chunk[n++] = static_cast<char>('0' + data.size());
+  } else {
+    n += FormatInt64(static_cast<int64_t>(data.size()), chunk + n);
+  }
+  chunk[n++] = '\r';
+  chunk[n++] = '\n';
+  if (data.size() > kInline) {
+    out.append(chunk, n);
+    out.append(data);
+    out.append("\r\n", 2);
+    return;
+  }
+  data.copy(chunk + n, data.size());
+  n += data.size();
+  chunk[n++] = '\r';
+  chunk[n++] = '\n';
+  out.append(chunk, n);
 }
 
 void ReplyBuilder::Null() { buffer_.append(resp3() ? "_\r\n" : "$-1\r\n"); }

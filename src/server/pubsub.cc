@@ -3,24 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 
 #include "magnetar/common/glob.h"
+#include "magnetar/resp/reply_builder.h"
 #include "magnetar/server/client.h"
 
 namespace magnetar::server {
 namespace {
-
-// Appends "$<size>\r\n<data>\r\n".
-void AppendBulk(std::string& out, std::string_view data) {
-  char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), data.size());
-  out.push_back('$');
-  out.append(digits, end);
-  out.append("\r\n", 2);
-  out.append(data);
-  out.append("\r\n", 2);
-}
 
 // Appends an already encoded RESP2 message to the client's output, as a push in RESP3, and
 // enforces the client's output limit at once (Redis checks on every append), so a subscriber
@@ -71,17 +60,17 @@ size_t PubSub::Publish(std::string_view channel, std::string_view message) {
     auto it = channels.find(channel);
     if (it != channels.end()) {
       message_.assign("*3\r\n$7\r\nmessage\r\n");
-      AppendBulk(message_, channel);
-      AppendBulk(message_, message);
+      resp::ReplyBuilder::AppendBulk(message_, channel);
+      resp::ReplyBuilder::AppendBulk(message_, message);
       receivers += DeliverToAll(it->second.subscribers);
     }
   }
   for (const auto& [pattern, topic] : topics_[Index(SubscriptionKind::kPattern)]) {
     if (!GlobMatch(pattern, channel)) continue;
     message_.assign("*4\r\n$8\r\npmessage\r\n");
-    AppendBulk(message_, pattern);
-    AppendBulk(message_, channel);
-    AppendBulk(message_, message);
+    resp::ReplyBuilder::AppendBulk(message_, pattern);
+    resp::ReplyBuilder::AppendBulk(message_, channel);
+    resp::ReplyBuilder::AppendBulk(message_, message);
     receivers += DeliverToAll(topic.subscribers);
   }
   return receivers;
@@ -93,8 +82,8 @@ size_t PubSub::PublishShard(std::string_view channel, std::string_view message) 
   auto it = shards.find(channel);
   if (it == shards.end()) return 0;
   message_.assign("*3\r\n$8\r\nsmessage\r\n");
-  AppendBulk(message_, channel);
-  AppendBulk(message_, message);
+  resp::ReplyBuilder::AppendBulk(message_, channel);
+  resp::ReplyBuilder::AppendBulk(message_, message);
   return DeliverToAll(it->second.subscribers);
 }
 

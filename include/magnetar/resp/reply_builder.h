@@ -27,7 +27,7 @@ class ReplyBuilder {
   void Error(std::string_view text);
   void Error(OpStatus status) { Error(ErrorText(status)); }
   void Integer(int64_t value);
-  void Bulk(std::string_view data);
+  void Bulk(std::string_view data) { AppendBulk(buffer_, data); }
   void Null();       // a missing value: $-1 or _
   void NullArray();  // a missing aggregate: *-1 or _
   void Array(size_t length);
@@ -46,6 +46,12 @@ class ReplyBuilder {
   void Verbatim(std::string_view text);
   // Already-encoded RESP bytes, passed through as they are.
   void Raw(std::string_view bytes) { buffer_.append(bytes); }
+
+  // Appends the bulk string "$<length>\r\n<data>\r\n" (the same bytes in RESP2 and RESP3) to
+  // `out`, for messages encoded once outside any builder (pub/sub). Data up to 96 bytes goes in
+  // one append of a chunk assembled on the stack: on replies of many short bulks (LRANGE 0 599)
+  // the appends are the work, more than walking the values.
+  static void AppendBulk(std::string& out, std::string_view data);
 
   std::string& buffer() { return buffer_; }
   const std::string& buffer() const { return buffer_; }
