@@ -272,8 +272,8 @@ void LPos(CommandContext& ctx) {
     bool is_count = EqualsIgnoreCase(option, "count");
     bool is_maxlen = EqualsIgnoreCase(option, "maxlen");
     if (!is_rank && !is_count && !is_maxlen) return ctx.reply.Error(OpStatus::kSyntaxError);
-    if (!value) return ctx.reply.Error(OpStatus::kNotInteger);
     if (is_rank) {
+      if (!value) return ctx.reply.Error(OpStatus::kNotInteger);
       if (*value == 0) {
         return ctx.reply.Error(
             "ERR RANK can't be zero: use 1 to start from the first match, 2 "
@@ -282,10 +282,12 @@ void LPos(CommandContext& ctx) {
       }
       rank = *value;
     } else if (is_count) {
-      if (*value < 0) return ctx.reply.Error("ERR COUNT can't be negative");
+      // Redis reads COUNT and MAXLEN as non-negative numbers, with one error for text that is no
+      // number and for a negative one.
+      if (!value || *value < 0) return ctx.reply.Error("ERR COUNT can't be negative");
       count = *value;
     } else {
-      if (*value < 0) return ctx.reply.Error("ERR MAXLEN can't be negative");
+      if (!value || *value < 0) return ctx.reply.Error("ERR MAXLEN can't be negative");
       maxlen = *value;
     }
   }

@@ -151,6 +151,19 @@ void SPopCount(CommandContext& ctx) {
     ctx.propagate().Also(ctx.db_index, {"SREM", key, member});
   }
   ctx.propagate().Prevent();
+  // When the members that stay are at most a fifth of those popped, Redis 7.0 copies them into a
+  // new set rather than removing the others one by one, so a hashtable whose remaining members
+  // all fit an intset becomes an intset again (OBJECT ENCODING shows it). Only that case needs
+  // the copy here; every other outcome keeps the encoding it has.
+  constexpr size_t kRebuildFactor = 5;
+  if (!set->is_intset() && set->size() * kRebuildFactor <= popped.size()) {
+    auto rebuilt = std::make_unique<SetValue>();
+    set->ForEach([&](std::string_view member) { sets::AddMember(ctx, *rebuilt, member); });
+    if (rebuilt->is_intset()) {
+      ctx.db().SetObject(key, engine::ValueType::kSet, std::move(rebuilt),
+                         engine::TtlUpdate::Keep());
+    }
+  }
   ctx.db().Changed(key, kNotifySet, "spop", popped.size());
 }
 

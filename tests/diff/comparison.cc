@@ -39,10 +39,10 @@ std::string ReplyShape(std::string_view reply) {
   return shape;
 }
 
-std::string SortedReply(std::string_view reply) {
+std::string SortedReply(std::string_view reply, bool flat_pairs) {
   if (reply.empty() || !IsAggregate(reply[0])) return std::string(reply);
   test_support::ReplyParts parts = SplitReply(reply);
-  const size_t step = reply[0] == '%' || reply[0] == '|' ? 2 : 1;
+  const size_t step = flat_pairs || reply[0] == '%' || reply[0] == '|' ? 2 : 1;
   std::vector<std::string> entries;
   for (size_t i = 0; i < parts.elements.size(); i += step) {
     std::string entry(parts.elements[i]);

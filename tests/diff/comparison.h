@@ -17,7 +17,8 @@ std::string Comparable(std::string_view reply, Compare mode);
 std::string ReplyShape(std::string_view reply);
 
 // The reply with the elements of its top-level aggregate sorted by their bytes (a map's key-value
-// pairs as pairs), for commands whose element order depends on the hash table.
-std::string SortedReply(std::string_view reply);
+// pairs as pairs), for commands whose element order depends on the hash table. `flat_pairs` sorts
+// an array's elements two by two, as a RESP2 field/value array (HGETALL).
+std::string SortedReply(std::string_view reply, bool flat_pairs = false);
 
 }  // namespace magnetar::diff

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "command_test.h"
+#include "magnetar/server/client.h"
+#include "server/dispatcher.h"
 #include "support/fake_connection.h"
 
 namespace magnetar::server {
@@ -119,6 +121,21 @@ TEST_F(TransactionTest, DisconnectForgetsTheWatches) {
     EXPECT_FALSE(server_.watched_keys().empty());
   }
   EXPECT_TRUE(server_.watched_keys().empty());
+}
+
+// The look-ahead's guess of which requests MULTI will queue (they are not prefetched).
+TEST_F(TransactionTest, LookAheadExpectsQueueingFromMultiUntilTheTransactionEnds) {
+  const Client& client = *server_.clients().begin()->second;
+  auto queued_after = [&](std::vector<std::string_view> args, bool queued) {
+    return PrefetchKeys(server_, client, args, queued);
+  };
+  EXPECT_FALSE(queued_after({"INCR", "k"}, false));
+  EXPECT_TRUE(queued_after({"multi"}, false));
+  EXPECT_TRUE(queued_after({"INCR", "k"}, true));
+  EXPECT_TRUE(queued_after({"MULTI"}, true));
+  for (std::string_view end : {"EXEC", "discard", "Reset"}) {
+    EXPECT_FALSE(queued_after({end}, true)) << end;
+  }
 }
 
 // What whole transactions propagate, in sink_ from the first command on.
