@@ -18,11 +18,11 @@
 
 #include <algorithm>
 #include <deque>
-#include <functional>
+#include <iterator>
 #include <memory>
 #include <random>
-#include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -368,10 +368,9 @@ class Generator {
   std::mt19937 random_;
 };
 
-// The payload of a bulk (or simple) string reply element.
+// The payload of a bulk string reply element.
 std::string Text(std::string_view element) {
   size_t end = element.find("\r\n");
-  if (element[0] == '+') return std::string(element.substr(1, end - 1));
   return std::string(element.substr(end + 2, element.size() - end - 4));
 }
 
