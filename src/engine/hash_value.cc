@@ -197,12 +197,12 @@ void HashValue::RandomDistinct(size_t count, const RandomSource& random, const V
 
 void HashValue::ConvertToTable(LazyFreer* freer) {
   if (!IsListpack()) return;
-  auto* converted = new Table(freer);
-  ForEach([converted](std::string_view field, std::string_view value) {
+  auto converted = std::make_unique<Table>(freer);
+  ForEach([&converted](std::string_view field, std::string_view value) {
     converted->Set(field, value);
   });
   rep_.listpack.~Listpack();
-  rep_.table = reinterpret_cast<uintptr_t>(converted) | kTableTag;
+  rep_.table = reinterpret_cast<uintptr_t>(converted.release()) | kTableTag;
 }
 
 size_t HashValue::MemoryBytes() const {

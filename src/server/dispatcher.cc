@@ -142,10 +142,10 @@ void Call(Server& server, Client& client, RegisteredCommand& command,
   ctx.lazyfree = {server.config().lazyfree_lazy_user_del, server.config().lazyfree_lazy_expire};
   Blocking::ClientBlocker blocker(server.blocking(), client, command, args, db);
   ctx.blocker = &blocker;
-  int64_t start = MonotonicUs();
-  keyspace.FreezeTime();
+  const int64_t start = MonotonicUs();
+  const bool froze_time = keyspace.FreezeTime(start);
   spec.handler(ctx);
-  keyspace.UnfreezeTime();
+  if (froze_time) keyspace.UnfreezeTime();
   command.stats.usec += static_cast<uint64_t>(MonotonicUs() - start);
   ++command.stats.calls;
   ++server.stats().total_commands_processed;

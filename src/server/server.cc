@@ -147,6 +147,7 @@ void Server::LogClientClosed(const Client& client, std::string_view reason) {
 }
 
 void Server::Cron() {
+  clock_.Resync();
   SampleInfoMetrics(*this);
   keyspace_.UpdateLruClock();
   if (active_expire_) keyspace_.ActiveExpireStep(kExpirySliceUs);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <set>
 #include <string>
 #include <utility>
@@ -362,11 +363,30 @@ namespace {
 // even when the clock passes the deadline in between (APPEND reads then writes the same key).
 TEST_F(DatabaseTest, FrozenTimeKeepsAKeyLiveForTheWholeCommand) {
   db_.SetString("k", "hello", TtlUpdate::At(Now() + 10));
-  keyspace_.FreezeTime();
+  EXPECT_TRUE(keyspace_.FreezeTime(MonotonicUs()));
   clock_.AdvanceMs(20);
   EXPECT_EQ(Get("k"), "hello");
   keyspace_.UnfreezeTime();
   EXPECT_EQ(Get("k"), std::nullopt);
+}
+
+// A command run by another (a queued command run by EXEC) keeps the outer command's time.
+TEST_F(DatabaseTest, NestedFreezeKeepsTheOuterTime) {
+  db_.SetString("k", "hello", TtlUpdate::At(Now() + 10));
+  ASSERT_TRUE(keyspace_.FreezeTime(MonotonicUs()));
+  clock_.AdvanceMs(20);
+  EXPECT_FALSE(keyspace_.FreezeTime(MonotonicUs()));
+  EXPECT_EQ(Get("k"), "hello");
+  keyspace_.UnfreezeTime();
+  EXPECT_EQ(Get("k"), std::nullopt);
+}
+
+// The wall clock derived from a monotonic reading is the wall clock, to within the two reads.
+TEST(SystemClockTest, NowUsAtMatchesNowUs) {
+  SystemClock clock;
+  int64_t derived = clock.NowUsAt(MonotonicUs());
+  int64_t read = clock.NowUs();
+  EXPECT_LE(std::abs(read - derived), 5'000);
 }
 
 }  // namespace

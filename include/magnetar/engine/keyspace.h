@@ -53,7 +53,15 @@ class Keyspace {
   // The time expiry decisions use: while a command runs it is frozen at the command's start (as in
   // Redis), so a key cannot expire between two lookups of one command; otherwise the clock's.
   int64_t NowMs() const { return frozen_now_ms_ >= 0 ? frozen_now_ms_ : clock_->NowMs(); }
-  void FreezeTime() { frozen_now_ms_ = clock_->NowMs(); }
+  // Freezes time at the wall-clock time of `monotonic_us`, a MonotonicUs() reading just taken,
+  // unless it is frozen already: a command run by another (EXEC, a blocked command served) keeps
+  // the outer command's time, as in Redis. Returns whether this call froze it (and so must
+  // unfreeze it).
+  bool FreezeTime(int64_t monotonic_us) {
+    if (frozen_now_ms_ >= 0) return false;
+    frozen_now_ms_ = clock_->NowUsAt(monotonic_us) / 1000;
+    return true;
+  }
   void UnfreezeTime() { frozen_now_ms_ = -1; }
   // Who hears about key changes; null restores the default, which ignores them. The observer
   // must outlive the keyspace or be replaced first.
