@@ -48,24 +48,30 @@ void ObjectRefcount(CommandContext& ctx) {
   ctx.reply.Integer(shared ? std::numeric_limits<int32_t>::max() : 1);
 }
 
-// Seconds since the key was last accessed, from the 24-bit LRU clocks of the keyspace and the
-// key (which wrap around every 194 days).
+// Seconds since the key was last accessed, from the LRU clocks of the keyspace and the key
+// (engine/access_metadata.h). Under an LFU policy the key holds a counter instead.
 void ObjectIdleTime(CommandContext& ctx) {
   const engine::Entry* entry = LookupOrReplyNull(ctx);
   if (entry == nullptr) return;
-  uint32_t now = ctx.keyspace.lru_clock();
-  uint32_t stamp = entry->access();
-  int64_t idle = now >= stamp ? now - stamp : now + (engine::Keyspace::kLruClockMax - stamp);
-  ctx.reply.Integer(idle);
+  if (ctx.keyspace.access_mode() == engine::AccessMode::kLfu) {
+    return ctx.reply.Error(
+        "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+        "switching between policies at runtime LRU and LFU data will take some time to adjust.");
+  }
+  ctx.reply.Integer(engine::LruIdleSeconds(ctx.keyspace.lru_clock(), entry->access()));
 }
 
-// Magnetar has no LFU eviction policy yet, so there is never a frequency to report.
+// The key's logarithmic access counter, after the decay due by now; only LFU policies keep one.
 void ObjectFreq(CommandContext& ctx) {
-  if (LookupOrReplyNull(ctx) == nullptr) return;
-  ctx.reply.Error(
-      "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
-      "that when switching between policies at runtime LRU and LFU data will take some time to "
-      "adjust.");
+  const engine::Entry* entry = LookupOrReplyNull(ctx);
+  if (entry == nullptr) return;
+  if (ctx.keyspace.access_mode() != engine::AccessMode::kLfu) {
+    return ctx.reply.Error(
+        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+        "that when switching between policies at runtime LRU and LFU data will take some time to "
+        "adjust.");
+  }
+  ctx.reply.Integer(ctx.keyspace.LfuFrequency(entry->access()));
 }
 
 void ObjectHelp(CommandContext& ctx) {

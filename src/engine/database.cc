@@ -34,11 +34,20 @@ Database::Database(Keyspace& keyspace, size_t index)
       index_(index),
       table_(&keyspace.lazy_freer()),
       expiry_(keyspace.clock().NowMs()),
-      random_state_(HashKey::Random().k0) {}
+      random_state_(HashKey::Random().k0) {
+  table_.set_growth_gate(&keyspace.evictor());
+}
 
 Database::~Database() = default;
 
 int64_t Database::NowMs() const { return keyspace_.NowMs(); }
+
+uint32_t Database::AccessFor(const Entry* old, uint64_t hash) const {
+  // Redis keeps an overwritten key's LFU counter (its lookup has just counted this access); an
+  // LRU stamp is simply now.
+  if (old != nullptr && keyspace_.access_mode() == AccessMode::kLfu) return old->access();
+  return keyspace_.NewAccess(hash);
+}
 
 Entry* Database::FindLive(std::string_view key, uint64_t hash, KeyTable::Position* position,
                           bool touch) {
@@ -47,7 +56,10 @@ Entry* Database::FindLive(std::string_view key, uint64_t hash, KeyTable::Positio
     Expire(*position, entry);
     return nullptr;
   }
-  if (entry != nullptr && touch) entry->set_access(keyspace_.lru_clock());
+  if (touch) {
+    keyspace_.RecordLookup(hash);
+    if (entry != nullptr) entry->set_access(keyspace_.TouchedAccess(entry->access()));
+  }
   return entry;
 }
 
@@ -108,7 +120,7 @@ void Database::Store(std::string_view key, const EntryValue& value, TtlUpdate tt
       deadline = ttl.deadline_ms();
       break;
   }
-  Place(position, old, Entry::Create(key, value, deadline, keyspace_.lru_clock()), hash);
+  Place(position, old, Entry::Create(key, value, deadline, AccessFor(old, hash)), hash);
 }
 
 void Database::Place(const KeyTable::Position& position, Entry* old, Entry* entry, uint64_t hash) {
@@ -126,7 +138,10 @@ void Database::Place(const KeyTable::Position& position, Entry* old, Entry* entr
   } else if (old_deadline) {
     expiry_.OnDeadlineCleared(*old_deadline);
   }
-  if (old == nullptr) keyspace_.Notify(kNotifyNew, "new", index_, entry->key());
+  if (old == nullptr) {
+    keyspace_.Notify(kNotifyNew, "new", index_, entry->key());
+    if (keyspace_.evictor().admits()) keyspace_.evictor().NoteInsert(index_, entry->key());
+  }
 }
 
 bool Database::Delete(std::string_view key) {
@@ -338,10 +353,11 @@ bool Database::CopyEntry(std::string_view from, Database& target, std::string_vi
     std::unique_ptr<Object> object = source->object()->Clone();
     if (object == nullptr) return false;
     copy = Entry::Create(to, EntryValue::Adopt(source->type(), object.release()), deadline,
-                         keyspace_.lru_clock());
+                         target.AccessFor(nullptr, target.table_.Hash(to)));
   } else {
     StringRef value = source->string();
-    copy = Entry::Create(to, EntryValue::String(value.view()), deadline, keyspace_.lru_clock());
+    copy = Entry::Create(to, EntryValue::String(value.view()), deadline,
+                         target.AccessFor(nullptr, target.table_.Hash(to)));
   }
   target.Adopt(copy);
   return true;
@@ -351,13 +367,57 @@ bool Database::Unlink(std::string_view key) {
   KeyTable::Position position;
   Entry* entry = FindLive(key, table_.Hash(key), &position);
   if (entry == nullptr) return false;
+  RemoveLazily(position, entry);
+  return true;
+}
+
+void Database::RemoveLazily(const KeyTable::Position& position, Entry* entry) {
   if (entry->encoding() != Encoding::kObject ||
       entry->object()->MemoryBytes() < kLazyFreeMinObjectBytes) {
-    Remove(position, entry);
-    return true;
+    return Remove(position, entry);
   }
   Detach(position, entry);
   keyspace_.lazy_freer().Submit(std::make_unique<DetachedEntry>(entry), 1);
+}
+
+// Eviction.
+
+size_t Database::SampleForEviction(size_t want, bool volatile_only,
+                                   const std::function<void(const Entry&)>& fn) {
+  auto random = [this] { return SplitMix64(random_state_); };
+  size_t passed = 0;
+  // A bucket holds 3-4 keys on average; a volatile policy may find few keys with a deadline, so
+  // the number of buckets looked at is bounded too.
+  for (size_t buckets = 0; passed < want && buckets < want * 4; ++buckets) {
+    table_.SampleBucket(random, [&](Entry* entry) {
+      if (volatile_only && !entry->has_deadline()) return;
+      fn(*entry);
+      ++passed;
+    });
+  }
+  return passed;
+}
+
+const Entry* Database::RandomEntryForEviction(bool volatile_only) {
+  for (size_t tries = 0; tries < 64; ++tries) {
+    const Entry* entry = RandomEntry();
+    if (entry == nullptr) return nullptr;
+    if (!volatile_only || entry->has_deadline()) return entry;
+  }
+  return nullptr;
+}
+
+bool Database::Evict(std::string_view key, bool lazy) {
+  KeyTable::Position position;
+  Entry* entry = table_.Find(key, table_.Hash(key), &position);
+  if (entry == nullptr) return false;
+  ++keyspace_.stats().evicted;
+  keyspace_.observer().OnKeyEvicted(index_, entry->key());
+  if (lazy) {
+    RemoveLazily(position, entry);
+  } else {
+    Remove(position, entry);
+  }
   return true;
 }
 
@@ -415,7 +475,7 @@ Result<int64_t> Database::IncrementInteger(std::string_view key, int64_t delta) 
     return sum;
   }
   // Replaced where the lookup found it: a second lookup could see the deadline pass meanwhile.
-  Entry* updated = Entry::Create(key, EntryValue::Integer(sum), deadline, keyspace_.lru_clock());
+  Entry* updated = Entry::Create(key, EntryValue::Integer(sum), deadline, AccessFor(entry, hash));
   Place(position, entry, updated, hash);
   return sum;
 }

@@ -88,6 +88,7 @@ KeyTable::~KeyTable() { Clear(); }
 KeyTable::KeyTable(KeyTable&& other) noexcept
     : hash_key_(other.hash_key_),
       freer_(other.freer_),
+      gate_(other.gate_),
       current_(std::exchange(other.current_, {})),
       old_(std::exchange(other.old_, {})),
       resize_index_(std::exchange(other.resize_index_, 0)),
@@ -137,7 +138,7 @@ void KeyTable::Insert(Entry* entry, uint64_t hash) {
   StepWithTraffic();
   if (current_.count == 0) {
     StartResize(1);
-  } else if (!resizing() && size_ + 1 > current_.count * kGrowAt) {
+  } else if (!resizing() && size_ + 1 > current_.count * kGrowAt && MayGrow()) {
     StartResize(current_.count * 2);
   }
   uint32_t record = RecordOf(hash);
@@ -237,8 +238,7 @@ uint64_t KeyTable::Scan(uint64_t cursor, const std::function<void(const Entry&)>
   return cursor;
 }
 
-Entry* KeyTable::Random(const std::function<uint64_t()>& random) const {
-  if (size_ == 0) return nullptr;
+const KeyTable::Bucket* KeyTable::RandomBucket(const std::function<uint64_t()>& random) const {
   // Positions 0..old count-1 are old buckets, the rest current ones; moved or not yet prepared
   // buckets count as empty.
   size_t positions = old_.count + current_.count;
@@ -257,6 +257,12 @@ Entry* KeyTable::Random(const std::function<uint64_t()>& random) const {
     const Bucket* b = bucket_at((start + i) % positions);
     if (b != nullptr && UsedSlots(b) != 0) head = b;
   }
+  return head;
+}
+
+Entry* KeyTable::Random(const std::function<uint64_t()>& random) const {
+  if (size_ == 0) return nullptr;
+  const Bucket* head = RandomBucket(random);
   size_t count = 0;
   for (const Bucket* b = head; b != nullptr; b = Child(b)) count += std::popcount(UsedSlots(b));
   size_t pick = UniformBelow(random(), count);
@@ -269,6 +275,18 @@ Entry* KeyTable::Random(const std::function<uint64_t()>& random) const {
     }
     pick -= in_bucket;
   }
+}
+
+size_t KeyTable::SampleBucket(const std::function<uint64_t()>& random,
+                              const std::function<void(Entry*)>& fn) const {
+  if (size_ == 0) return 0;
+  size_t count = 0;
+  for (const Bucket* b = RandomBucket(random); b != nullptr; b = Child(b)) {
+    for (unsigned bits = UsedSlots(b); bits != 0; bits &= bits - 1, ++count) {
+      fn(EntryAt(b, std::countr_zero(bits)));
+    }
+  }
+  return count;
 }
 
 bool KeyTable::RehashStep(size_t buckets) {
@@ -328,10 +346,15 @@ void KeyTable::MoveBucket(size_t index) {
   std::memset(head, 0, sizeof(Bucket));
 }
 
+bool KeyTable::MayGrow() const {
+  return gate_ == nullptr || size_ >= current_.count * kGrowAt * 2 ||
+         gate_->AllowGrowth(current_.count * 2 * sizeof(Bucket));
+}
+
 void KeyTable::FinishResize() {
   FreeArray(old_);
   resize_index_ = 0;
-  if (size_ > current_.count * kGrowAt) {
+  if (size_ > current_.count * kGrowAt && MayGrow()) {
     StartResize(current_.count * 2);
   } else {
     MaybeShrink();

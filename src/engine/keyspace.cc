@@ -16,12 +16,10 @@ constexpr size_t kBusyTableSteps = 1024;
 
 Keyspace::Keyspace(size_t database_count)
     : own_clock_(std::make_unique<SystemClock>()), clock_(own_clock_.get()) {
-  UpdateLruClock();
   CreateDatabases(database_count);
 }
 
 Keyspace::Keyspace(size_t database_count, const Clock& clock) : clock_(&clock) {
-  UpdateLruClock();
   CreateDatabases(database_count);
 }
 
@@ -85,6 +83,58 @@ std::optional<int64_t> Keyspace::NextExpiryMs() const {
     if (next && (!earliest || *next < *earliest)) earliest = next;
   }
   return earliest;
+}
+
+void Keyspace::SetAccessMode(AccessMode mode, const LfuParams& lfu, bool track_frequency) {
+  lfu_ = lfu;
+  // Existing keys keep the other mode's metadata, which reads as some arbitrary age or count
+  // until they are touched again: Redis behaves the same way.
+  access_mode_ = mode;
+  if (track_frequency == track_frequency_) return;
+  track_frequency_ = track_frequency;
+  if (track_frequency) {
+    sketch_.Resize(KeyCount());
+  } else {
+    sketch_ = FrequencySketch();
+  }
+}
+
+void Keyspace::MaintainSketch() {
+  if (track_frequency_ && KeyCount() > sketch_.width()) sketch_.Resize(KeyCount());
+}
+
+size_t Keyspace::KeyCount() const {
+  size_t keys = 0;
+  for (const auto& db : databases_) keys += db->Size();
+  return keys;
+}
+
+// A key the sketch has seen before starts with the counter its accesses would have earned
+// (expected increments, from the initial value), so an evicted popular key does not come back as
+// the least used of all. The lookup of the write creating the key is not part of its history: a
+// key never seen before starts at Redis's initial value.
+uint32_t Keyspace::NewLfuAccess(uint64_t hash) const {
+  double counter = kLfuInitValue;
+  uint32_t estimate = sketch_.Estimate(hash);
+  for (uint32_t seen = estimate > 0 ? estimate - 1 : 0; seen > 0; --seen) {
+    double base = counter - kLfuInitValue;
+    counter += 1 / (base * static_cast<double>(lfu_.log_factor) + 1);
+  }
+  return LfuPack(LfuMinutesAt(NowMs()), static_cast<uint32_t>(counter));
+}
+
+uint32_t Keyspace::TouchedLfuAccess(uint32_t access) {
+  uint32_t minutes = LfuMinutesAt(NowMs());
+  uint32_t counter = LfuDecayed(access, minutes, lfu_);
+  return LfuPack(minutes, LfuIncremented(counter, lfu_, Random01()));
+}
+
+double Keyspace::Random01() {
+  // xorshift64*: LFU's probabilistic increments need speed, not quality.
+  random_state_ ^= random_state_ >> 12;
+  random_state_ ^= random_state_ << 25;
+  random_state_ ^= random_state_ >> 27;
+  return static_cast<double>((random_state_ * 0x2545f4914f6cdd1dULL) >> 11) * 0x1.0p-53;
 }
 
 DatabaseMemory Keyspace::Memory() const {

@@ -16,6 +16,7 @@
 #include "config_values.h"
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/common/numbers.h"
+#include "magnetar/engine/eviction.h"
 #include "magnetar/engine/keyspace_observer.h"
 
 namespace magnetar::server {
@@ -68,6 +69,22 @@ struct Memory {
   }
   static std::string Get(const Config& config) { return std::to_string(config.*kField); }
   static Lines Rewrite(const Config& config) { return {FormatMemory(config.*kField)}; }
+};
+
+// maxmemory is unsigned: Redis takes any memory value up to 2^64-1 (digits beyond saturate, a unit
+// then wraps), so there is no range error.
+struct MaxMemory {
+  static std::string Set(Config& config, ConfigArgs args) {
+    std::optional<int64_t> value = ParseMemory(args[0]);
+    if (!value) return "argument must be a memory value";
+    config.maxmemory = static_cast<uint64_t>(*value);
+    return {};
+  }
+  static std::string Get(const Config& config) { return std::to_string(config.maxmemory); }
+  static Lines Rewrite(const Config& config) {
+    if (config.maxmemory > INT64_MAX) return {Get(config)};
+    return {FormatMemory(static_cast<int64_t>(config.maxmemory))};
+  }
 };
 
 // A string. For pidfile, unixsocket and requirepass Redis treats the empty string as "not set",
@@ -365,6 +382,13 @@ constexpr Directive kDirectives[] = {
     Row<NotifyKeyspaceEvents>("notify-keyspace-events"),
     Row<YesNo<&Config::lazyfree_lazy_expire>>("lazyfree-lazy-expire"),
     Row<YesNo<&Config::lazyfree_lazy_user_del>>("lazyfree-lazy-user-del"),
+    Row<MaxMemory>("maxmemory"),
+    Row<Choice<&Config::maxmemory_policy, engine::kEvictionPolicyNames>>("maxmemory-policy"),
+    Row<Integer<&Config::maxmemory_samples, 1, INT_MAX>>("maxmemory-samples"),
+    Row<Integer<&Config::maxmemory_eviction_tenacity, 0, 100>>("maxmemory-eviction-tenacity"),
+    Row<Integer<&Config::lfu_log_factor, 0, INT_MAX>>("lfu-log-factor"),
+    Row<Integer<&Config::lfu_decay_time, 0, INT_MAX>>("lfu-decay-time"),
+    Row<YesNo<&Config::lazyfree_lazy_eviction>>("lazyfree-lazy-eviction"),
     Row<Save>("save", kDirectiveMultiArg | kDirectiveNotRewritten),
     Row<AppendOnly>("appendonly", kDirectiveNotRewritten),
     // The compact encodings' thresholds (engine/encoding_limits.h). Redis 7.0.15 takes

@@ -81,9 +81,8 @@ void Object(CommandContext& ctx) {
     // No other type has an RDB form in Magnetar yet (docs/compatibility.md).
     encoding = entry->object()->EncodingName();
   }
-  uint32_t now = ctx.keyspace.lru_clock();
   uint32_t stamp = entry->access();
-  uint64_t idle = now >= stamp ? now - stamp : now + (engine::Keyspace::kLruClockMax - stamp);
+  int64_t idle = engine::LruIdleSeconds(ctx.keyspace.lru_clock(), stamp);
   ctx.reply.SimpleString(fmt::format(
       "Value at:{} refcount:{} encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
       static_cast<const void*>(entry), RefCount(*entry), encoding, serialized, stamp, idle));

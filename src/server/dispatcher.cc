@@ -8,6 +8,7 @@
 #include "magnetar/server/blocking.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
+#include "memory_admission.h"
 #include "server_families.h"
 
 namespace magnetar::server {
@@ -120,6 +121,9 @@ std::string Resolve(Server& server, Client& client, std::span<const std::string_
   if (refusal.empty() && client.transaction.active() &&
       (command->spec->flags & commands::kNoMulti)) {
     refusal = "ERR Command not allowed inside a transaction";
+  }
+  if (refusal.empty() && server.config().maxmemory != 0) {
+    refusal = OutOfMemoryRefusal(server, client, *command->spec);
   }
   return refusal;
 }

@@ -34,7 +34,7 @@ int64_t Difference(uint64_t a, uint64_t b) { return static_cast<int64_t>(a - b);
 
 void MemorySection(Server& server, std::string& out) {
   AllocatorFigures allocator = ReadAllocator();
-  const uint64_t used = allocator.allocated;
+  const uint64_t used = server.memory_gauge().Used();
   const uint64_t rss = ReadRss();
   const uint64_t peak = UpdateMemoryPeak(server, used);
   const uint64_t startup = server.info_samples().used_memory_startup;
@@ -78,9 +78,9 @@ void MemorySection(Server& server, std::string& out) {
   BytesField(out, "used_memory_vm_total", 0);
   Field(out, "used_memory_functions", 0);
   BytesField(out, "used_memory_scripts", 0);
-  // No maxmemory yet: unlimited, never evicting, as Redis's defaults.
-  BytesField(out, "maxmemory", 0);
-  Field(out, "maxmemory_policy", "noeviction");
+  BytesField(out, "maxmemory", server.config().maxmemory);
+  Field(out, "maxmemory_policy",
+        engine::kEvictionPolicyNames[static_cast<size_t>(server.config().maxmemory_policy)]);
   Fixed2Field(out, "allocator_frag_ratio", Ratio(allocator.active, allocator.allocated));
   Field(out, "allocator_frag_bytes", Difference(allocator.active, allocator.allocated));
   Fixed2Field(out, "allocator_rss_ratio", Ratio(allocator.resident, allocator.active));
@@ -89,6 +89,8 @@ void MemorySection(Server& server, std::string& out) {
   Field(out, "rss_overhead_bytes", Difference(rss, allocator.resident));
   Fixed2Field(out, "mem_fragmentation_ratio", Ratio(rss, used));
   Field(out, "mem_fragmentation_bytes", Difference(rss, used));
+  // Redis leaves out the replication buffers past repl-backlog-size and the AOF buffer, which
+  // Magnetar does not have yet: everything counts.
   Field(out, "mem_not_counted_for_evict", 0);
   Field(out, "mem_replication_backlog", 0);
   Field(out, "mem_total_replication_buffers", 0);

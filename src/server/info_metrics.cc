@@ -114,7 +114,7 @@ uint64_t UpdateMemoryPeak(Server& server, uint64_t used) {
 
 void SampleInfoMetrics(Server& server) {
   InfoSamples& samples = server.info_samples();
-  uint64_t used = ReadAllocator().allocated;
+  uint64_t used = server.memory_gauge().Used();
   if (samples.used_memory_startup == 0) samples.used_memory_startup = used;
   UpdateMemoryPeak(server, used);
   int64_t now = MonotonicUs();

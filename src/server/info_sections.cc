@@ -159,7 +159,7 @@ void StatsSection(Server& server, std::string& out) {
   Field(out, "instantaneous_ops_per_sec", static_cast<uint64_t>(AverageRate(samples.ops)));
   Field(out, "total_net_input_bytes", traffic.input_bytes);
   Field(out, "total_net_output_bytes", traffic.output_bytes);
-  // Replication, eviction, forks, defragmentation, client tracking and DUMP/RESTORE do
+  // Replication, client eviction, forks, defragmentation, client tracking and DUMP/RESTORE do
   // not exist yet, so their counters are zero, as on a Redis that never used them.
   Field(out, "total_net_repl_input_bytes", 0);
   Field(out, "total_net_repl_output_bytes", 0);
@@ -175,7 +175,7 @@ void StatsSection(Server& server, std::string& out) {
   Field(out, "expired_stale_perc", "0.00");
   Field(out, "expired_time_cap_reached_count", 0);
   Field(out, "expire_cycle_cpu_milliseconds", 0);
-  Field(out, "evicted_keys", 0);
+  Field(out, "evicted_keys", keyspace.evicted);
   Field(out, "evicted_clients", 0);
   Field(out, "total_eviction_exceeded_time", 0);
   Field(out, "current_eviction_exceeded_time", 0);

@@ -31,20 +31,29 @@ void KeyspaceHooks::OnKeyEvent(uint32_t /*klass*/, std::string_view event, size_
   }
 }
 
-void KeyspaceHooks::OnKeyExpired(size_t db, std::string_view key) {
+void KeyspaceHooks::PropagateDeletion(size_t db, std::string_view key, bool lazy) {
   Propagator& propagator = server_.propagator();
-  if (propagator.active()) {
-    std::string_view name = server_.config().lazyfree_lazy_expire ? "UNLINK" : "DEL";
-    std::array<std::string_view, 2> deletion{name, key};
-    // Found by a command (lazy expiry): Redis 7.0 propagates it with the command's own writes,
-    // ahead of them, in one MULTI/EXEC when there are several. Active expiry's go alone.
-    if (propagator.in_unit()) {
-      propagator.Record(db, deletion);
-    } else {
-      propagator.SendNow(db, deletion);
-    }
+  if (!propagator.active()) return;
+  std::array<std::string_view, 2> deletion{lazy ? "UNLINK" : "DEL", key};
+  // Found by a command (lazy expiry): Redis 7.0 propagates it with the command's own writes,
+  // ahead of them, in one MULTI/EXEC when there are several. Active expiry's and eviction's
+  // (which runs before the command) go alone.
+  if (propagator.in_unit()) {
+    propagator.Record(db, deletion);
+  } else {
+    propagator.SendNow(db, deletion);
   }
+}
+
+void KeyspaceHooks::OnKeyExpired(size_t db, std::string_view key) {
+  PropagateDeletion(db, key, server_.config().lazyfree_lazy_expire);
   server_.keyspace().Notify(engine::kNotifyExpired, "expired", db, key);
+  server_.watched_keys().Touch(server_.keyspace(), db, key, /*removed=*/true);
+}
+
+void KeyspaceHooks::OnKeyEvicted(size_t db, std::string_view key) {
+  PropagateDeletion(db, key, server_.config().lazyfree_lazy_eviction);
+  server_.keyspace().Notify(engine::kNotifyEvicted, "evicted", db, key);
   server_.watched_keys().Touch(server_.keyspace(), db, key, /*removed=*/true);
 }
 

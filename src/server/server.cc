@@ -10,6 +10,7 @@
 #include "command_families.h"
 #include "info_metrics.h"
 #include "keyspace_hooks.h"
+#include "memory_gauge.h"
 #include "magnetar/server/blocking.h"
 #include "magnetar/server/client.h"
 
@@ -53,6 +54,7 @@ Server::Server(Config config)
       run_id_(RandomRunId()),
       replication_id_(RandomRunId()),
       start_us_(MonotonicUs()) {
+  memory_gauge_ = std::make_unique<AllocatorGauge>(keyspace_.lazy_freer());
   keyspace_hooks_ = std::make_unique<KeyspaceHooks>(*this);
   blocking_ = std::make_unique<Blocking>(*this);
   keyspace_.SetObserver(keyspace_hooks_.get());
@@ -61,7 +63,12 @@ Server::Server(Config config)
   SampleInfoMetrics(*this);  // the first sample is used_memory_startup
 }
 
-Server::~Server() { keyspace_.SetObserver(nullptr); }
+Server::~Server() {
+  keyspace_.SetObserver(nullptr);
+  keyspace_.evictor().Configure({}, nullptr);
+}
+
+const engine::MemoryGauge& Server::memory_gauge() const { return *memory_gauge_; }
 
 void Server::ApplyConfig() {
   limits_.parser.max_bulk_len = config_.proto_max_bulk_len;
@@ -78,6 +85,33 @@ void Server::ApplyConfig() {
                                .hash_max_listpack_entries = config_.hash_max_listpack_entries,
                                .hash_max_listpack_value = config_.hash_max_listpack_value,
                                .set_max_intset_entries = config_.set_max_intset_entries});
+  keyspace_.SetAccessMode(
+      engine::IsLfu(config_.maxmemory_policy) ? engine::AccessMode::kLfu : engine::AccessMode::kLru,
+      {.log_factor = config_.lfu_log_factor, .decay_minutes = config_.lfu_decay_time},
+      config_.maxmemory != 0 && engine::UsesFrequency(config_.maxmemory_policy));
+  keyspace_.evictor().Configure({.maxmemory = config_.maxmemory,
+                                 .policy = config_.maxmemory_policy,
+                                 .samples = config_.maxmemory_samples,
+                                 .tenacity = config_.maxmemory_eviction_tenacity,
+                                 .lazy = config_.lazyfree_lazy_eviction},
+                                memory_gauge_.get());
+  // A limit lowered below the memory in use (CONFIG SET maxmemory) is reached from the timer,
+  // slice by slice, as Redis does, rather than in one long stall.
+  ScheduleEviction();
+}
+
+engine::EvictionResult Server::Evict() {
+  engine::EvictionResult result = keyspace_.evictor().Perform();
+  if (result == engine::EvictionResult::kRunning) ScheduleEviction();
+  return result;
+}
+
+void Server::ScheduleEviction() {
+  if (eviction_timer_ == kNoTimer || eviction_timer_armed_ || !keyspace_.evictor().OverLimit()) {
+    return;
+  }
+  eviction_timer_armed_ = true;
+  loop_.ArmTimer(eviction_timer_, 0);
 }
 
 void Server::Listen() {
@@ -98,6 +132,11 @@ void Server::Run() {
   });
   loop_.Every(1000 / std::max(config_.hz, 1), [this] { Cron(); });
   expiry_timer_ = loop_.AddTimer([this] { OnExpiryTimer(); });
+  eviction_timer_ = loop_.AddTimer([this] {
+    eviction_timer_armed_ = false;
+    Evict();
+  });
+  ScheduleEviction();
   size_t block_timer = loop_.AddTimer([this] { blocking_->OnTimer(); });
   blocking_->set_arm_timer(
       [this, block_timer](int64_t delay_ms) { loop_.ArmTimer(block_timer, delay_ms); });
@@ -149,7 +188,7 @@ void Server::LogClientClosed(const Client& client, std::string_view reason) {
 void Server::Cron() {
   clock_.Resync();
   SampleInfoMetrics(*this);
-  keyspace_.UpdateLruClock();
+  keyspace_.MaintainSketch();
   if (active_expire_) keyspace_.ActiveExpireStep(kExpirySliceUs);
   keyspace_.RehashStep(kRehashSliceUs);
   ScheduleExpiry();

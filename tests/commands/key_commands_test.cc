@@ -248,7 +248,6 @@ TEST_F(KeyCommandsTest, TypeAndObjectDescribeValues) {
 TEST_F(KeyCommandsTest, IdleTimeCountsFromTheLastTouch) {
   Run({"SET", "k", "v"});
   clock_.AdvanceMs(30 * kSecond);
-  keyspace_.UpdateLruClock();  // the server's cron does this
   // Inspecting a key does not count as using it.
   EXPECT_EQ(Run({"TYPE", "k"}), "+string\r\n");
   EXPECT_EQ(Run({"TTL", "k"}), Int(-1));
@@ -257,7 +256,6 @@ TEST_F(KeyCommandsTest, IdleTimeCountsFromTheLastTouch) {
   EXPECT_EQ(Run({"GET", "k"}), Bulk("v"));
   EXPECT_EQ(Run({"OBJECT", "IDLETIME", "k"}), Int(0));
   clock_.AdvanceMs(5 * kSecond);
-  keyspace_.UpdateLruClock();
   EXPECT_EQ(Run({"TOUCH", "k"}), Int(1));
   EXPECT_EQ(Run({"OBJECT", "IDLETIME", "k"}), Int(0));
   EXPECT_EQ(Run({"OBJECT", "IDLETIME", "nokey"}), kNil);

@@ -161,7 +161,8 @@ TEST(ConfigStartupTest, NotifyKeyspaceEventsFromTheConfigurationReachTheKeyspace
 
 TEST_F(ConfigCommandTest, Lazyfree) {
   EXPECT_EQ(Run({"CONFIG", "GET", "lazyfree-lazy-*"}),
-            Bulks({"lazyfree-lazy-expire", "no", "lazyfree-lazy-user-del", "no"}));
+            Bulks({"lazyfree-lazy-expire", "no", "lazyfree-lazy-user-del", "no",
+                   "lazyfree-lazy-eviction", "no"}));
   EXPECT_EQ(Run({"CONFIG", "SET", "lazyfree-lazy-expire", "yes", "lazyfree-lazy-user-del", "YES"}),
             "+OK\r\n");
   EXPECT_TRUE(server_.config().lazyfree_lazy_expire);
@@ -207,8 +208,9 @@ INSTANTIATE_TEST_SUITE_P(
         SetError{{"timeout", "5", "foo", "1"},
                  "-ERR Unknown option or number of arguments for CONFIG SET - 'foo'"},
         // Not implemented by Magnetar: as unknown as a misspelt name.
-        SetError{{"maxmemory", "1mb"},
-                 "-ERR Unknown option or number of arguments for CONFIG SET - 'maxmemory'"},
+        SetError{{"maxmemory-clients", "1mb"},
+                 "-ERR Unknown option or number of arguments for CONFIG SET - "
+                 "'maxmemory-clients'"},
         SetError{{"timeout", "5", "hz"}, "-ERR syntax error"},
         SetError{{"timeout", "5", "TIMEOUT", "6"}, Failed("TIMEOUT", "duplicate parameter")},
         SetError{{"daemonize", "no"}, Failed("daemonize", "can't set immutable config")},

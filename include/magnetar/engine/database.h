@@ -33,6 +33,7 @@ struct KeyspaceStats {
   uint64_t hits = 0;
   uint64_t misses = 0;
   uint64_t expired = 0;
+  uint64_t evicted = 0;
 };
 
 // What a write does to the key's deadline.
@@ -176,6 +177,19 @@ class Database final : private ExpiryIndex::Host {
   bool CopyEntry(std::string_view from, Database& target, std::string_view to);
   // Delete, except that a large object is freed on the lazy-free thread.
   bool Unlink(std::string_view key);
+
+  // Eviction (eviction.h). Calls `fn` for at least `want` random entries (those with a deadline
+  // when `volatile_only`), whole buckets at a time, unless too few are found; returns how many.
+  // Entries past their deadline are included. `fn` must not change the database.
+  size_t SampleForEviction(size_t want, bool volatile_only,
+                           const std::function<void(const Entry&)>& fn);
+  // A random entry (with a deadline when `volatile_only`), or null when none was found.
+  const Entry* RandomEntryForEviction(bool volatile_only);
+  // Evicts `key` if stored (its deadline aside): counts it, tells the observer, then frees it,
+  // on the lazy-free thread when `lazy` and the value is large. False when it is not stored.
+  bool Evict(std::string_view key, bool lazy);
+  // The hash the frequency sketch knows `key` by.
+  uint64_t KeyHash(std::string_view key) const { return table_.Hash(key); }
   // LookupForRead that leaves the key's access time alone, for commands that only inspect it
   // (TYPE, EXISTS, TTL, OBJECT: Redis's LOOKUP_NOTOUCH). OBJECT passes `notify_miss` false: a
   // miss raises no "keymiss" (Redis's LOOKUP_NONOTIFY).
@@ -202,6 +216,10 @@ class Database final : private ExpiryIndex::Host {
   Entry* FindLive(std::string_view key, uint64_t hash, KeyTable::Position* position,
                   bool touch = true);
   void Store(std::string_view key, const EntryValue& value, TtlUpdate ttl);
+  // The access metadata for a new entry replacing `old` (null: none) under `hash`.
+  uint32_t AccessFor(const Entry* old, uint64_t hash) const;
+  // Remove, or for a large object Detach and free on the lazy-free thread.
+  void RemoveLazily(const KeyTable::Position& position, Entry* entry);
   // A read lookup's statistics and, when `notify_miss`, the "keymiss" event of a miss.
   void CountRead(const Entry* entry, std::string_view key, bool notify_miss);
   // Removes the entry at `position` and frees it. Keeps the expiry index's count right.

@@ -49,6 +49,14 @@ namespace magnetar::engine {
 
 class LazyFreer;
 
+// Asked before a table allocates a larger bucket array (maxmemory: Redis 6.2+ does not grow its
+// main dictionary past the limit either).
+class GrowthGate {
+ public:
+  virtual ~GrowthGate() = default;
+  virtual bool AllowGrowth(size_t bytes) const = 0;
+};
+
 class KeyTable {
  public:
   struct Bucket;  // 64 bytes: slot bits, 7 tags, 7 entry pointers (defined in key_table.cc)
@@ -93,6 +101,15 @@ class KeyTable {
   uint64_t Scan(uint64_t cursor, const std::function<void(const Entry&)>& fn) const;
   // A random entry, null when empty. `random` yields uniformly distributed 64-bit numbers.
   Entry* Random(const std::function<uint64_t()>& random) const;
+  // Calls `fn` for every entry of a random non-empty bucket's chain (eviction's sample: up to 7
+  // keys for one cache line); returns how many. `fn` must not change the table.
+  size_t SampleBucket(const std::function<uint64_t()>& random,
+                      const std::function<void(Entry*)>& fn) const;
+
+  // Growth past kGrowAt keys per bucket asks `gate` first (null: always grows). A refused table
+  // keeps filling its chains, up to twice the usual fill, where it grows regardless: lookups
+  // would slow down too much beyond.
+  void set_growth_gate(const GrowthGate* gate) { gate_ = gate; }
 
   // Moves up to `buckets` non-empty buckets of a running resize. Returns whether one still runs.
   bool RehashStep(size_t buckets);
@@ -118,6 +135,8 @@ class KeyTable {
   bool Ready(size_t index) const;
   // One step of a running resize on behalf of a lookup or an insert.
   void StepWithTraffic();
+  const Bucket* RandomBucket(const std::function<uint64_t()>& random) const;
+  bool MayGrow() const;
   void InsertIntoChain(Bucket* head, Entry* entry, uint8_t tag);
   void StartResize(size_t count);
   void MoveBucket(size_t index);
@@ -128,6 +147,7 @@ class KeyTable {
 
   HashKey hash_key_;
   LazyFreer* freer_;
+  const GrowthGate* gate_ = nullptr;
   Array current_;  // while resizing: the array being filled
   Array old_;      // while resizing: the array being emptied; buckets below resize_index_ moved
   size_t resize_index_ = 0;

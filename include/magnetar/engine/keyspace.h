@@ -11,8 +11,11 @@
 #include <vector>
 
 #include "magnetar/common/clock.h"
+#include "magnetar/engine/access_metadata.h"
 #include "magnetar/engine/database.h"
 #include "magnetar/engine/encoding_limits.h"
+#include "magnetar/engine/eviction.h"
+#include "magnetar/engine/frequency_sketch.h"
 #include "magnetar/engine/keyspace_observer.h"
 #include "magnetar/engine/lazy_free.h"
 
@@ -38,14 +41,37 @@ class Keyspace {
   // SWAPDB: databases `a` and `b` exchange their contents (keys, deadlines, expiry work).
   void SwapDatabases(size_t a, size_t b);
 
-  // Redis's LRU clock: Unix time in seconds modulo 2^24, which keys are stamped with when created
-  // or accessed (OBJECT IDLETIME). Cached so that stamping reads no clock; the cron refreshes it,
-  // as Redis's does.
-  static constexpr uint32_t kLruClockMax = (1u << 24) - 1;
-  uint32_t lru_clock() const { return lru_clock_; }
-  void UpdateLruClock() {
-    lru_clock_ = static_cast<uint32_t>(clock_->NowMs() / 1000) & kLruClockMax;
+  // The LRU clock keys are stamped with when created or accessed (access_metadata.h: 1/16 s
+  // ticks modulo 2^24). It follows the command's frozen time, so stamping reads no clock.
+  uint32_t lru_clock() const { return LruClockAt(NowMs()); }
+
+  // What the entries' access metadata holds (LRU stamps or LFU counters), which the eviction
+  // policy decides; with `track_frequency` (a limit and an LRU or LFU policy) a frequency sketch
+  // also counts every key looked up.
+  void SetAccessMode(AccessMode mode, const LfuParams& lfu, bool track_frequency);
+  AccessMode access_mode() const { return access_mode_; }
+  const LfuParams& lfu_params() const { return lfu_; }
+  // The metadata of a key created now; under LFU, from the sketch's memory of `hash`.
+  uint32_t NewAccess(uint64_t hash) const {
+    return access_mode_ == AccessMode::kLru ? lru_clock() : NewLfuAccess(hash);
   }
+  // The metadata of a key accessed now that had `access`.
+  uint32_t TouchedAccess(uint32_t access) {
+    return access_mode_ == AccessMode::kLru ? lru_clock() : TouchedLfuAccess(access);
+  }
+  // A lookup of the key hashing to `hash`, found or not: counted by the sketch under LFU.
+  void RecordLookup(uint64_t hash) {
+    if (track_frequency_) sketch_.Record(hash);
+  }
+  // OBJECT FREQ: the LFU counter of `access` after the decay due by now.
+  uint32_t LfuFrequency(uint32_t access) const {
+    return LfuDecayed(access, LfuMinutesAt(NowMs()), lfu_);
+  }
+  const FrequencySketch& sketch() const { return sketch_; }
+  // Cron: resizes the sketch when the keys outgrew it.
+  void MaintainSketch();
+
+  Evictor& evictor() { return evictor_; }
 
   KeyspaceStats& stats() { return stats_; }
   const KeyspaceStats& stats() const { return stats_; }
@@ -105,18 +131,27 @@ class Keyspace {
 
  private:
   void CreateDatabases(size_t count);
+  size_t KeyCount() const;
+  uint32_t NewLfuAccess(uint64_t hash) const;
+  uint32_t TouchedLfuAccess(uint32_t access);
+  double Random01();
 
   std::unique_ptr<Clock> own_clock_;  // set when no clock was given
   const Clock* clock_;
   KeyspaceStats stats_;
-  uint32_t lru_clock_ = 0;
   int64_t frozen_now_ms_ = -1;  // -1: not frozen
   NullKeyspaceObserver null_observer_;
   KeyspaceObserver* observer_ = &null_observer_;
   uint32_t notify_mask_ = 0;
   uint64_t dirty_ = 0;
   EncodingLimits encoding_limits_;
-  LazyFreer lazy_freer_;  // declared before the databases so it outlives them
+  AccessMode access_mode_ = AccessMode::kLru;
+  bool track_frequency_ = false;
+  LfuParams lfu_;
+  FrequencySketch sketch_;
+  uint64_t random_state_ = 0x853c49e6748fea9bULL;
+  LazyFreer lazy_freer_;    // declared before the databases so it outlives them
+  Evictor evictor_{*this};  // likewise: the databases' tables ask it before growing
   std::vector<std::unique_ptr<Database>> databases_;
   size_t expire_cursor_ = 0;  // the database active expiry resumes with
 };

@@ -45,6 +45,10 @@ class KeyspaceObserver {
   // in the database. This stands for OnKeyModified as well (the key is about to be gone). Must
   // not change the keyspace.
   virtual void OnKeyExpired(size_t db, std::string_view key) = 0;
+  // `key` is being evicted to free memory (maxmemory); it is still in the database. Stands for
+  // OnKeyModified as well. Must not change the keyspace. Observers that never run with a limit
+  // may ignore it.
+  virtual void OnKeyEvicted(size_t /*db*/, std::string_view /*key*/) {}
   // Database `db` is about to be emptied (FLUSHDB, or each database of FLUSHALL).
   virtual void OnDatabaseEmptying(size_t db) = 0;
   // Databases `a` and `b` are about to exchange their contents (SWAPDB).

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "magnetar/engine/eviction.h"
+
 namespace magnetar::server {
 
 // Redis 7.0's levels ("nothing" came with 7.2).
@@ -53,6 +55,15 @@ struct Config {
   // Deletions the server makes on its own behalf are propagated as UNLINK rather than DEL.
   bool lazyfree_lazy_expire = false;    // keys removed by expiry
   bool lazyfree_lazy_user_del = false;  // DEL, and GETDEL's deletion
+
+  // maxmemory and eviction (engine/eviction.h, docs/eviction.md).
+  uint64_t maxmemory = 0;  // bytes; 0: no limit
+  engine::EvictionPolicy maxmemory_policy = engine::EvictionPolicy::kNoEviction;
+  int64_t maxmemory_samples = 5;
+  int64_t maxmemory_eviction_tenacity = 10;
+  int64_t lfu_log_factor = 10;
+  int64_t lfu_decay_time = 1;          // minutes
+  bool lazyfree_lazy_eviction = false;  // evicted keys are UNLINKed
 
   // When compact encodings convert (engine/encoding_limits.h has the meanings).
   int64_t list_max_listpack_size = -2;

@@ -19,6 +19,7 @@
 
 namespace magnetar::server {
 
+class AllocatorGauge;
 class Client;
 class KeyspaceHooks;
 class Blocking;
@@ -87,6 +88,11 @@ class Server final : public net::SessionFactory {
   // passed; when off, keys expire only when a command finds them (lazy expiry).
   void SetActiveExpire(bool enabled);
   bool active_expire() const { return active_expire_; }
+  // What counts against maxmemory and is INFO's used_memory (server/memory_gauge.h).
+  const engine::MemoryGauge& memory_gauge() const;
+  // Evicts for one slice while over maxmemory; when the slice runs out of time, the eviction
+  // timer continues soon after, between other clients' requests.
+  engine::EvictionResult Evict();
   int64_t start_us() const { return start_us_; }  // monotonic
   bool shutting_down() const { return shutting_down_; }
 
@@ -96,6 +102,8 @@ class Server final : public net::SessionFactory {
   // timer's current expiry.
   void ScheduleExpiry();
   void OnExpiryTimer();
+  // Arms the eviction timer when memory is over the limit.
+  void ScheduleEviction();
 
   Config config_;
   SystemClock clock_;
@@ -104,6 +112,7 @@ class Server final : public net::SessionFactory {
   Propagator propagator_;
   WatchedKeys watched_keys_;
   PubSub pubsub_;
+  std::unique_ptr<AllocatorGauge> memory_gauge_;
   std::unique_ptr<KeyspaceHooks> keyspace_hooks_;  // the keyspace's observer
   std::unique_ptr<Blocking> blocking_;
   net::ConnectionLimits limits_;
@@ -122,6 +131,8 @@ class Server final : public net::SessionFactory {
   static constexpr size_t kNoTimer = SIZE_MAX;
   size_t expiry_timer_ = kNoTimer;
   int64_t expiry_timer_at_ms_ = 0;  // when the expiry timer fires (wall ms); 0: not armed
+  size_t eviction_timer_ = kNoTimer;
+  bool eviction_timer_armed_ = false;
 };
 
 }  // namespace magnetar::server

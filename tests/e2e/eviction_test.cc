@@ -1,0 +1,93 @@
+// maxmemory against the real binary: loading far more than the limit keeps used_memory within
+// 1% of it (evictions, and a key table that does not grow past the limit), noeviction refuses
+// writes with Redis's OOM error, and evictions are published as "evicted" events. Both servers
+// run each test, so the expectations are Redis's.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/resp_client.h"
+#include "support/server_process.h"
+
+namespace magnetar::test_support {
+namespace {
+
+constexpr uint64_t kLimit = 8 * 1024 * 1024;
+
+class EvictionE2eTest : public ::testing::TestWithParam<ServerKind> {
+ protected:
+  void Start(std::string policy) {
+    std::string error;
+    server_ = ServerProcess::Start(
+        {.kind = GetParam(),
+         .directives = {{"maxmemory", std::to_string(kLimit)}, {"maxmemory-policy", policy}}},
+        error);
+    if (!server_ && ServerBinary(GetParam()).empty()) GTEST_SKIP() << "no server binary";
+    ASSERT_NE(server_, nullptr) << error;
+    ASSERT_TRUE(client_.Connect(server_->port()));
+  }
+  uint64_t InfoField(std::string_view section, std::string_view field) {
+    std::string info = client_.Call({"INFO", section});
+    size_t at = info.find(std::string(field) + ":");
+    return at == std::string::npos ? 0 : std::stoull(info.substr(at + field.size() + 1));
+  }
+  // Pipelines `count` SETs of 100-byte values from key number `first`; returns the replies.
+  std::vector<std::string> Load(int first, int count) {
+    std::string batch;
+    for (int i = first; i < first + count; ++i) {
+      std::string key = "key:" + std::to_string(i);
+      batch += "*3\r\n$3\r\nSET\r\n$" + std::to_string(key.size()) + "\r\n" + key + "\r\n$100\r\n" +
+               std::string(100, 'v') + "\r\n";
+    }
+    EXPECT_TRUE(client_.SendRaw(batch));
+    std::vector<std::string> replies(count);
+    for (std::string& reply : replies) EXPECT_EQ(client_.ReadReply(reply), ReadStatus::kReply);
+    return replies;
+  }
+
+  std::unique_ptr<ServerProcess> server_;
+  RespClient client_;
+};
+
+TEST_P(EvictionE2eTest, UsedMemoryStaysWithinOnePercentOfTheLimit) {
+  Start("allkeys-lru");
+  uint64_t peak = 0;
+  // About 6 times what fits, checked after every batch.
+  for (int first = 0; first < 300'000; first += 5'000) {
+    Load(first, 5'000);
+    peak = std::max(peak, InfoField("memory", "used_memory"));
+  }
+  EXPECT_LE(peak, kLimit + kLimit / 100);
+  EXPECT_GT(InfoField("stats", "evicted_keys"), 200'000u);
+}
+
+TEST_P(EvictionE2eTest, NoEvictionRefusesWritesWithOom) {
+  Start("noeviction");
+  std::vector<std::string> replies = Load(0, 100'000);
+  EXPECT_EQ(replies.back(), "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+  EXPECT_EQ(client_.Call({"GET", "key:0"}), "$100\r\n" + std::string(100, 'v') + "\r\n");
+  EXPECT_EQ(InfoField("stats", "evicted_keys"), 0u);
+}
+
+TEST_P(EvictionE2eTest, EvictionsArePublished) {
+  Start("allkeys-random");
+  RespClient subscriber;
+  ASSERT_TRUE(subscriber.Connect(server_->port()));
+  EXPECT_EQ(client_.Call({"CONFIG", "SET", "notify-keyspace-events", "Ee"}), "+OK\r\n");
+  subscriber.Call({"SUBSCRIBE", "__keyevent@0__:evicted"});
+  Load(0, 80'000);
+  std::string message;
+  ASSERT_EQ(subscriber.ReadReply(message), ReadStatus::kReply);
+  EXPECT_NE(message.find("__keyevent@0__:evicted"), std::string::npos) << message;
+  EXPECT_NE(message.find("key:"), std::string::npos) << message;
+}
+
+INSTANTIATE_TEST_SUITE_P(BothServers, EvictionE2eTest,
+                         ::testing::Values(ServerKind::kMagnetar, ServerKind::kRedis),
+                         [](const auto& info) { return std::string(ServerKindName(info.param)); });
+
+}  // namespace
+}  // namespace magnetar::test_support
