@@ -185,7 +185,7 @@ TEST(CommandLineTest, DebianStockRedisConf) {
   EXPECT_EQ(config.databases, 16);
   EXPECT_EQ(config.client_output_buffer_limit_replica.hard_bytes, 256u << 20);
   for (const char* ignored : {"'appendfsync'", "'rdbcompression'", "'dbfilename'",
-                              "'lazyfree-lazy-eviction'", "'jemalloc-bg-thread'"}) {
+                              "'lazyfree-lazy-server-del'", "'jemalloc-bg-thread'"}) {
     EXPECT_THAT(line.warnings, Contains(HasSubstr(ignored)));
   }
   // Its `appendonly no`, `notify-keyspace-events ""` and lazyfree-lazy-expire/user-del lines are
