@@ -16,7 +16,12 @@ sleeps on locks, which it does not count, aside). docs/benchmarks.md (c)
 explains the causes seen on this machine.
 
 Usage: bench/growth_probe.py [--keys N] [--servers magnetar,redis] [--magnetar PATH] [--timeout S]
-                             [--no-trace]
+                             [--no-trace] [--dataset keys|set] [--then unlink|lazy-del]
+
+--dataset set grows one set to N 16-byte members instead (SADD of 100 members per call), for the
+lists, hashes and sets issue's "no stall while a set grows to 10M elements". --then deletes that
+set once it is loaded, by UNLINK or by DEL with lazyfree-lazy-user-del yes, and reports the probe
+over the following second apart from the load: freeing a big value must not stall the loop either.
 The server is pinned to CPU 0 at nice -20 (its other threads moved to CPU 1), the writer and the
 probe to CPU 1; run as root, the probe gets SCHED_FIFO. The RESP stream is generated once into a
 temporary file so that no generator competes with the probe for CPU 1.
@@ -35,6 +40,7 @@ import sys
 import time
 
 import bench_common as bc
+import memory_per_key
 
 PROBE_INTERVAL_S = 0.001
 # Not SCHED_FIFO: a real-time thread that is busy for 950 ms of a second is throttled for the
@@ -232,17 +238,36 @@ def percentile_999(sorted_values):
     return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * 0.999))]
 
 
-def resp_file(keys):
-    path = f"/tmp/bench_growth_{keys}.resp"
+BIG_SET = b"bigset"
+
+
+def resp_file(keys, dataset):
+    path = f"/tmp/bench_growth_{dataset}_{keys}.resp"
+    if dataset == "set":
+        chunks = memory_per_key.collection_commands(b"SADD", 1, keys, lambda i: BIG_SET,
+                                                    lambda i, j: [b"mem:%012d" % j])
+    else:
+        chunks = bc.set_commands("key:", keys)
     if not os.path.exists(path):
         with open(path + ".part", "wb") as out:
-            for chunk in bc.set_commands("key:", keys):
+            for chunk in chunks:
                 out.write(chunk)
         os.rename(path + ".part", path)
     return path
 
 
-def run(name, binary, keys, data, timeout, trace):
+def delete_big_set(port, how):
+    """Deletes the loaded set (UNLINK, or DEL with lazyfree-lazy-user-del yes); returns when the
+    command was sent and how long its reply took, in seconds."""
+    with bc.Client(port) as client:
+        if how == "lazy-del":
+            client.call("CONFIG", "SET", "lazyfree-lazy-user-del", "yes")
+        began = time.perf_counter()
+        client.call("UNLINK" if how == "unlink" else "DEL", BIG_SET.decode())
+        return began, time.perf_counter() - began
+
+
+def run(name, binary, keys, data, timeout, trace, then=None):
     with bc.Server(name, binary, cpu=0, niceness=SERVER_NICENESS) as server:
         if HELPERS_CPUS:
             server.move_helper_threads(HELPERS_CPUS)
@@ -266,6 +291,9 @@ def run(name, binary, keys, data, timeout, trace):
         wait1, switches1 = server.main_thread_waits()
         steal = cpu0_steal_s() - steal0
         time.sleep(0.5)
+        then_start, then_reply_s = delete_big_set(server.port, then) if then else (None, 0.0)
+        if then:
+            time.sleep(1.0)
         open(stop_file, "w").close()
         output, _ = prober.communicate(timeout=60)
         os.unlink(stop_file)
@@ -276,7 +304,9 @@ def run(name, binary, keys, data, timeout, trace):
             used = int(client.info("memory")["used_memory"])
     samples = [tuple(float(x) for x in line.split()) for line in output.splitlines() if line]
     idle = [s[1] for s in samples if s[0] < load_start] or [s[1] for s in samples]
-    loading = [s for s in samples if s[0] >= load_start] or samples
+    load_end = then_start if then else float("inf")
+    loading = [s for s in samples if load_start <= s[0] < load_end] or samples
+    after = [s for s in samples if then and s[0] >= then_start]
     rtts = sorted(s[1] for s in loading)
     replies = sorted(s[5] for s in loading)
     # The server's own stall: how long the loop worked on something else while the probe waited
@@ -288,6 +318,10 @@ def run(name, binary, keys, data, timeout, trace):
     else:
         busy = [(max(0.0, s[5] - s[3]), 0) for s in loading]
     stalls = [total - lock_wait for total, lock_wait in busy]
+    if after:
+        after_busy = ([tracing.busy_us(s[0], s[0] + s[5] / 1e6) for s in after] if tracing else
+                      [(max(0.0, s[5] - s[3]), 0) for s in after])
+        after_stalls = [total - lock_wait for total, lock_wait in after_busy]
     worst = sorted(zip(stalls, busy, loading), key=lambda pair: -pair[0])[:5]
     return {
         "baseline": statistics.median(idle),
@@ -318,6 +352,11 @@ def run(name, binary, keys, data, timeout, trace):
         "dbsize": dbsize,
         "used": used,
         "writer": writer.stdout.strip().splitlines()[-1] if writer.stdout else writer.stderr,
+        "then": (f"{then}: reply after {then_reply_s * 1000:.2f} ms; over the next second "
+                 f"{len(after)} probes, longest round trip {max(s[1] for s in after) / 1000:.2f} "
+                 f"ms, server's reply longest {max(s[5] for s in after) / 1000:.2f} ms, own "
+                 f"stall longest {max(after_stalls) / 1000:.2f} ms, "
+                 f"{sum(1 for x in after_stalls if x > 1000)} over 1 ms") if after else "",
     }
 
 
@@ -331,13 +370,20 @@ def main():
     parser.add_argument("--servers", default="magnetar,redis")
     parser.add_argument("--no-trace", action="store_true",
                         help="do not sample the event loop with perf")
+    parser.add_argument("--dataset", choices=("keys", "set"), default="keys")
+    parser.add_argument("--then", choices=("unlink", "lazy-del"), default=None,
+                        help="delete the loaded set (--dataset set) and probe the second after")
     args = parser.parse_args()
+    if args.then and args.dataset != "set":
+        parser.error("--then deletes the set of --dataset set")
     os.sched_setaffinity(0, {1})  # this script's own work stays off the server's CPU
     magnetar = bc.find_magnetar(args.magnetar)
     print(bc.machine())
     began = time.time()
-    data = resp_file(args.keys)
-    print(f"{args.keys} SET key:%012d abc in {os.path.getsize(data) >> 20} MB of RESP "
+    data = resp_file(args.keys, args.dataset)
+    what = ("SET key:%012d abc" if args.dataset == "keys" else
+            f"members mem:%012d (SADD {BIG_SET.decode()}, 100 per call)")
+    print(f"{args.keys} {what} in {os.path.getsize(data) >> 20} MB of RESP "
           f"({time.time() - began:.1f} s to generate or reuse {data}); server on CPU 0, "
           f"writer and probe on CPU 1, DBSIZE every {PROBE_INTERVAL_S * 1000:g} ms")
     print()
@@ -349,7 +395,8 @@ def main():
     for name, binary in (("magnetar", magnetar), ("redis", "redis-server")):
         if name not in args.servers.split(","):
             continue
-        r = run(name, binary, args.keys, data, args.timeout, trace=not args.no_trace)
+        r = run(name, binary, args.keys, data, args.timeout, trace=not args.no_trace,
+                then=args.then)
         print(f"| {name} | {r['baseline']:.0f} us | {r['median']:.0f} us | {r['p999']:.0f} us | "
               f"{r['max'] / 1000:.2f} ms | {r['over_1ms']} | {r['over_5ms']} | "
               f"{r['reply_p999']:.0f} us | {r['reply_max'] / 1000:.2f} ms | "
@@ -359,6 +406,8 @@ def main():
               f"{r['cpu']:.1f} | {r['dbsize']} | {r['used'] / 2**20:.0f} MB |", flush=True)
         print(f"  {name}: longest 5 own stalls: {r['worst']}; main thread preempted: "
               f"{r['preempted']}; writer: {r['writer']}")
+        if r["then"]:
+            print(f"  {name}: {r['then']}")
 
 
 if __name__ == "__main__":
