@@ -1,8 +1,8 @@
 // The thresholds at which compact encodings of lists, hashes and sets convert to their general
 // ones, as the redis.conf directives set them (list-max-listpack-size, hash-max-listpack-entries
-// and -value, set-max-intset-entries; the *-ziplist-* names are aliases). The keyspace holds the
-// current values; the server updates them when the configuration changes, and a value type reads
-// them when it grows. Defaults are Redis 7.0.15's.
+// and -value, set-max-intset-entries, zset-max-listpack-entries and -value; the *-ziplist-* names
+// are aliases). The keyspace holds the current values; the server updates them when the
+// configuration changes, and a value type reads them when it grows. Defaults are Redis 7.0.15's.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +18,8 @@ struct EncodingLimits {
   int64_t hash_max_listpack_entries = 512;
   int64_t hash_max_listpack_value = 64;
   int64_t set_max_intset_entries = 512;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
 };
 
 }  // namespace magnetar::engine
