@@ -181,7 +181,7 @@ bool ExpiryIndex::GarbageHigh() const { return WheelRecords() > live_ + live_ / 
 void ExpiryIndex::Sweep(Host& host, size_t steps) {
   for (; steps > 0 && GarbageHigh(); --steps) {
     Level* level = levels_[sweep_.level].get();
-    if (level == nullptr || sweep_.read >= level->slots[sweep_.slot].size()) {
+    if (level == nullptr || sweep_.read >= sweep_.end) {
       FinishSweepSlot();
       // On to the next occupied slot, level by level, wrapping around.
       ++sweep_.slot;
@@ -192,6 +192,7 @@ void ExpiryIndex::Sweep(Host& host, size_t steps) {
                             : candidate->occupied & (~uint64_t{0} << sweep_.slot);
         if (rest != 0) {
           sweep_.slot = std::countr_zero(rest);
+          sweep_.end = candidate->slots[sweep_.slot].size();
           break;
         }
         sweep_.level = (sweep_.level + 1) % kLevels;
@@ -229,6 +230,7 @@ void ExpiryIndex::FinishSweepSlot() {
   }
   sweep_.read = 0;
   sweep_.write = 0;
+  sweep_.end = 0;
   sweep_.seen.Clear();
 }
 
@@ -255,6 +257,7 @@ void ExpiryIndex::Clear() {
   sweep_.slot = 0;
   sweep_.read = 0;
   sweep_.write = 0;
+  sweep_.end = 0;
   sweep_.seen.Clear();
 }
 

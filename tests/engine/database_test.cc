@@ -275,6 +275,23 @@ TEST_F(DatabaseTest, StaleIndexRecordsStayBounded) {
   EXPECT_EQ(Step(), 2'000u);
 }
 
+TEST_F(DatabaseTest, StaleRecordsOfTheSlotBeingSweptStayBounded) {
+  // A cache: every key is set with the same TTL (so all records go to one far slot, the one being
+  // swept) and deleted soon after, while as many stay. The sweep must finish that slot even though
+  // records keep arriving in it.
+  constexpr int kLive = 2'000;
+  const int64_t deadline = Now() + 3'600'000;
+  for (int i = 0; i < kLive; ++i) {
+    db_.SetString(fmt::format("k{}", i), "v", TtlUpdate::At(deadline));
+  }
+  size_t initial = db_.Memory().expiry_index_bytes;
+  for (int i = kLive; i < 200 * kLive; ++i) {
+    db_.Delete(fmt::format("k{}", i - kLive));
+    db_.SetString(fmt::format("k{}", i), "v", TtlUpdate::At(deadline));
+  }
+  EXPECT_LT(db_.Memory().expiry_index_bytes, 8 * initial + 64 * 1024);
+}
+
 TEST_F(DatabaseTest, RandomKeyReturnsLiveKeysAndDropsExpiredOnes) {
   EXPECT_EQ(db_.RandomKey(), std::nullopt);
   for (int i = 0; i < 50; ++i) db_.SetString(fmt::format("live:{}", i), "v");

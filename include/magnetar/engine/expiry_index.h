@@ -155,6 +155,10 @@ class ExpiryIndex {
     int slot = 0;
     size_t read = 0;
     size_t write = 0;
+    // The slot's size when the sweep entered it. Records filed into it since wait for the next
+    // pass: when every new key files into the slot being swept (one TTL for all, as a cache sets),
+    // chasing them would never finish the slot, and its swept records and `seen` would only grow.
+    size_t end = 0;
     RecordSet seen;
   } sweep_;
 };
