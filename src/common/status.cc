@@ -64,6 +64,10 @@ std::string_view ErrorText(OpStatus status) {
       return "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
     case OpStatus::kLcsAllocFailed:
       return "ERR Insufficient memory, failed allocating transient memory for LCS";
+    case OpStatus::kNotHll:
+      return "WRONGTYPE Key is not a valid HyperLogLog string value.";
+    case OpStatus::kCorruptHll:
+      return "INVALIDOBJ Corrupted HLL object detected";
   }
   return "ERR unknown error";
 }

@@ -22,6 +22,7 @@ void RegisterAllCommands(commands::CommandRegistry& registry) {
   registry.Add(commands::ScanCommands());
   registry.Add(commands::ObjectCommands());
   registry.Add(commands::BitmapCommands());
+  registry.Add(commands::HyperLogLogCommands());
   registry.Add(commands::HashCommands());
   registry.Add(commands::SetCommands());
   registry.Add(commands::SetAlgebraCommands());

@@ -398,6 +398,7 @@ constexpr Directive kDirectives[] = {
     Row<Integer<&Config::hash_max_listpack_entries, 0, INT64_MAX>>("hash-max-listpack-entries"),
     Row<Memory<&Config::hash_max_listpack_value, 0, INT64_MAX>>("hash-max-listpack-value"),
     Row<Integer<&Config::set_max_intset_entries, 0, INT64_MAX>>("set-max-intset-entries"),
+    Row<Memory<&Config::hll_sparse_max_bytes, 0, INT64_MAX>>("hll-sparse-max-bytes"),
     AliasRow<Integer<&Config::list_max_listpack_size, INT_MIN, INT_MAX>>("list-max-ziplist-size",
                                                                          "list-max-listpack-size"),
     AliasRow<Integer<&Config::hash_max_listpack_entries, 0, INT64_MAX>>(

@@ -84,7 +84,8 @@ void Server::ApplyConfig() {
                                .list_compress_depth = config_.list_compress_depth,
                                .hash_max_listpack_entries = config_.hash_max_listpack_entries,
                                .hash_max_listpack_value = config_.hash_max_listpack_value,
-                               .set_max_intset_entries = config_.set_max_intset_entries});
+                               .set_max_intset_entries = config_.set_max_intset_entries,
+                               .hll_sparse_max_bytes = config_.hll_sparse_max_bytes});
   keyspace_.SetAccessMode(
       engine::IsLfu(config_.maxmemory_policy) ? engine::AccessMode::kLfu : engine::AccessMode::kLru,
       {.log_factor = config_.lfu_log_factor, .decay_minutes = config_.lfu_decay_time},

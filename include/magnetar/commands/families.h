@@ -15,6 +15,7 @@ std::span<const CommandSpec> ExpireCommands();
 std::span<const CommandSpec> ScanCommands();
 std::span<const CommandSpec> ObjectCommands();
 std::span<const CommandSpec> BitmapCommands();
+std::span<const CommandSpec> HyperLogLogCommands();
 std::span<const CommandSpec> HashCommands();
 std::span<const CommandSpec> SetCommands();
 std::span<const CommandSpec> SetAlgebraCommands();

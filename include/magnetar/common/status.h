@@ -39,6 +39,8 @@ enum class OpStatus : uint8_t {
   kLcsStringTooLong,
   kLcsTableTooBig,
   kLcsAllocFailed,
+  kNotHll,
+  kCorruptHll,
 };
 
 // Redis's reply text for `status`, e.g. "WRONGTYPE Operation against a key holding the wrong kind

@@ -20,6 +20,8 @@ struct EncodingLimits {
   int64_t set_max_intset_entries = 512;
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
+  // hll-sparse-max-bytes: the longest sparse HyperLogLog string; a longer one becomes dense.
+  int64_t hll_sparse_max_bytes = 3000;
 };
 
 }  // namespace magnetar::engine
