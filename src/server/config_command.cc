@@ -1,7 +1,7 @@
-// CONFIG GET, SET, RESETSTAT, REWRITE and HELP over the directive table (config_directives.h).
-// Only implemented directives are visible: CONFIG GET does not list the Redis directives that a
-// configuration file may carry but Magnetar ignores, and CONFIG SET calls them unknown. CONFIG
-// SET refuses the values a directive reports unsupported (save points, appendonly yes).
+// CONFIG GET, SET, RESETSTAT, REWRITE and HELP over the directive table (config_directives.h)
+// and the Redis directives Magnetar does not implement (config_unimplemented.h): CONFIG GET shows
+// those with the value that describes what Magnetar does, and CONFIG SET refuses to change them.
+// CONFIG SET refuses the values a directive reports unsupported (save points, appendonly yes).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -13,6 +13,7 @@
 #include "config_directives.h"
 #include "config_limits.h"
 #include "config_rewrite.h"
+#include "config_unimplemented.h"
 #include "info_metrics.h"
 #include "logging.h"
 #include "magnetar/commands/arg_parser.h"
@@ -32,28 +33,52 @@ std::string SetFailed(std::string_view name, std::string_view reason) {
 }
 
 // CONFIG GET pattern [pattern ...]. A name without glob characters is looked up directly and
-// shown as the client spelled it; a pattern matches names in any case. Each directive once.
+// shown as the client spelled it; a pattern matches names in any case. Each directive once:
+// implemented ones first, in the table's order, then the unimplemented ones by name.
 void ConfigGet(CommandContext& ctx) {
   const Config& config = AsServer(ctx).server.config();
-  std::vector<std::pair<std::string_view, const Directive*>> found;
-  auto add = [&](std::string_view shown, const Directive* directive) {
-    bool seen = std::any_of(found.begin(), found.end(),
-                            [directive](const auto& entry) { return entry.second == directive; });
-    if (!seen) found.emplace_back(shown, directive);
+  struct Found {
+    std::string_view shown;
+    const void* directive;  // a Directive or an UnimplementedDirective, to list each once
+    std::string value;
+  };
+  std::vector<Found> found;
+  auto add = [&](std::string_view shown, const void* directive, auto value) {
+    bool seen = std::any_of(found.begin(), found.end(), [directive](const Found& entry) {
+      return entry.directive == directive;
+    });
+    if (!seen) found.push_back({shown, directive, std::string(value())});
+  };
+  auto add_implemented = [&](std::string_view shown, const Directive* directive) {
+    add(shown, directive, [&] { return directive->get(config); });
+  };
+  auto add_unimplemented = [&](std::string_view shown, const UnimplementedDirective* directive) {
+    add(shown, directive, [directive] { return directive->value; });
   };
   for (std::string_view pattern : ctx.args.subspan(2)) {
     if (pattern.find_first_of("[*?") == std::string_view::npos) {
-      if (const Directive* directive = FindDirective(pattern)) add(pattern, directive);
+      if (const Directive* directive = FindDirective(pattern)) {
+        add_implemented(pattern, directive);
+      } else if (const UnimplementedDirective* other = FindUnimplementedDirective(pattern)) {
+        add_unimplemented(pattern, other);
+      }
       continue;
     }
     for (const Directive& directive : Directives()) {
-      if (GlobMatch(pattern, directive.name, /*nocase=*/true)) add(directive.name, &directive);
+      if (GlobMatch(pattern, directive.name, /*nocase=*/true)) {
+        add_implemented(directive.name, &directive);
+      }
+    }
+    for (const UnimplementedDirective& directive : UnimplementedDirectives()) {
+      if (GlobMatch(pattern, directive.name, /*nocase=*/true)) {
+        add_unimplemented(directive.name, &directive);
+      }
     }
   }
   ctx.reply.Map(found.size());
-  for (const auto& [shown, directive] : found) {
-    ctx.reply.Bulk(shown);
-    ctx.reply.Bulk(directive->get(config));
+  for (const Found& entry : found) {
+    ctx.reply.Bulk(entry.shown);
+    ctx.reply.Bulk(entry.value);
   }
 }
 
@@ -77,29 +102,47 @@ std::string CheckLive(const Config& before, const Config& after) {
 void ConfigSet(CommandContext& ctx) {
   std::span<const std::string_view> pairs = ctx.args.subspan(2);
   if (pairs.size() % 2 != 0) return ctx.reply.Error(OpStatus::kSyntaxError);
-  std::vector<const Directive*> chosen;
+  // One of the two per pair. An unimplemented directive passes only with the value it reports,
+  // which changes nothing (tools and test suites send such no-ops).
+  struct Chosen {
+    const Directive* directive;
+    const UnimplementedDirective* unimplemented;
+    bool operator==(const Chosen&) const = default;
+  };
+  std::vector<Chosen> chosen;
   for (size_t i = 0; i < pairs.size(); i += 2) {
-    const Directive* directive = FindDirective(pairs[i]);
-    if (!directive) {
+    Chosen entry = {FindDirective(pairs[i]), nullptr};
+    if (!entry.directive) entry.unimplemented = FindUnimplementedDirective(pairs[i]);
+    if (!entry.directive && !entry.unimplemented) {
       return ctx.reply.Error(
           fmt::format("ERR Unknown option or number of arguments for CONFIG SET - '{}'", pairs[i]));
     }
-    if (directive->flags & kDirectiveImmutable) {
+    uint32_t flags = entry.directive ? entry.directive->flags : 0;
+    if (flags & kDirectiveImmutable) {
       return ctx.reply.Error(SetFailed(pairs[i], "can't set immutable config"));
     }
-    if (directive->flags & kDirectiveProtected) {
+    if (flags & kDirectiveProtected) {
       return ctx.reply.Error(SetFailed(pairs[i], "can't set protected config"));
     }
-    if (std::find(chosen.begin(), chosen.end(), directive) != chosen.end()) {
+    if (std::find(chosen.begin(), chosen.end(), entry) != chosen.end()) {
       return ctx.reply.Error(SetFailed(pairs[i], "duplicate parameter"));
     }
-    chosen.push_back(directive);
+    chosen.push_back(entry);
   }
 
   Server& server = AsServer(ctx).server;
   Config updated = server.config();
   for (size_t i = 0; i < pairs.size(); i += 2) {
-    const Directive& directive = *chosen[i / 2];
+    const Chosen& entry = chosen[i / 2];
+    if (entry.unimplemented) {
+      std::string_view current = entry.unimplemented->value;
+      if (EqualsIgnoreCase(pairs[i + 1], current)) continue;
+      return ctx.reply.Error(SetFailed(
+          pairs[i],
+          fmt::format("Magnetar does not implement it yet; the only value accepted is '{}'",
+                      current)));
+    }
+    const Directive& directive = *entry.directive;
     std::vector<std::string_view> values = {pairs[i + 1]};
     if (directive.flags & kDirectiveMultiArg) values = SplitOnSpaces(pairs[i + 1]);
     std::string reason = directive.set(updated, values);
@@ -110,7 +153,8 @@ void ConfigSet(CommandContext& ctx) {
   if (!reason.empty()) {
     // Only maxclients has a live check.
     size_t index =
-        std::find(chosen.begin(), chosen.end(), FindDirective("maxclients")) - chosen.begin();
+        std::find(chosen.begin(), chosen.end(), Chosen{FindDirective("maxclients"), nullptr}) -
+        chosen.begin();
     return ctx.reply.Error(SetFailed(pairs[2 * index], reason));
   }
 

@@ -389,6 +389,8 @@ constexpr Directive kDirectives[] = {
     Row<Integer<&Config::lfu_log_factor, 0, INT_MAX>>("lfu-log-factor"),
     Row<Integer<&Config::lfu_decay_time, 0, INT_MAX>>("lfu-decay-time"),
     Row<YesNo<&Config::lazyfree_lazy_eviction>>("lazyfree-lazy-eviction"),
+    Row<Integer<&Config::slowlog_log_slower_than, -1, INT64_MAX>>("slowlog-log-slower-than"),
+    Row<Integer<&Config::slowlog_max_len, 0, INT64_MAX>>("slowlog-max-len"),
     Row<Save>("save", kDirectiveMultiArg | kDirectiveNotRewritten),
     Row<AppendOnly>("appendonly", kDirectiveNotRewritten),
     // The compact encodings' thresholds (engine/encoding_limits.h). Redis 7.0.15 takes

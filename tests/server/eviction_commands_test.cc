@@ -37,7 +37,7 @@ TEST_F(EvictionCommandsTest, DirectivesHaveRedisDefaults) {
   EXPECT_EQ(Bulks(Run({"CONFIG", "GET", "maxmemory*"})),
             (std::vector<std::string>{"maxmemory", "0", "maxmemory-policy", "noeviction",
                                       "maxmemory-samples", "5", "maxmemory-eviction-tenacity",
-                                      "10"}));
+                                      "10", "maxmemory-clients", "0"}));
   EXPECT_EQ(Bulks(Run({"CONFIG", "GET", "lfu*"})),
             (std::vector<std::string>{"lfu-log-factor", "10", "lfu-decay-time", "1"}));
   EXPECT_EQ(Bulks(Run({"CONFIG", "GET", "lazyfree-lazy-eviction"})),

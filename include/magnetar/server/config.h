@@ -73,6 +73,11 @@ struct Config {
   int64_t set_max_intset_entries = 512;
   int64_t hll_sparse_max_bytes = 3000;
 
+  // SLOWLOG (server/slowlog.h): commands that run at least this many microseconds are logged;
+  // -1 logs none. The log keeps the newest slowlog_max_len entries.
+  int64_t slowlog_log_slower_than = 10000;
+  int64_t slowlog_max_len = 128;
+
   int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
   OutputBufferLimit client_output_buffer_limit_normal = {};
