@@ -66,9 +66,10 @@ bool FindSpecKeys(const KeySpec& spec, std::span<const std::string_view> args,
     case FindKeys::kUnknown:
       return false;
   }
-  // Keys past the end belong to a malformed request the command itself rejects; report those
-  // that are there.
-  for (int i = first; i <= last && i < argc; i += step) {
+  // A range that ends past the arguments, or holds no key, is a malformed request: Redis's
+  // COMMAND GETKEYS refuses it rather than report the keys that are there.
+  if (last >= argc || last < first || first >= argc) return false;
+  for (int i = first; i <= last; i += step) {
     keys.push_back({static_cast<size_t>(i), spec.flags});
   }
   return true;
