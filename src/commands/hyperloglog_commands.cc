@@ -70,8 +70,12 @@ void HandlePfAdd(CommandContext& ctx) {
       hll::AddResult result = hll::Add(hll, element, SparseMaxBytes(ctx));
       if (result == hll::AddResult::kCorrupt) {
         // Redis edits the value in place, so registers raised before the corrupt part stay,
-        // though the command reports an error and counts no change.
-        if (updated > 0) db.SetString(key, hll, TtlUpdate::Keep());
+        // with the cache marked invalid by each sparse edit, though the command reports an
+        // error and counts no change.
+        if (updated > 0) {
+          hll::InvalidateCache(hll);
+          db.SetString(key, hll, TtlUpdate::Keep());
+        }
         return ctx.reply.Error(OpStatus::kCorruptHll);
       }
       updated += result == hll::AddResult::kChanged;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -169,6 +170,37 @@ TEST(HyperLogLogTest, CutXZeroReadsAsRedisDoes) {
   EXPECT_EQ(Count(hll), 0u);
   EXPECT_EQ(SetRegister(hll, 300, 2, kDefaultSparseMaxBytes), AddResult::kChanged);
   EXPECT_EQ(hll.substr(16), "\x3f\x3f\x3f\x3e\x2c\x84\x7e");
+}
+
+// Random damage to valid HLLs (bytes changed, the string cut or lengthened): every reader must
+// stay inside the string (the ASan build checks) and the readers must agree on what is corrupt.
+TEST(HyperLogLogTest, DamagedStringsAreReadSafely) {
+  std::mt19937_64 random(7);
+  for (int round = 0; round < 3000; ++round) {
+    std::string hll = CreateSparse();
+    Elements(hll, 0, static_cast<int>(random() % 400));
+    if (random() % 4 == 0) ToDense(hll);
+    for (int damage = 0; damage < 3; ++damage) {
+      switch (random() % 3) {
+        case 0:
+          if (hll.size() > 16) hll[16 + random() % (hll.size() - 16)] = static_cast<char>(random());
+          break;
+        case 1:
+          hll.resize(16 + random() % (hll.size() - 15));
+          break;
+        default:
+          hll.push_back(static_cast<char>(random()));
+      }
+    }
+    if (!IsHll(hll)) continue;
+    Registers registers{};
+    bool merged = MergeInto(hll, registers);
+    EXPECT_EQ(Count(hll).has_value(), merged) << Decode(hll);
+    Decode(hll);
+    std::string dense = hll;
+    EXPECT_EQ(ToDense(dense), merged);
+    for (int i = 0; i < 20; ++i) Add(hll, std::to_string(random()), kDefaultSparseMaxBytes);
+  }
 }
 
 TEST(HyperLogLogTest, SelfTestPasses) { EXPECT_EQ(SelfTest(), std::nullopt); }
