@@ -55,14 +55,17 @@ bool PrintableWord(std::string_view text) {
   return true;
 }
 
-// A client's address as CLIENT LIST prints it and KILL ADDR / LADDR match it. Unix socket
-// clients show the server's socket path with port 0, on both sides.
-std::string PeerAddress(Server& server, Client& client) {
-  net::Connection& connection = client.connection();
+}  // namespace
+
+std::string PeerAddress(Server& server, const Client& client) {
+  const net::Connection& connection = client.connection();
   if (connection.is_unix()) return server.config().unixsocket + ":0";
   return connection.peer_address();
 }
 
+namespace {
+
+// As PeerAddress: unix socket clients show the server's socket path with port 0.
 std::string LocalAddress(Server& server, Client& client) {
   net::Connection& connection = client.connection();
   if (connection.is_unix()) return server.config().unixsocket + ":0";

@@ -13,6 +13,7 @@ void RegisterAllCommands(commands::CommandRegistry& registry) {
   registry.Add(MemoryCommands());
   registry.Add(ClientCommands());
   registry.Add(ConfigCommands());
+  registry.Add(SlowlogCommands());
   registry.Add(TransactionCommands());
   registry.Add(PubSubCommands());
   registry.Add(commands::StringCommands());

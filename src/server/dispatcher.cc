@@ -150,7 +150,15 @@ void Call(Server& server, Client& client, RegisteredCommand& command,
   const bool froze_time = keyspace.FreezeTime(start);
   spec.handler(ctx);
   if (froze_time) keyspace.UnfreezeTime();
-  command.stats.usec += static_cast<uint64_t>(MonotonicUs() - start);
+  const int64_t end = MonotonicUs();
+  const int64_t duration = end - start;
+  command.stats.usec += static_cast<uint64_t>(duration);
+  // One comparison when the command was fast: a threshold of -1 (log nothing) becomes the largest
+  // unsigned value, which no duration reaches.
+  if (static_cast<uint64_t>(duration) >=
+      static_cast<uint64_t>(server.config().slowlog_log_slower_than)) [[unlikely]] {
+    LogSlowCommand(server, client, spec, args, duration, end);
+  }
   ++command.stats.calls;
   ++server.stats().total_commands_processed;
   if (reply.size() > mark && reply.buffer()[mark] == '-') {

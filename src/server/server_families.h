@@ -20,6 +20,7 @@ std::span<const commands::CommandSpec> InfoCommands();     // INFO
 std::span<const commands::CommandSpec> MemoryCommands();   // MEMORY
 std::span<const commands::CommandSpec> ClientCommands();   // CLIENT
 std::span<const commands::CommandSpec> ConfigCommands();   // CONFIG
+std::span<const commands::CommandSpec> SlowlogCommands();  // SLOWLOG
 std::span<const commands::CommandSpec> TransactionCommands();  // MULTI EXEC DISCARD WATCH UNWATCH
 // (P|S)SUBSCRIBE (P|S)UNSUBSCRIBE PUBLISH SPUBLISH PUBSUB
 std::span<const commands::CommandSpec> PubSubCommands();
@@ -33,6 +34,9 @@ inline std::string SubcommandSyntaxError(std::string_view container, std::string
 
 class Server;
 class Client;
+// A client's address as CLIENT LIST prints it, KILL ADDR matches it and SLOWLOG shows it:
+// "ip:port", or for a unix socket client the server's socket path with port 0.
+std::string PeerAddress(Server& server, const Client& client);
 // Leaves MULTI and unwatches every key (EXEC, DISCARD, RESET).
 void DiscardTransaction(Server& server, Client& client);
 

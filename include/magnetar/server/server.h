@@ -15,6 +15,7 @@
 #include "magnetar/server/config.h"
 #include "magnetar/server/propagator.h"
 #include "magnetar/server/pubsub.h"
+#include "magnetar/server/slowlog.h"
 #include "magnetar/server/watched_keys.h"
 
 namespace magnetar::server {
@@ -77,6 +78,7 @@ class Server final : public net::SessionFactory {
   PubSub& pubsub() { return pubsub_; }
   // Clients blocked on keys (server/blocking.h).
   Blocking& blocking() { return *blocking_; }
+  Slowlog& slowlog() { return slowlog_; }
   ServerStats& stats() { return stats_; }
   InfoSamples& info_samples() { return info_samples_; }
   const std::map<uint64_t, Client*>& clients() const { return clients_; }
@@ -118,6 +120,7 @@ class Server final : public net::SessionFactory {
   net::ConnectionLimits limits_;
   net::ListenerOptions listener_options_;
   net::EventLoop loop_;
+  Slowlog slowlog_;
   ServerStats stats_;
   InfoSamples info_samples_;
   std::map<uint64_t, Client*> clients_;
