@@ -11,11 +11,11 @@
 namespace magnetar::engine {
 namespace {
 
-// Writes `score` as Redis's d2string does for listpack entries: integers of magnitude below 2^52
-// as integers (which the listpack then encodes as such), zero with its sign, else "%.17g".
+// Writes `score` as Redis 7.0's d2string does for listpack entries: integers of magnitude below
+// 2^52 as integers (which the listpack then encodes as such; -0 thus becomes 0, as in Redis),
+// else "%.17g".
 std::string_view ListpackScoreText(double score, char (&buffer)[kMaxDoubleChars]) {
   if (std::isinf(score)) return score < 0 ? "-inf" : "inf";
-  if (score == 0) return std::signbit(score) ? "-0" : "0";
   constexpr double kLimit = 4503599627370496.0;  // 2^52
   if (score > -kLimit && score < kLimit && score == std::trunc(score)) {
     return {buffer, FormatInt64(static_cast<int64_t>(score), buffer)};

@@ -28,6 +28,9 @@ void RegisterAllCommands(commands::CommandRegistry& registry) {
   registry.Add(commands::SetCommands());
   registry.Add(commands::SetAlgebraCommands());
   registry.Add(commands::ListCommands());
+  registry.Add(commands::ZSetCommands());
+  registry.Add(commands::ZSetRangeCommands());
+  registry.Add(commands::ZSetPopCommands());
 }
 
 }  // namespace magnetar::server

@@ -20,5 +20,8 @@ std::span<const CommandSpec> HashCommands();
 std::span<const CommandSpec> SetCommands();
 std::span<const CommandSpec> SetAlgebraCommands();
 std::span<const CommandSpec> ListCommands();
+std::span<const CommandSpec> ZSetCommands();
+std::span<const CommandSpec> ZSetRangeCommands();
+std::span<const CommandSpec> ZSetPopCommands();
 
 }  // namespace magnetar::commands
