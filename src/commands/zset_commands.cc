@@ -317,6 +317,15 @@ void ZLexCount(CommandContext& ctx) {
 constexpr KeySpec kReadKeySpecs[] = {
     {.flags = kKsRO, .begin_search = SearchIndex(1), .find_keys = KeyRange(0, 1, 0)},
 };
+// The reads that return what members hold (ACCESS) rather than a count.
+constexpr KeySpec kAccessKeySpecs[] = {
+    {.flags = kKsRO | kKsAccess, .begin_search = SearchIndex(1), .find_keys = KeyRange(0, 1, 0)},
+};
+constexpr KeySpec kZincrbyKeySpecs[] = {
+    {.flags = kKsRW | kKsAccess | kKsUpdate,
+     .begin_search = SearchIndex(1),
+     .find_keys = KeyRange(0, 1, 0)},
+};
 constexpr KeySpec kZaddKeySpecs[] = {
     {.flags = kKsRW | kKsUpdate, .begin_search = SearchIndex(1), .find_keys = KeyRange(0, 1, 0)},
 };
@@ -395,7 +404,8 @@ constexpr ArgDoc kZlexcountArgs[] = {
 };
 
 // The read commands of this file differ only in these fields.
-constexpr CommandSpec Read(std::string_view name, int arity, Handler handler, CommandDoc doc) {
+constexpr CommandSpec Read(std::string_view name, int arity, Handler handler, CommandDoc doc,
+                           std::span<const KeySpec> key_specs = kAccessKeySpecs) {
   return {.name = name,
           .arity = arity,
           .flags = kReadOnly | kFast,
@@ -405,7 +415,7 @@ constexpr CommandSpec Read(std::string_view name, int arity, Handler handler, Co
           .key_step = 1,
           .handler = handler,
           .doc = doc,
-          .key_specs = kReadKeySpecs};
+          .key_specs = key_specs};
 }
 
 constexpr CommandSpec kZSetCommands[] = {
@@ -439,7 +449,7 @@ constexpr CommandSpec kZSetCommands[] = {
              .group = "sorted_set",
              .complexity = "O(log(N)) where N is the number of elements in the sorted set.",
              .arguments = kZincrbyArgs},
-     .key_specs = kZaddKeySpecs},
+     .key_specs = kZincrbyKeySpecs},
     {.name = "zrem",
      .arity = -3,
      .flags = kWrite | kFast,
@@ -461,7 +471,8 @@ constexpr CommandSpec kZSetCommands[] = {
           .since = "1.2.0",
           .group = "sorted_set",
           .complexity = "O(1)",
-          .arguments = kKeyArgs}),
+          .arguments = kKeyArgs},
+         kReadKeySpecs),
     Read("zscore", 3, &ZScore,
          {.summary = "Get the score associated with the given member in a sorted set",
           .since = "1.2.0",

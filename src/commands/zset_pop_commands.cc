@@ -72,8 +72,9 @@ void PopGeneric(CommandContext& ctx, Where where) {
   bool has_count = ctx.args.size() == 3;
   if (has_count) {
     std::optional<int64_t> parsed = ParseInt64(ctx.args[2]);
-    if (!parsed) return ctx.reply.Error(OpStatus::kNotInteger);
-    if (*parsed < 0) return ctx.reply.Error("ERR value is out of range, must be positive");
+    if (!parsed || *parsed < 0) {
+      return ctx.reply.Error("ERR value is out of range, must be positive");
+    }
     if (*parsed == 0) return ctx.reply.Array(0);
     count = static_cast<size_t>(*parsed);
   }

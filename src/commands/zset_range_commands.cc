@@ -146,8 +146,13 @@ void RangeGeneric(CommandContext& ctx, size_t base, By by, std::optional<bool> r
   } else {
     offset = 0;
   }
-  size_t start =
-      rev ? span.last - 1 - static_cast<size_t>(offset) : span.first + static_cast<size_t>(offset);
+  // A rank range counts from the top when reversed; a score or lex range is already in
+  // ascending ranks and is walked down from its top end.
+  size_t start = span.first + static_cast<size_t>(offset);
+  if (rev && count > 0) {
+    start = by == By::kRank ? zset->Size() - 1 - span.first
+                            : span.last - 1 - static_cast<size_t>(offset);
+  }
 
   if (store) {
     std::vector<std::pair<std::string, double>> elements;
