@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "script.h"
 
@@ -11,6 +12,9 @@ namespace magnetar::diff {
 // The reply itself for kExact, its shape for kShape, its elements in sorted order for kSorted,
 // and "" for kSkip.
 std::string Comparable(std::string_view reply, Compare mode);
+
+// The reply with the elements at `paths` (Step::masks) replaced by their shape.
+std::string MaskedReply(std::string_view reply, const std::vector<std::string>& paths);
 
 // The reply's types and aggregate sizes without its values, e.g. "*2[$ $]" for TIME. Nulls keep
 // their own marks ("$-1", "*-1", "_") because whether a value exists is part of the shape.

@@ -73,7 +73,7 @@ class Side {
     if (status != ReadStatus::kReply) {
       return Failed(client, test_support::ReadStatusName(status), client.error());
     }
-    outcome.compared = Comparable(outcome.reply, step.compare);
+    outcome.compared = Comparable(MaskedReply(outcome.reply, step.masks), step.compare);
     if (step.closes) {
       const char* after = client.WaitForClose() ? " (then closed)" : " (connection left open)";
       client.Close();

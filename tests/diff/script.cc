@@ -19,6 +19,14 @@ bool ApplyDirective(std::string_view name, Step& step, bool& has_compare) {
     step.compare = mode;
     return true;
   }
+  if (name.starts_with("!mask=") && step.masks.empty()) {
+    for (std::string_view rest = name.substr(6); !rest.empty();) {
+      size_t comma = rest.find(',');
+      step.masks.emplace_back(rest.substr(0, comma));
+      rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
+    }
+    return !step.masks.empty();
+  }
   if (name == "!raw") return std::exchange(step.raw, true) == false;
   if (name == "!closes") return std::exchange(step.closes, true) == false;
   if (name == "!noreply") return std::exchange(step.no_reply, true) == false;

@@ -7,6 +7,7 @@
 //   !shape TIME                compare the reply's types and sizes, not its values
 //   !sorted SMEMBERS s         compare the elements in sorted order (hash order differs)
 //   !skip CLIENT ID            run it, compare nothing but that both replied
+//   !mask=*.0,*.4 SLOWLOG GET  compare the elements at these paths by shape only (volatile fields)
 //   !closes QUIT               the server must close the connection after the reply
 //   !raw "PING\r\n"            send these bytes as they are (inline commands, bad protocol)
 //   !noreply !raw "*2\r\n"     send without reading a reply
@@ -34,6 +35,9 @@ struct Step {
   bool no_reply = false;  // send only; a later step reads what follows
   bool read = false;      // send nothing, read one reply (a message pushed to a subscriber)
   int connection = 1;     // which of the script's connections the step uses, from 1
+  // Paths into the reply whose elements compare by shape only: indexes into nested aggregates
+  // separated by dots, "*" for every element ("*.0": the first element of each top-level one).
+  std::vector<std::string> masks;
   std::vector<std::string> args;
 };
 
