@@ -1,5 +1,5 @@
 // The sorted-set family's commands on members and counts: ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE,
-// ZMSCORE, ZRANK, ZREVRANK, ZCOUNT and ZLEXCOUNT, and the helpers the family shares
+// ZMSCORE, ZRANK, ZREVRANK, ZCOUNT, ZLEXCOUNT and ZSCAN, and the helpers the family shares
 // (zset_handlers.h). Ranges are in zset_range_commands.cc, pops in zset_pop_commands.cc; the
 // value type is engine/zset_value.h.
 //
@@ -7,14 +7,18 @@
 // a set empties) and propagate as sent, as Redis writes them to its AOF.
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/commands/families.h"
+#include "magnetar/common/glob.h"
 #include "magnetar/common/numbers.h"
+#include "scan_options.h"
 #include "zset_handlers.h"
 
 namespace magnetar::commands {
@@ -314,6 +318,46 @@ void ZLexCount(CommandContext& ctx) {
                "ERR min or max not valid string range item");
 }
 
+// As SSCAN: the key is looked up before the options are read, COUNT bounds the steps, MATCH
+// filters members afterwards. Scores come as bulk strings in Redis's d2string form, in RESP3 too.
+void ZScan(CommandContext& ctx) {
+  std::optional<uint64_t> cursor = ParseCursor(ctx.args[2]);
+  if (!cursor) return ctx.reply.Error("ERR invalid cursor");
+  auto found = FindZSet(ctx, ctx.args[1], true);
+  if (!found) return ctx.reply.Error(found.status());
+  const ZSetValue* zset = *found;
+  std::optional<ScanOptions> options;
+  if (zset != nullptr) {
+    options = ParseScanOptions(ctx, 3, false);
+    if (!options) return;
+  }
+  std::vector<std::pair<std::string, std::string>> elements;
+  if (zset != nullptr) {
+    auto count = static_cast<size_t>(options->count);
+    int64_t steps_left = options->count > std::numeric_limits<int64_t>::max() / 10
+                             ? std::numeric_limits<int64_t>::max()
+                             : options->count * 10;
+    do {
+      *cursor = zset->Scan(*cursor, [&](std::string_view member, double score) {
+        if (!options->pattern || GlobMatch(*options->pattern, member)) {
+          char text[kMaxDoubleChars];
+          elements.emplace_back(member, ZSetValue::ScoreText(score, text));
+        }
+        return true;
+      });
+    } while (*cursor != 0 && steps_left-- > 0 && elements.size() < count);
+  } else {
+    *cursor = 0;
+  }
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(std::to_string(*cursor));
+  ctx.reply.Array(2 * elements.size());
+  for (const auto& [member, score] : elements) {
+    ctx.reply.Bulk(member);
+    ctx.reply.Bulk(score);
+  }
+}
+
 constexpr KeySpec kReadKeySpecs[] = {
     {.flags = kKsRO, .begin_search = SearchIndex(1), .find_keys = KeyRange(0, 1, 0)},
 };
@@ -418,7 +462,32 @@ constexpr CommandSpec Read(std::string_view name, int arity, Handler handler, Co
           .key_specs = key_specs};
 }
 
+constexpr ArgDoc kZscanArgs[] = {
+    {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
+    {.name = "cursor", .type = ArgType::kInteger},
+    {.name = "pattern", .type = ArgType::kPattern, .token = "MATCH", .flags = kArgOptional},
+    {.name = "count", .type = ArgType::kInteger, .token = "COUNT", .flags = kArgOptional},
+};
+constexpr std::string_view kRandomTips[] = {"nondeterministic_output"};
+
 constexpr CommandSpec kZSetCommands[] = {
+    {.name = "zscan",
+     .arity = -3,
+     .flags = kReadOnly,
+     .acl = kAclRead | kAclSortedSet | kAclSlow,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &ZScan,
+     .doc = {.summary = "Incrementally iterate sorted sets elements and associated scores",
+             .since = "2.8.0",
+             .group = "sorted_set",
+             .complexity = "O(1) for every call. O(N) for a complete iteration, including enough "
+                           "command calls for the cursor to return back to 0. N is the number of "
+                           "elements inside the collection..",
+             .arguments = kZscanArgs},
+     .key_specs = kAccessKeySpecs,
+     .tips = kRandomTips},
     {.name = "zadd",
      .arity = -4,
      .flags = kWrite | kDenyOom | kFast,

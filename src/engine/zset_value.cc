@@ -11,19 +11,6 @@
 namespace magnetar::engine {
 namespace {
 
-// Writes `score` as Redis 7.0's d2string does for listpack entries: integers of magnitude below
-// 2^52 as integers (which the listpack then encodes as such; -0 thus becomes 0, as in Redis),
-// else "%.17g".
-std::string_view ListpackScoreText(double score, char (&buffer)[kMaxDoubleChars]) {
-  if (std::isinf(score)) return score < 0 ? "-inf" : "inf";
-  constexpr double kLimit = 4503599627370496.0;  // 2^52
-  if (score > -kLimit && score < kLimit && score == std::trunc(score)) {
-    return {buffer, FormatInt64(static_cast<int64_t>(score), buffer)};
-  }
-  int length = std::snprintf(buffer, sizeof(buffer), "%.17g", score);
-  return {buffer, static_cast<size_t>(length)};
-}
-
 double ListpackScore(const ListpackElement& element) {
   if (element.is_integer) return static_cast<double>(element.integer);
   return ParseDouble(element.string).value_or(0);
@@ -43,6 +30,20 @@ Entry* NewMemberEntry(std::string_view member, double score) {
 }
 
 }  // namespace
+
+static_assert(kMaxDoubleChars == 32, "ScoreText's buffer");
+
+// The listpack then encodes an integer text as an integer; -0 thus becomes 0, as in Redis.
+std::string_view ZSetValue::ScoreText(double score, char (&buffer)[kMaxDoubleChars]) {
+  if (std::isinf(score)) return score < 0 ? "-inf" : "inf";
+  // Redis's double2ll: integral values within +-(LLONG_MAX / 2), which as a double is 2^62.
+  constexpr double kLimit = 4611686018427387904.0;
+  if (score >= -kLimit && score <= kLimit && score == std::trunc(score)) {
+    return {buffer, FormatInt64(static_cast<int64_t>(score), buffer)};
+  }
+  int length = std::snprintf(buffer, sizeof(buffer), "%.17g", score);
+  return {buffer, static_cast<size_t>(length)};
+}
 
 struct ZSetValue::Table {
   explicit Table(LazyFreer* lazy_freer) : members(lazy_freer), freer(lazy_freer) {}
@@ -164,7 +165,7 @@ void ZSetValue::ListpackInsert(std::string_view member, double score) {
   }
   char text[kMaxDoubleChars];
   Listpack::Pos at = listpack.InsertAt(pos == Listpack::kNone ? listpack.EndPos() : pos, member);
-  listpack.InsertAfter(at, ListpackScoreText(score, text));
+  listpack.InsertAfter(at, ScoreText(score, text));
 }
 
 bool ZSetValue::Remove(std::string_view member) {

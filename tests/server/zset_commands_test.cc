@@ -1,7 +1,7 @@
 // The sorted-set family through the real dispatcher: the dirty counter, WATCH, a big set in the
-// B+tree encoding with ranks and ranges, blocking pops inside MULTI, and the generic commands on
-// sorted sets (TYPE, OBJECT ENCODING, COPY, RENAME, MOVE, SCAN TYPE, MEMORY USAGE, UNLINK).
-// Replies and propagation are compared with Redis by tests/diff/scripts/zsets.redis and
+// B+tree encoding with ranks, ranges and ZSCAN, blocking pops inside MULTI, and the generic
+// commands on sorted sets (TYPE, OBJECT ENCODING, COPY, RENAME, MOVE, SCAN TYPE, MEMORY USAGE,
+// UNLINK). Replies and propagation are compared with Redis by tests/diff/scripts/zsets.redis and
 // tests/diff/propagation/zsets.redis.
 #include <gtest/gtest.h>
 
@@ -50,6 +50,15 @@ TEST_F(ZSetCommandsTest, BigSetRanksRangesAndGenericCommands) {
             "*1\r\n$11\r\nmember:2999\r\n");
   EXPECT_EQ(Run({"ZREMRANGEBYRANK", "big", "10", "-11"}), ":2980\r\n");
   EXPECT_EQ(Run({"ZRANGE", "big", "9", "10"}), "*2\r\n$8\r\nmember:9\r\n$11\r\nmember:2990\r\n");
+  std::vector<std::string> scanned;
+  std::string cursor = "0";
+  do {
+    std::vector<std::string> bulks = Bulks(Run({"ZSCAN", "big", cursor, "COUNT", "3"}));
+    ASSERT_FALSE(bulks.empty());
+    cursor = bulks[0];
+    scanned.insert(scanned.end(), bulks.begin() + 1, bulks.end());
+  } while (cursor != "0");
+  EXPECT_EQ(scanned.size(), 40u);  // 20 members and their scores, none twice (no resize)
   EXPECT_EQ(Run({"TYPE", "big"}), "+zset\r\n");
   EXPECT_EQ(Run({"COPY", "big", "copy"}), ":1\r\n");
   EXPECT_EQ(Run({"ZREM", "big", "member:0"}), ":1\r\n");

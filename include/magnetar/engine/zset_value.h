@@ -4,7 +4,7 @@
 // "listpack": while the set holds at most zset-max-listpack-entries members, none longer than
 // zset-max-listpack-value bytes, members and scores alternate in one listpack in (score, member)
 // order, byte for byte as Redis stores them (scores written as Redis's d2string writes them: an
-// integer when the score is one below 2^52, otherwise "%.17g", "inf", "-inf" or "-0"), so a DUMP
+// integer when the score is one within +-2^62, otherwise "%.17g", "inf" or "-inf"), so a DUMP
 // or RDB save is a copy. Every operation is a walk of a few hundred bytes.
 //
 // "skiplist" (Redis's name, kept for OBJECT ENCODING) once it outgrows either limit; it never goes
@@ -97,6 +97,10 @@ class ZSetValue final : public Object {
   uint64_t Scan(uint64_t cursor, const Visitor& fn) const;
   // A uniformly random element's rank (REQUIRES: Size() > 0).
   size_t RandomRank(const RandomSource& random) const { return random() % Size(); }
+
+  // Writes `score` as Redis 7.0's d2string does (the listpack's text of a score, and ZSCAN's):
+  // an integer within +-2^62 as one (-0 as "0"), "inf", "-inf", else "%.17g".
+  static std::string_view ScoreText(double score, char (&buffer)[32]);
 
   // Converts to the big encoding now.
   void ConvertToTree(LazyFreer* freer = nullptr);
