@@ -13,6 +13,7 @@
 #include "list_handlers.h"
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/common/numbers.h"
+#include "multi_pop_args.h"
 
 namespace magnetar::commands::lists {
 namespace {
@@ -100,48 +101,9 @@ void BlockingPop(CommandContext& ctx, End end) {
   AfterPop(ctx, key, list, end, 1);
 }
 
-// LMPOP and BLMPOP from args[first]: numkeys key... LEFT|RIGHT [COUNT count].
-// Replies the error and returns false when the arguments are wrong.
-struct MPopArgs {
-  std::span<const std::string_view> keys;
-  End end = End::kHead;
-  int64_t count = 1;
-};
-bool ParseMPop(CommandContext& ctx, size_t first, MPopArgs& out) {
-  std::optional<int64_t> numkeys = ParseInt64(ctx.args[first]);
-  if (!numkeys || *numkeys <= 0) {
-    ctx.reply.Error("ERR numkeys should be greater than 0");
-    return false;
-  }
-  size_t rest = ctx.args.size() - first - 1;
-  if (static_cast<uint64_t>(*numkeys) >= rest) {
-    ctx.reply.Error(OpStatus::kSyntaxError);
-    return false;
-  }
-  out.keys = ctx.args.subspan(first + 1, static_cast<size_t>(*numkeys));
-  size_t at = first + 1 + out.keys.size();
-  if (!ParseEnd(ctx.args[at], out.end)) {
-    ctx.reply.Error(OpStatus::kSyntaxError);
-    return false;
-  }
-  ++at;
-  if (at == ctx.args.size()) return true;
-  if (at + 2 != ctx.args.size() || !EqualsIgnoreCase(ctx.args[at], "count")) {
-    ctx.reply.Error(OpStatus::kSyntaxError);
-    return false;
-  }
-  std::optional<int64_t> count = ParseInt64(ctx.args[at + 1]);
-  if (!count || *count <= 0) {
-    ctx.reply.Error("ERR count should be greater than 0");
-    return false;
-  }
-  out.count = *count;
-  return true;
-}
-
 // LMPOP's and BLMPOP's work once their arguments are read; `deadline` is set
 // for BLMPOP.
-void MPop(CommandContext& ctx, const MPopArgs& args, std::optional<int64_t> deadline) {
+void MPop(CommandContext& ctx, const MultiPopArgs& args, std::optional<int64_t> deadline) {
   auto ready = FirstReady(ctx, args.keys);
   if (!ready) return ctx.reply.Error(ready.status());
   if (!*ready) {
@@ -152,10 +114,11 @@ void MPop(CommandContext& ctx, const MPopArgs& args, std::optional<int64_t> dead
   ListValue& list = *FindList(ctx, key, false).value();
   ctx.reply.Array(2);
   ctx.reply.Bulk(key);
-  size_t popped = PopAndReply(ctx, key, list, args.end, args.count);
+  const End end = args.second_side ? End::kTail : End::kHead;
+  size_t popped = PopAndReply(ctx, key, list, end, args.count);
   char digits[kMaxInt64Chars];
   ctx.propagate().Rewrite(
-      {PopName(args.end), key,
+      {PopName(end), key,
        std::string_view(digits, FormatInt64(static_cast<int64_t>(popped), digits))});
 }
 
@@ -172,8 +135,8 @@ void LMove(CommandContext& ctx) {
 void RPopLPush(CommandContext& ctx) { Move(ctx, ctx.args[1], ctx.args[2], End::kTail, End::kHead); }
 
 void LMPop(CommandContext& ctx) {
-  MPopArgs args;
-  if (!ParseMPop(ctx, 1, args)) return;
+  MultiPopArgs args;
+  if (!ParseMultiPop(ctx, 1, "left", "right", args)) return;
   MPop(ctx, args, std::nullopt);
 }
 
@@ -209,8 +172,8 @@ void BRPopLPush(CommandContext& ctx) {
 }
 
 void BLMPop(CommandContext& ctx) {
-  MPopArgs args;
-  if (!ParseMPop(ctx, 2, args)) return;
+  MultiPopArgs args;
+  if (!ParseMultiPop(ctx, 2, "left", "right", args)) return;
   BlockTimeout timeout = ParseBlockTimeout(ctx.args[1], ctx.clock.NowMs());
   if (!timeout.error.empty()) return ctx.reply.Error(timeout.error);
   MPop(ctx, args, timeout.deadline_ms);

@@ -14,6 +14,7 @@
 #include "magnetar/commands/blocking.h"
 #include "magnetar/commands/families.h"
 #include "magnetar/common/numbers.h"
+#include "multi_pop_args.h"
 #include "zset_handlers.h"
 
 namespace magnetar::commands {
@@ -134,51 +135,8 @@ void BlockingPop(CommandContext& ctx, Where where) {
 void BZPopMin(CommandContext& ctx) { BlockingPop(ctx, Where::kMin); }
 void BZPopMax(CommandContext& ctx) { BlockingPop(ctx, Where::kMax); }
 
-// ZMPOP and BZMPOP from args[first]: numkeys key... MIN|MAX [COUNT count].
-struct MPopArgs {
-  std::span<const std::string_view> keys;
-  Where where = Where::kMin;
-  int64_t count = 1;
-};
-
-bool ParseMPop(CommandContext& ctx, size_t first, MPopArgs& out) {
-  std::optional<int64_t> numkeys = ParseInt64(ctx.args[first]);
-  if (!numkeys || *numkeys <= 0) {
-    ctx.reply.Error("ERR numkeys should be greater than 0");
-    return false;
-  }
-  size_t rest = ctx.args.size() - first - 1;
-  if (static_cast<uint64_t>(*numkeys) >= rest) {
-    ctx.reply.Error(OpStatus::kSyntaxError);
-    return false;
-  }
-  out.keys = ctx.args.subspan(first + 1, static_cast<size_t>(*numkeys));
-  size_t at = first + 1 + out.keys.size();
-  if (EqualsIgnoreCase(ctx.args[at], "min")) {
-    out.where = Where::kMin;
-  } else if (EqualsIgnoreCase(ctx.args[at], "max")) {
-    out.where = Where::kMax;
-  } else {
-    ctx.reply.Error(OpStatus::kSyntaxError);
-    return false;
-  }
-  ++at;
-  if (at == ctx.args.size()) return true;
-  if (at + 2 != ctx.args.size() || !EqualsIgnoreCase(ctx.args[at], "count")) {
-    ctx.reply.Error(OpStatus::kSyntaxError);
-    return false;
-  }
-  std::optional<int64_t> count = ParseInt64(ctx.args[at + 1]);
-  if (!count || *count <= 0) {
-    ctx.reply.Error("ERR count should be greater than 0");
-    return false;
-  }
-  out.count = *count;
-  return true;
-}
-
 // Replies [key, [[member, score]...]] (pairs in RESP2 too) or a null array.
-void MPop(CommandContext& ctx, const MPopArgs& args, std::optional<int64_t> deadline) {
+void MPop(CommandContext& ctx, const MultiPopArgs& args, std::optional<int64_t> deadline) {
   auto ready = FirstReady(ctx, args.keys);
   if (!ready) return ctx.reply.Error(ready.status());
   if (!*ready) {
@@ -189,37 +147,37 @@ void MPop(CommandContext& ctx, const MPopArgs& args, std::optional<int64_t> dead
   ZSetValue& zset = *FindZSet(ctx, key, false).value();
   ctx.reply.Array(2);
   ctx.reply.Bulk(key);
+  const Where where = args.second_side ? Where::kMax : Where::kMin;
   size_t count = std::min(static_cast<size_t>(args.count), zset.Size());
-  size_t start = args.where == Where::kMin ? 0 : zset.Size() - 1;
+  size_t start = where == Where::kMin ? 0 : zset.Size() - 1;
   ctx.reply.Array(count);
   size_t left = count;
-  zset.Walk(start, args.where == Where::kMax, [&](std::string_view member, double score) {
+  zset.Walk(start, where == Where::kMax, [&](std::string_view member, double score) {
     ctx.reply.Array(2);
     ctx.reply.Bulk(member);
     ctx.reply.Double(score);
     return --left > 0;
   });
-  zset.RemoveRange(args.where == Where::kMin ? 0 : zset.Size() - count, count);
+  zset.RemoveRange(where == Where::kMin ? 0 : zset.Size() - count, count);
   char digits[kMaxInt64Chars];
   ctx.propagate().Rewrite(
-      {PopName(args.where), key,
+      {PopName(where), key,
        std::string_view(digits, FormatInt64(static_cast<int64_t>(count), digits))});
   bool emptied = zset.Size() == 0;
   if (emptied) ctx.db().Delete(key);
-  ctx.db().Changed(key, engine::kNotifyZset, args.where == Where::kMin ? "zpopmin" : "zpopmax",
-                   count);
+  ctx.db().Changed(key, engine::kNotifyZset, where == Where::kMin ? "zpopmin" : "zpopmax", count);
   if (emptied) ctx.db().Notify(engine::kNotifyGeneric, "del", key);
 }
 
 void ZMPop(CommandContext& ctx) {
-  MPopArgs args;
-  if (!ParseMPop(ctx, 1, args)) return;
+  MultiPopArgs args;
+  if (!ParseMultiPop(ctx, 1, "min", "max", args)) return;
   MPop(ctx, args, std::nullopt);
 }
 
 void BZMPop(CommandContext& ctx) {
-  MPopArgs args;
-  if (!ParseMPop(ctx, 2, args)) return;
+  MultiPopArgs args;
+  if (!ParseMultiPop(ctx, 2, "min", "max", args)) return;
   BlockTimeout timeout = ParseBlockTimeout(ctx.args[1], ctx.clock.NowMs());
   if (!timeout.error.empty()) return ctx.reply.Error(timeout.error);
   MPop(ctx, args, timeout.deadline_ms);
