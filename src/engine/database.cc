@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "magnetar/engine/keyspace.h"
+#include "magnetar/engine/snapshot.h"
 
 namespace magnetar::engine {
 namespace {
@@ -49,9 +50,20 @@ uint32_t Database::AccessFor(const Entry* old, uint64_t hash) const {
   return keyspace_.NewAccess(hash);
 }
 
+inline void Database::Preserve(Entry* entry) {
+  if (Snapshot* snapshot = keyspace_.snapshot()) snapshot->Preserve(*this, *entry);
+}
+
+inline void Database::Stamp(Entry* entry) const {
+  entry->set_snapshot_mark(keyspace_.entry_mark());
+}
+
 Entry* Database::FindLive(std::string_view key, uint64_t hash, KeyTable::Position* position,
                           bool touch) {
   Entry* entry = table_.Find(key, hash, position);
+  // Whoever looks a key up may change it in place (objects are edited through the entry), so a
+  // running snapshot takes the key first.
+  if (entry != nullptr) Preserve(entry);
   if (entry != nullptr && IsExpired(*entry)) {
     Expire(*position, entry);
     return nullptr;
@@ -126,6 +138,7 @@ void Database::Store(std::string_view key, const EntryValue& value, TtlUpdate tt
 void Database::Place(const KeyTable::Position& position, Entry* old, Entry* entry, uint64_t hash) {
   std::optional<int64_t> old_deadline;
   if (old != nullptr && old->has_deadline()) old_deadline = old->deadline();
+  Stamp(entry);
   entry_bytes_ += entry->AllocatedBytes();
   if (old != nullptr) {
     table_.Replace(position, entry);
@@ -208,6 +221,7 @@ bool Database::Persist(std::string_view key) {
 }
 
 void Database::Remove(const KeyTable::Position& position, Entry* entry) {
+  Preserve(entry);
   table_.Erase(position);
   if (entry->has_deadline()) expiry_.OnDeadlineCleared(entry->deadline());
   DestroyEntry(entry);
@@ -224,7 +238,12 @@ void Database::DestroyEntry(Entry* entry) {
   Entry::Destroy(entry);
 }
 
+void Database::PreserveAll() {
+  if (Snapshot* snapshot = keyspace_.snapshot()) snapshot->PreserveAll(*this);
+}
+
 void Database::Clear() {
+  PreserveAll();
   if (table_.size() > 0) keyspace_.observer().OnDatabaseEmptying(index_);
   keyspace_.AddDirty(table_.size());
   table_.Clear();
@@ -235,6 +254,7 @@ void Database::Clear() {
 void Database::ClearAsync() {
   size_t keys = table_.size();
   if (keys < kLazyFreeMinKeys) return Clear();
+  PreserveAll();
   keyspace_.observer().OnDatabaseEmptying(index_);
   keyspace_.AddDirty(keys);
   // The moved-from table is empty and ready for new keys.
@@ -328,6 +348,7 @@ void Database::Adopt(Entry* entry) {
 }
 
 void Database::Detach(const KeyTable::Position& position, Entry* entry) {
+  Preserve(entry);
   table_.Erase(position);
   if (entry->has_deadline()) expiry_.OnDeadlineCleared(entry->deadline());
   entry_bytes_ -= entry->AllocatedBytes();
@@ -441,6 +462,7 @@ Result<std::span<char>> Database::StringForUpdate(std::string_view key, size_t m
     if (entry->has_deadline()) deadline = entry->deadline();
     Entry* heap =
         Entry::Create(key, EntryValue::HeapString(text.view()), deadline, entry->access());
+    Stamp(heap);
     entry_bytes_ += heap->AllocatedBytes();
     table_.Replace(position, heap);
     DestroyEntry(entry);

@@ -145,8 +145,7 @@ Entry* Entry::Create(std::string_view key, const EntryValue& value,
   auto* p = static_cast<uint8_t*>(std::malloc(size));
   if (p == nullptr) throw std::bad_alloc();
 
-  uint8_t flags = static_cast<uint8_t>(value.type()) |
-                  static_cast<uint8_t>(static_cast<uint8_t>(value.encoding()) << kEncodingShift);
+  uint8_t flags = KindOf(value.type(), value.encoding());
   if (deadline_ms) flags |= kHasDeadline | (deadline_bytes == 8 ? kWideDeadline : 0);
   if (long_key) flags |= kLongKey;
   p[0] = flags;

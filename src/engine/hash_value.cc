@@ -69,6 +69,8 @@ static_assert(sizeof(HashValue) == 2 * sizeof(void*), "a vtable pointer and one 
 
 HashValue::HashValue() { new (&rep_.listpack) Listpack(); }
 
+HashValue::HashValue(Listpack pairs) { new (&rep_.listpack) Listpack(std::move(pairs)); }
+
 HashValue::~HashValue() {
   if (IsListpack()) {
     rep_.listpack.~Listpack();

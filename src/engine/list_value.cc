@@ -35,6 +35,12 @@ std::unique_ptr<Object> ListValue::Clone() const {
   return copy;
 }
 
+void ListValue::AppendNode(Listpack lp) {
+  auto count = static_cast<uint32_t>(lp.Size());
+  nodes_.push_back({std::move(lp), count});
+  size_ += count;
+}
+
 bool ListValue::Fits(size_t bytes, size_t count, size_t size, int64_t fill) {
   if (fill > 0 && count >= static_cast<size_t>(fill)) return false;
   return bytes + size <= ByteLimit(fill);

@@ -55,6 +55,17 @@ struct SetValue::Table {
 
 SetValue::SetValue() : rep_(0) { SetBlob(intset::New()); }
 
+std::unique_ptr<SetValue> SetValue::FromIntset(std::span<const uint8_t> intset_bytes,
+                                               int64_t max_intset_entries, LazyFreer* freer) {
+  auto set = std::make_unique<SetValue>();
+  intset::Free(set->blob());
+  set->SetBlob(intset::FromBytes(intset_bytes));
+  if (static_cast<int64_t>(intset::Size(set->blob())) > max_intset_entries) {
+    set->ConvertToTable(freer);
+  }
+  return set;
+}
+
 SetValue::~SetValue() {
   if (is_intset()) {
     intset::Free(blob());

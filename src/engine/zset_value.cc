@@ -94,6 +94,8 @@ static_assert(sizeof(ZSetValue) == 2 * sizeof(void*), "a vtable pointer and one 
 
 ZSetValue::ZSetValue() { new (&rep_.listpack) Listpack(); }
 
+ZSetValue::ZSetValue(Listpack pairs) { new (&rep_.listpack) Listpack(std::move(pairs)); }
+
 ZSetValue::~ZSetValue() {
   if (IsListpack()) {
     rep_.listpack.~Listpack();

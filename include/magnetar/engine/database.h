@@ -138,6 +138,13 @@ class Database final : private ExpiryIndex::Host {
   uint64_t Scan(uint64_t cursor, const std::function<void(const Entry&)>& fn) const {
     return table_.Scan(cursor, fn);
   }
+  // The point-in-time snapshot's walk (snapshot.h): SCAN's cursor steps, handing out entries
+  // whose snapshot mark the walk sets. `fn` must not change the database.
+  uint64_t ScanForSnapshot(uint64_t cursor, const std::function<void(Entry&)>& fn) {
+    // The table hands out const entries so that SCAN's callers cannot change them; the mark is
+    // the snapshot's own bookkeeping, not the key's value.
+    return table_.Scan(cursor, [&](const Entry& entry) { fn(const_cast<Entry&>(entry)); });
+  }
   // A random entry in O(1) expected time, expired or not; null when empty.
   const Entry* RandomEntry();
   // RANDOMKEY: a random live key, removing expired keys it draws.
@@ -228,6 +235,13 @@ class Database final : private ExpiryIndex::Host {
   void Expire(const KeyTable::Position& position, Entry* entry);
   void DestroyEntry(Entry* entry);
   int64_t NowMs() const;
+  // Before `entry` changes or leaves the table: a running snapshot that has not written it yet
+  // writes it now, as it was.
+  void Preserve(Entry* entry);
+  // A new entry is not part of a snapshot already running, nor left out of the next one.
+  void Stamp(Entry* entry) const;
+  // Before the whole table goes (FLUSHDB): a running snapshot writes what it has not yet.
+  void PreserveAll();
 
   // ExpiryIndex::Host
   void VisitDeadlines(uint32_t record, int64_t min, int64_t max,

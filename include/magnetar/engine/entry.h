@@ -2,8 +2,9 @@
 // only when the key has one, its deadline. The table stores pointers to entries; everything about
 // a key that a lookup needs is one cache miss away.
 //
-//   byte 0       flags: bits 0-2 ValueType, 3-4 Encoding, 5 has deadline, 6 wide deadline,
-//                bit 7 long key
+//   byte 0       flags: bits 0-2 the value's kind (type and encoding together: the three string
+//                encodings, then one kind per object type), bit 3 the snapshot mark (see
+//                snapshot.h), bit 5 has deadline, 6 wide deadline, bit 7 long key
 //   bytes 1-3    access metadata, 24 bits: the LRU clock, or an LFU counter and decay time
 //   [deadline]   absolute Unix time in ms: 6 bytes when 0 <= ms < 2^48 (until year 10889),
 //                8 bytes ("wide") for any other int64. Absent when the key does not expire.
@@ -122,8 +123,21 @@ class Entry {
   // Frees the entry and its value storage.
   static void Destroy(Entry* entry);
 
-  ValueType type() const { return static_cast<ValueType>(flags() & kTypeMask); }
-  Encoding encoding() const { return static_cast<Encoding>((flags() >> kEncodingShift) & 3); }
+  ValueType type() const {
+    uint8_t kind = flags() & kKindMask;
+    return kind < kFirstObjectKind ? ValueType::kString
+                                   : static_cast<ValueType>(kind - kFirstObjectKind + 1);
+  }
+  Encoding encoding() const {
+    uint8_t kind = flags() & kKindMask;
+    return kind < kFirstObjectKind ? static_cast<Encoding>(kind) : Encoding::kObject;
+  }
+  // The point-in-time snapshot's mark: an entry whose mark equals the running snapshot's parity
+  // has been written already or did not exist when the snapshot began (snapshot.h).
+  bool snapshot_mark() const { return flags() & kSnapshotMark; }
+  void set_snapshot_mark(bool mark) {
+    data_[0] = static_cast<uint8_t>((data_[0] & ~kSnapshotMark) | (mark ? kSnapshotMark : 0));
+  }
   bool has_deadline() const { return flags() & kHasDeadline; }
   // The deadline in absolute Unix ms. REQUIRES: has_deadline().
   int64_t deadline() const;
@@ -175,8 +189,17 @@ class Entry {
   size_t AllocatedBytes() const;
 
  private:
-  static constexpr uint8_t kTypeMask = 0x07;
-  static constexpr int kEncodingShift = 3;
+  // Kinds 0-2 are the string encodings kInline, kInteger and kHeapString; kinds 3-7 the object
+  // types kList..kStream. Strings have three encodings and objects one, so eight kinds cover
+  // every pair and bits 3-4 stay free.
+  static constexpr uint8_t kKindMask = 0x07;
+  static constexpr uint8_t kFirstObjectKind = 3;
+  static constexpr uint8_t kSnapshotMark = 1 << 3;
+  static uint8_t KindOf(ValueType type, Encoding encoding) {
+    return encoding == Encoding::kObject
+               ? static_cast<uint8_t>(kFirstObjectKind + static_cast<uint8_t>(type) - 1)
+               : static_cast<uint8_t>(encoding);
+  }
   static constexpr uint8_t kHasDeadline = 1 << 5;
   static constexpr uint8_t kWideDeadline = 1 << 6;
   static constexpr uint8_t kLongKey = 1 << 7;

@@ -52,6 +52,9 @@ class HashValue final : public Object {
   using Visitor = std::function<void(std::string_view, std::string_view)>;
 
   HashValue();
+  // Adopts a listpack of field/value pairs (RDB load, RESTORE). REQUIRES: an even number of
+  // elements and no field twice. The caller converts it if it exceeds the limits.
+  explicit HashValue(Listpack pairs);
   ~HashValue() override;
   HashValue(const HashValue&) = delete;
   HashValue& operator=(const HashValue&) = delete;

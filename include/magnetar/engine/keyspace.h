@@ -18,6 +18,7 @@
 #include "magnetar/engine/frequency_sketch.h"
 #include "magnetar/engine/keyspace_observer.h"
 #include "magnetar/engine/lazy_free.h"
+#include "magnetar/engine/snapshot.h"
 
 namespace magnetar::engine {
 
@@ -129,6 +130,19 @@ class Keyspace {
   // Totals over all databases, for INFO memory.
   DatabaseMemory Memory() const;
 
+  // The running point-in-time snapshot (snapshot.h), or null. Databases report changes to it.
+  Snapshot* snapshot() const { return snapshot_; }
+  // The snapshot mark a new entry carries: the parity of the latest snapshot begun.
+  bool entry_mark() const { return entry_mark_; }
+  // Called by Snapshot when it begins and ends.
+  void AttachSnapshot(Snapshot* snapshot) {
+    snapshot_ = snapshot;
+    entry_mark_ = snapshot->parity();
+  }
+  void DetachSnapshot(Snapshot* snapshot) {
+    if (snapshot_ == snapshot) snapshot_ = nullptr;
+  }
+
  private:
   void CreateDatabases(size_t count);
   size_t KeyCount() const;
@@ -154,6 +168,8 @@ class Keyspace {
   Evictor evictor_{*this};  // likewise: the databases' tables ask it before growing
   std::vector<std::unique_ptr<Database>> databases_;
   size_t expire_cursor_ = 0;  // the database active expiry resumes with
+  Snapshot* snapshot_ = nullptr;
+  bool entry_mark_ = false;
 };
 
 }  // namespace magnetar::engine

@@ -53,6 +53,13 @@ class ListValue final : public Object {
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   size_t node_count() const { return nodes_.size(); }
+  // Node `i`'s listpack (REQUIRES: i < node_count()), for RDB and DUMP, which write the nodes
+  // as they are.
+  const Listpack& node(size_t i) const { return nodes_[i].lp; }
+
+  // Adopts `lp` (not empty) as a new node after the last one, as it is, whatever `fill` says:
+  // an RDB load or RESTORE keeps a quicklist's nodes as they were saved, as Redis 7.0 does.
+  void AppendNode(Listpack lp);
 
   // Adds `value` at `end`; `fill` is list-max-listpack-size.
   void Push(End end, std::string_view value, int64_t fill);

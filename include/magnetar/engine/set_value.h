@@ -46,6 +46,12 @@ class SetValue final : public Object {
 
   // An empty intset.
   SetValue();
+  // A set holding the members of `intset_bytes` (RDB load, RESTORE; REQUIRES:
+  // intset::IsValid), as an intset, or as a table when there are more than
+  // `max_intset_entries`.
+  static std::unique_ptr<SetValue> FromIntset(std::span<const uint8_t> intset_bytes,
+                                              int64_t max_intset_entries,
+                                              LazyFreer* freer = nullptr);
   ~SetValue() override;
   SetValue(const SetValue&) = delete;
   SetValue& operator=(const SetValue&) = delete;

@@ -60,6 +60,10 @@ class ZSetValue final : public Object {
   using RandomSource = std::function<uint64_t()>;
 
   ZSetValue();
+  // Adopts a listpack of member/score pairs (RDB load, RESTORE). REQUIRES: pairs in (score,
+  // member) order, scores that parse, no member twice. The caller converts it if it exceeds the
+  // limits.
+  explicit ZSetValue(Listpack pairs);
   ~ZSetValue() override;
   ZSetValue(const ZSetValue&) = delete;
   ZSetValue& operator=(const ZSetValue&) = delete;

@@ -1,0 +1,79 @@
+#include "magnetar/engine/snapshot.h"
+
+#include "magnetar/common/clock.h"
+#include "magnetar/engine/database.h"
+#include "magnetar/engine/keyspace.h"
+
+namespace magnetar::engine {
+namespace {
+
+// The clock is read once per this many buckets: a bucket holds a handful of small keys, so the
+// slice overruns its end by a few microseconds at most.
+constexpr int kBucketsPerClockRead = 16;
+
+}  // namespace
+
+Snapshot::Snapshot(Keyspace& keyspace, SnapshotSink& sink)
+    : keyspace_(keyspace), sink_(sink), parity_(!keyspace.entry_mark()) {
+  for (size_t i = 0; i < keyspace.database_count(); ++i) {
+    Database& db = keyspace.db(i);
+    if (db.Size() > 0) parts_.push_back({&db, i, db.Size(), db.ExpiresCount()});
+  }
+  keyspace.AttachSnapshot(this);
+}
+
+Snapshot::~Snapshot() { keyspace_.DetachSnapshot(this); }
+
+bool Snapshot::Step(int64_t stop_at_us) {
+  for (int buckets = 0; !done(); ++buckets) {
+    if (buckets % kBucketsPerClockRead == 0 && buckets > 0 && MonotonicUs() >= stop_at_us) break;
+    WalkBucket();
+  }
+  return done();
+}
+
+void Snapshot::WalkBucket() {
+  const Part& part = parts_[next_part_];
+  if (!entered_) {
+    sink_.BeginDatabase(part.index, part.keys, part.keys_with_deadline);
+    entered_ = true;
+  }
+  cursor_ = part.db->ScanForSnapshot(cursor_, [&](Entry& entry) {
+    if (entry.snapshot_mark() != parity_) Emit(part.index, entry);
+  });
+  if (cursor_ == 0) {
+    ++next_part_;
+    entered_ = false;
+  }
+}
+
+void Snapshot::WriteAhead(const Database& db, Entry& entry) {
+  for (size_t i = next_part_; i < parts_.size(); ++i) {
+    if (parts_[i].db != &db) continue;
+    // The database being walked may not have been announced yet (its first bucket is still to
+    // come): announce it before its first key.
+    if (i == next_part_ && !entered_) {
+      sink_.BeginDatabase(parts_[i].index, parts_[i].keys, parts_[i].keys_with_deadline);
+      entered_ = true;
+    }
+    return Emit(parts_[i].index, entry);
+  }
+  // A database the walk has finished holds no unwritten key, and one that was empty at the start
+  // holds only new ones: mark the entry so it is not looked at again.
+  entry.set_snapshot_mark(parity_);
+}
+
+void Snapshot::Emit(size_t index, Entry& entry) {
+  sink_.Write(index, entry);
+  entry.set_snapshot_mark(parity_);
+  ++written_;
+}
+
+void Snapshot::PreserveAll(Database& db) {
+  uint64_t cursor = 0;
+  do {
+    cursor = db.ScanForSnapshot(cursor, [&](Entry& entry) { Preserve(db, entry); });
+  } while (cursor != 0);
+}
+
+}  // namespace magnetar::engine
