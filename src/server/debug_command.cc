@@ -11,6 +11,7 @@
 #include <string>
 
 #include "magnetar/commands/arg_parser.h"
+#include "magnetar/commands/dataset_digest.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
 #include "rdb_length.h"
@@ -152,6 +153,22 @@ void SetActiveExpire(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+// DEBUG DIGEST: the whole dataset's digest (commands/dataset_digest.h).
+void Digest(CommandContext& ctx) {
+  ctx.reply.SimpleString(commands::DigestHex(commands::DatasetDigest(ctx.keyspace)));
+}
+
+// DEBUG DIGEST-VALUE <key>...: one digest per key, all zeros for a missing key. Like Redis it
+// looks in the table directly, so a key past its deadline still has its value's digest.
+void DigestValue(CommandContext& ctx) {
+  ctx.reply.Array(ctx.args.size() - 2);
+  for (size_t i = 2; i < ctx.args.size(); ++i) {
+    const engine::Entry* entry = ctx.db().Peek(ctx.args[i]);
+    commands::Digest digest = entry != nullptr ? commands::ValueDigest(*entry) : commands::Digest{};
+    ctx.reply.SimpleString(commands::DigestHex(digest));
+  }
+}
+
 void Help(CommandContext& ctx);
 
 struct Subcommand {
@@ -160,6 +177,7 @@ struct Subcommand {
   void (*handler)(CommandContext& ctx);
   // Lines of DEBUG HELP, Redis's text.
   std::initializer_list<std::string_view> help;
+  bool variadic = false;  // `args` is the least count: more arguments are allowed
 };
 
 // In the order of Redis's DEBUG HELP; HELP last, as Redis appends it.
@@ -169,6 +187,16 @@ const Subcommand kSubcommands[] = {
      &ChangeReplId,
      {"CHANGE-REPL-ID", "    Change the replication IDs of the instance.",
       "    Dangerous: should be used only for testing the replication subsystem."}},
+    {"digest",
+     2,
+     &Digest,
+     {"DIGEST", "    Output a hex signature representing the current DB content."}},
+    {"digest-value",
+     2,
+     &DigestValue,
+     {"DIGEST-VALUE <key> [<key> ...]",
+      "    Output a hex signature of the values of all the specified keys."},
+     true},
     {"object",
      3,
      &Object,
@@ -210,7 +238,8 @@ void Help(CommandContext& ctx) {
 
 void DebugCommand(CommandContext& ctx) {
   for (const Subcommand& sub : kSubcommands) {
-    if (EqualsIgnoreCase(ctx.args[1], sub.name) && ctx.args.size() == sub.args) {
+    bool count_fits = sub.variadic ? ctx.args.size() >= sub.args : ctx.args.size() == sub.args;
+    if (EqualsIgnoreCase(ctx.args[1], sub.name) && count_fits) {
       return sub.handler(ctx);
     }
   }

@@ -53,11 +53,15 @@ TEST(DebugAdmissionTest, RefusedUnlessEnableDebugCommandAllows) {
 
 TEST_F(DebugCommandTest, HelpListsWhatExistsInRedisWords) {
   EXPECT_EQ(Run({"DEBUG", "HELP"}),
-            "*18\r\n"
+            "*22\r\n"
             "+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
             "+CHANGE-REPL-ID\r\n"
             "+    Change the replication IDs of the instance.\r\n"
             "+    Dangerous: should be used only for testing the replication subsystem.\r\n"
+            "+DIGEST\r\n"
+            "+    Output a hex signature representing the current DB content.\r\n"
+            "+DIGEST-VALUE <key> [<key> ...]\r\n"
+            "+    Output a hex signature of the values of all the specified keys.\r\n"
             "+OBJECT <key>\r\n"
             "+    Show low level info about `key` and associated value.\r\n"
             "+PROTOCOL <type>\r\n"
@@ -121,6 +125,26 @@ TEST_F(DebugCommandTest, ObjectSeesAKeyPastItsDeadlineUntilItIsRemoved) {
   EXPECT_THAT(Run({"DEBUG", "OBJECT", "k"}), StartsWith("+Value at:0x"));
   EXPECT_EQ(Run({"GET", "k"}), "$-1\r\n");
   EXPECT_EQ(Run({"DEBUG", "OBJECT", "k"}), "-ERR no such key\r\n");
+}
+
+// The digests Redis 7.0.15 gives for `SET foo bar`, without and with a deadline (which counts
+// whether or not it has passed: DIGEST expires nothing). The differential script digest.redis
+// covers every type and encoding.
+TEST_F(DebugCommandTest, DigestsAreRedissAndSeeKeysPastTheirDeadline) {
+  constexpr std::string_view kZeros = "+0000000000000000000000000000000000000000\r\n";
+  EXPECT_EQ(Run({"DEBUG", "DIGEST"}), kZeros);
+  EXPECT_EQ(Run({"DEBUG", "DIGEST-VALUE"}), "*0\r\n");
+  Run({"SET", "foo", "bar"});
+  EXPECT_EQ(Run({"DEBUG", "DIGEST"}), "+d2ab4820c1be0580ea28efbfe8bfa1dc05bb802a\r\n");
+  EXPECT_EQ(Run({"DEBUG", "DIGEST-VALUE", "foo", "nosuchkey"}),
+            "*2\r\n+68467c70ae30376e7ce005bcc8827f5ba7fd67dc\r\n" + std::string(kZeros));
+  ASSERT_TRUE(server_.keyspace().db(0).SetDeadline("foo", 1));
+  EXPECT_EQ(Run({"DEBUG", "DIGEST"}), "+8b0c6d22108f15467022bc27c005787072eb4c4b\r\n");
+  EXPECT_EQ(Run({"DEBUG", "DIGEST-VALUE", "foo"}),
+            "*1\r\n+8ec3828f7209dd3abdf6ee448de8b0c0bd53265f\r\n");
+  EXPECT_EQ(
+      Run({"DEBUG", "DIGEST", "extra"}),
+      "-ERR unknown subcommand or wrong number of arguments for 'DIGEST'. Try DEBUG HELP.\r\n");
 }
 
 struct ProtocolReply {
