@@ -24,6 +24,7 @@ class FileRdbInput final : public RdbInput {
   std::optional<std::span<const uint8_t>> Take(size_t n) override;
   uint64_t Remaining() const override;
   uint64_t Consumed() const override { return consumed_; }
+  std::optional<uint64_t> ConsumedCrc() const override;
   // The CRC64 of every byte consumed so far (the loader compares it with the trailing checksum).
   uint64_t crc() const;
 
@@ -57,6 +58,8 @@ struct RdbLoadResult {
   int version = 0;
   uint64_t keys_loaded = 0;
   uint64_t keys_expired = 0;
+  // Empty collections, which Redis 7.0 skips with a warning.
+  uint64_t keys_empty_skipped = 0;
   // The aux fields read, in order (redis-ver, ctime, used-mem, repl-id, repl-offset...).
   std::vector<std::pair<std::string, std::string>> aux;
 };

@@ -1,0 +1,282 @@
+#include "magnetar/persistence/rdb_loader.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "fmt/format.h"
+#include "magnetar/common/clock.h"
+#include "magnetar/persistence/crc64.h"
+#include "magnetar/persistence/rdb_format.h"
+
+namespace magnetar::persistence {
+namespace {
+
+// The buffer a file is read through: big enough that a read() call per 1 MB costs nothing
+// next to parsing it, small enough not to matter in the server's footprint.
+constexpr size_t kFileBufferBytes = 1 << 20;
+// How often progress is reported.
+constexpr uint64_t kProgressBytes = 2 << 20;
+
+constexpr std::string_view kShortRead =
+    "Short read or OOM loading DB. Unrecoverable error, aborting now.";
+
+}  // namespace
+
+FileRdbInput::FileRdbInput(int fd, uint64_t size) : fd_(fd), size_(size) {}
+
+std::optional<std::span<const uint8_t>> FileRdbInput::Take(size_t n) {
+  if (end_ - begin_ < n) {
+    if (n > Remaining()) return std::nullopt;
+    // Fold the bytes about to be dropped into the checksum, then move the rest to the front.
+    crc();
+    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+    crc_upto_ = 0;
+    while (end_ < n) {
+      if (end_ == buffer_.size()) {
+        // Grow towards `n` as data arrives, so a claimed length the file cannot back costs at
+        // most twice what was actually read.
+        size_t want = std::max(kFileBufferBytes, std::min(n, std::max(end_, size_t{1}) * 2));
+        buffer_.resize(std::max(want, buffer_.size()));
+      }
+      ssize_t got = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) return std::nullopt;
+      end_ += static_cast<size_t>(got);
+    }
+  }
+  std::span<const uint8_t> taken(buffer_.data() + begin_, n);
+  begin_ += n;
+  consumed_ += n;
+  return taken;
+}
+
+uint64_t FileRdbInput::Remaining() const {
+  return size_ == UINT64_MAX ? UINT64_MAX : size_ - std::min(size_, consumed_);
+}
+
+uint64_t FileRdbInput::crc() const {
+  if (crc_upto_ < begin_) {
+    crc_ = Crc64(crc_, {buffer_.data() + crc_upto_, begin_ - crc_upto_});
+    crc_upto_ = begin_;
+  }
+  return crc_;
+}
+
+std::optional<uint64_t> FileRdbInput::ConsumedCrc() const { return crc(); }
+
+namespace {
+
+// One load: the reader, the key being read and its metadata, and the result.
+class Loader {
+ public:
+  Loader(RdbInput& in, engine::Keyspace& keyspace, const RdbLoadOptions& options)
+      : in_(in),
+        keyspace_(keyspace),
+        options_(options),
+        reader_(in, keyspace.encoding_limits(), Validation::kShallow) {}
+
+  RdbLoadResult Run() {
+    // One time for the whole load: inserting a key then reads no clock.
+    bool froze = keyspace_.FreezeTime(MonotonicUs());
+    if (Header() && Body()) Checksum();
+    if (froze) keyspace_.UnfreezeTime();
+    return std::move(result_);
+  }
+
+ private:
+  bool Fail(std::string error) {
+    result_.ok = false;
+    result_.error = std::move(error);
+    return false;
+  }
+  // A read that failed: a short input, or a malformed value with the reader's reason.
+  bool ReadFailed() {
+    if (reader_.error().starts_with(RdbReader::kTruncated)) {
+      return Fail(std::string(kShortRead));
+    }
+    return Fail(fmt::format("Internal error in RDB reading offset {}: {}", in_.Consumed(),
+                            reader_.error()));
+  }
+
+  bool Header() {
+    std::optional<std::span<const uint8_t>> header = in_.Take(kRdbMagic.size() + 4);
+    if (!header) return Fail(std::string(kShortRead));
+    std::string_view text(reinterpret_cast<const char*>(header->data()), header->size());
+    if (!text.starts_with(kRdbMagic)) {
+      return Fail("Wrong signature trying to load DB from file");
+    }
+    int version = 0;
+    for (char c : text.substr(kRdbMagic.size())) {
+      // atoi's reading: digits up to the first non-digit.
+      if (c < '0' || c > '9') break;
+      version = version * 10 + (c - '0');
+    }
+    result_.version = version;
+    if (version < kRdbOldestVersion || version > kRdbVersion) {
+      return Fail(fmt::format("Can't handle RDB format version {}", version));
+    }
+    return true;
+  }
+
+  bool Body() {
+    while (true) {
+      std::optional<uint8_t> type = reader_.Byte();
+      if (!type) return ReadFailed();
+      switch (*type) {
+        case kRdbOpExpireTime: {
+          std::optional<int64_t> seconds = reader_.SecondTime();
+          if (!seconds) return ReadFailed();
+          SetDeadline(*seconds * 1000);
+          continue;
+        }
+        case kRdbOpExpireTimeMs: {
+          std::optional<int64_t> ms = reader_.MillisecondTime();
+          if (!ms) return ReadFailed();
+          SetDeadline(*ms);
+          continue;
+        }
+        case kRdbOpFreq:
+          // The key's LFU counter. Magnetar cannot set an entry's access metadata from here
+          // yet (no Database API), so it is read and dropped: keys start at the initial value.
+          if (!reader_.Byte()) return ReadFailed();
+          continue;
+        case kRdbOpIdle:
+          // The key's idle seconds (LRU): read and dropped, as FREQ.
+          if (!reader_.Length()) return ReadFailed();
+          continue;
+        case kRdbOpEof:
+          return true;
+        case kRdbOpSelectDb: {
+          std::optional<uint64_t> index = reader_.Length();
+          if (!index) return ReadFailed();
+          if (*index >= keyspace_.database_count()) {
+            return Fail(fmt::format(
+                "FATAL: Data file was created with a Redis server configured to handle more "
+                "than {} databases. Exiting",
+                keyspace_.database_count()));
+          }
+          db_ = &keyspace_.db(*index);
+          continue;
+        }
+        case kRdbOpResizeDb:
+          // Sizes the tables would take; the tables grow incrementally anyway.
+          if (!reader_.Length() || !reader_.Length()) return ReadFailed();
+          continue;
+        case kRdbOpAux: {
+          std::optional<std::string> key = reader_.String();
+          if (!key) return ReadFailed();
+          std::optional<std::string> value = reader_.String();
+          if (!value) return ReadFailed();
+          result_.aux.emplace_back(std::move(*key), std::move(*value));
+          continue;
+        }
+        case kRdbOpModuleAux:
+          return Fail(
+              "The RDB file contains AUX module data, which Magnetar cannot load (it "
+              "has no modules)");
+        case kRdbOpFunction:
+        case kRdbOpFunction2:
+          return Fail(
+              "The RDB file contains functions, which Magnetar cannot load (it has no "
+              "function libraries)");
+        default:
+          if (!Key(*type)) return false;
+          has_deadline_ = false;
+      }
+      if (in_.Consumed() - reported_ >= kProgressBytes) {
+        reported_ = in_.Consumed();
+        if (options_.progress) options_.progress(reported_);
+      }
+    }
+  }
+
+  void SetDeadline(int64_t ms) {
+    has_deadline_ = true;
+    deadline_ms_ = ms;
+  }
+
+  bool Key(uint8_t type) {
+    std::optional<std::string_view> key = reader_.StringView(key_scratch_);
+    if (!key) return ReadFailed();
+    // The view may point into the input's buffer, which the value's reads move.
+    key_.assign(*key);
+    std::optional<std::string_view> string;
+    std::optional<LoadedValue> value;
+    if (type == kRdbString) {
+      string = reader_.StringView(value_scratch_);
+      if (!string) return ReadFailed();
+    } else {
+      value = reader_.Value(type);
+      if (!value) {
+        if (!reader_.empty_value()) return ReadFailed();
+        ++result_.keys_empty_skipped;
+        return true;
+      }
+    }
+    if (has_deadline_ && options_.skip_expired && deadline_ms_ < options_.now_ms) {
+      ++result_.keys_expired;
+      return true;
+    }
+    engine::TtlUpdate ttl =
+        has_deadline_ ? engine::TtlUpdate::At(deadline_ms_) : engine::TtlUpdate::Clear();
+    size_t before = db_->Size();
+    if (string) {
+      db_->SetString(key_, *string, ttl);
+    } else {
+      db_->SetObject(key_, value->type, std::move(value->object), ttl);
+    }
+    // A new key grows the table; a duplicate replaced the first one.
+    if (db_->Size() == before) {
+      return Fail(fmt::format("RDB has duplicated key '{}' in DB {}", key_, db_->index()));
+    }
+    ++result_.keys_loaded;
+    return true;
+  }
+
+  void Checksum() {
+    if (result_.version < 5) {
+      result_.ok = true;
+      return;
+    }
+    std::optional<uint64_t> computed = in_.ConsumedCrc();
+    std::optional<uint64_t> stored = reader_.MillisecondTime();
+    if (!stored) {
+      Fail(std::string(kShortRead));
+      return;
+    }
+    auto expected = static_cast<uint64_t>(*stored);
+    if (computed && expected != 0 && expected != *computed) {
+      Fail(fmt::format("Wrong RDB checksum expected: ({:x}) but got ({:x}). Aborting now.",
+                       *computed, expected));
+      return;
+    }
+    result_.ok = true;
+  }
+
+  RdbInput& in_;
+  engine::Keyspace& keyspace_;
+  const RdbLoadOptions& options_;
+  RdbReader reader_;
+  engine::Database* db_ = &keyspace_.db(0);
+  // The EXPIRETIME(_MS) that preceded the key being read.
+  bool has_deadline_ = false;
+  int64_t deadline_ms_ = 0;
+  std::string key_;
+  std::string key_scratch_;
+  std::string value_scratch_;
+  uint64_t reported_ = 0;
+  RdbLoadResult result_;
+};
+
+}  // namespace
+
+RdbLoadResult LoadRdb(RdbInput& in, engine::Keyspace& keyspace, const RdbLoadOptions& options) {
+  return Loader(in, keyspace, options).Run();
+}
+
+}  // namespace magnetar::persistence
