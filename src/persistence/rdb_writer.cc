@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
-#include <vector>
 
 #include "magnetar/common/numbers.h"
 #include "magnetar/engine/hash_value.h"
@@ -17,7 +16,6 @@
 namespace magnetar::persistence {
 namespace {
 
-using engine::Encoding;
 using engine::ValueType;
 
 // Redis tries the integer encodings only on texts of up to 11 bytes (a 32-bit integer's longest
@@ -125,7 +123,12 @@ bool Compressed(RdbWriter& w, std::string_view bytes) {
 void WriteValue(RdbWriter& w, const engine::Entry& entry) {
   switch (entry.type()) {
     case ValueType::kString:
-      w.String(entry.string().view());
+      // An integer-encoded value skips the round trip through its text, as Redis's does.
+      if (entry.encoding() == engine::Encoding::kInteger) {
+        w.Integer(entry.integer());
+      } else {
+        w.String(entry.string().view());
+      }
       return;
     case ValueType::kList: {
       // Quicklist 2: the node count, then each node as its container kind and its listpack.

@@ -231,6 +231,28 @@ TEST_F(RdbWriterVsRedis, Strings) {
   }
 }
 
+// Many strings of every size up to a few KB over alphabets from 2 to 256 letters, with repeated
+// stretches: the compressor's choices (matches, literal runs, giving up) must all be liblzf's.
+TEST_F(RdbWriterVsRedis, StringsCompressAsRedisCompresses) {
+  std::mt19937 random(2026);
+  for (int round = 0; round < 400; ++round) {
+    size_t size = 21 + random() % (round < 200 ? 200 : 5000);
+    std::string alphabet;
+    for (size_t i = 0, n = 2 + random() % 255; i < n; ++i) alphabet.push_back(static_cast<char>(i));
+    std::string value = RandomText(size, round, alphabet);
+    // Copy some earlier stretches over later ones, near and far.
+    for (int copies = random() % 20; copies > 0; --copies) {
+      size_t length = 3 + random() % 300;
+      if (length >= value.size()) continue;
+      size_t from = random() % (value.size() - length);
+      size_t to = random() % (value.size() - length);
+      value.replace(to, length, value.substr(from, length));
+    }
+    Run({"SET", "key", value});
+    ExpectSameDump(*StringEntry(value), Numbered("random string of round ", round));
+  }
+}
+
 TEST_F(RdbWriterVsRedis, ListsAsQuicklists) {
   ExpectSameList("small", {"a", "1", "-7", "12345678901234", "hello world", ""});
   ExpectSameList("a big element in a node of its own",
@@ -418,10 +440,14 @@ TEST(RdbWriterFile, RedisLoadsAFileWrittenByTheWriter) {
   writer.AuxField("ctime", now_ms / 1000);
   writer.SelectDb(0);
   writer.ResizeDb(5, 1);
-  writer.Key(*plain, {.idle_seconds = 10});
-  writer.Key(*expiring, {.deadline_ms = now_ms + 3'600'000});
+  KeyMetadata idle, deadline, frequency;
+  idle.idle_seconds = 10;
+  deadline.deadline_ms = now_ms + 3'600'000;
+  frequency.lfu_counter = 7;
+  writer.Key(*plain, idle);
+  writer.Key(*expiring, deadline);
   writer.Key(*list_entry, {});
-  writer.Key(*hash_entry, {.lfu_counter = 7});
+  writer.Key(*hash_entry, frequency);
   writer.Key(*zset_entry, {});
   writer.SelectDb(3);
   writer.ResizeDb(1, 0);
