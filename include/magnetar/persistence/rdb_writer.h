@@ -23,7 +23,7 @@ struct KeyMetadata {
 class RdbWriter {
  public:
   // Appends to `out`. `compress` is rdbcompression: strings of more than 20 bytes are written
-  // LZF-compressed when that saves at least 4 bytes... as Redis decides.
+  // LZF-compressed when the compressed bytes fit in 4 fewer than the string, as Redis decides.
   RdbWriter(std::string& out, bool compress) : out_(out), compress_(compress) {}
 
   // "REDIS0010".
