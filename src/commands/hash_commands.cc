@@ -26,6 +26,7 @@
 #include "magnetar/engine/hash_value.h"
 #include "magnetar/engine/keyspace.h"
 #include "magnetar/resp/reply_builder.h"
+#include "random_count.h"
 #include "scan_options.h"
 
 namespace magnetar::commands {
@@ -264,31 +265,19 @@ void HRandField(CommandContext& ctx) {
     ctx.reply.Bulk((*found)->Random(RandomNumber, buffers).first);
     return;
   }
-  bool with_values = false;
-  if (ctx.args.size() == 4 && EqualsIgnoreCase(ctx.args[3], "withvalues")) {
-    with_values = true;
-  } else if (ctx.args.size() >= 4) {
-    return ctx.reply.Error(OpStatus::kSyntaxError);
-  }
-  std::optional<int64_t> count = ParseInt64(ctx.args[2]);
-  if (!count) return ctx.reply.Error(OpStatus::kNotInteger);
-  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
-  if (*count < -kMax) {
-    return ctx.reply.Error(
-        "ERR value is out of range, value must between -9223372036854775807 and "
-        "9223372036854775807");
-  }
-  if (with_values && *count < -kMax / 2) return ctx.reply.Error("ERR value is out of range");
+  std::optional<RandomCount> parsed = ParseRandomCount(ctx, "withvalues");
+  if (!parsed) return;
+  const auto [count, with_values] = *parsed;
   auto found = FindHash(ctx, key, Lookup::kRead);
   if (!found) return ctx.reply.Error(found.status());
   const HashValue* hash = *found;
-  if (hash == nullptr || *count == 0) return ctx.reply.Array(0);
+  if (hash == nullptr || count == 0) return ctx.reply.Array(0);
   size_t size = hash->Size();
   size_t width = with_values && !ctx.reply.resp3() ? 2 : 1;
   HashBuffer buffers[2];
-  if (*count < 0) {
+  if (count < 0) {
     // Repetitions allowed: independent draws.
-    auto n = static_cast<size_t>(-*count);
+    auto n = static_cast<size_t>(-count);
     ctx.reply.Array(n * width);
     for (size_t i = 0; i < n; ++i) {
       auto [field, value] = hash->Random(RandomNumber, buffers);
@@ -296,7 +285,7 @@ void HRandField(CommandContext& ctx) {
     }
     return;
   }
-  auto n = static_cast<size_t>(*count);
+  auto n = static_cast<size_t>(count);
   if (n >= size) {
     ctx.reply.Array(size * width);
     hash->ForEach([&](std::string_view field, std::string_view value) {

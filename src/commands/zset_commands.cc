@@ -1,16 +1,18 @@
 // The sorted-set family's commands on members and counts: ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE,
-// ZMSCORE, ZRANK, ZREVRANK, ZCOUNT, ZLEXCOUNT and ZSCAN, and the helpers the family shares
-// (zset_handlers.h). Ranges are in zset_range_commands.cc, pops in zset_pop_commands.cc; the
-// value type is engine/zset_value.h.
+// ZMSCORE, ZRANK, ZREVRANK, ZCOUNT, ZLEXCOUNT, ZRANDMEMBER and ZSCAN, and the helpers the family
+// shares (zset_handlers.h). Ranges are in zset_range_commands.cc, pops in zset_pop_commands.cc,
+// ZUNION and its kin in zset_algebra_commands.cc; the value type is engine/zset_value.h.
 //
 // Writes report Redis 7.0's events ("zadd", "zincr" for ZADD INCR and ZINCRBY, "zrem", "del" when
 // a set empties) and propagate as sent, as Redis writes them to its AOF.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -18,7 +20,9 @@
 #include "magnetar/commands/families.h"
 #include "magnetar/common/glob.h"
 #include "magnetar/common/numbers.h"
+#include "random_count.h"
 #include "scan_options.h"
+#include "set_handlers.h"
 #include "zset_handlers.h"
 
 namespace magnetar::commands {
@@ -123,6 +127,25 @@ void ReplyElement(CommandContext& ctx, std::string_view member, double score, bo
   if (with_score && ctx.reply.resp3()) ctx.reply.Array(2);
   ctx.reply.Bulk(member);
   if (with_score) ctx.reply.Double(score);
+}
+
+void StoreElements(CommandContext& ctx, std::string_view destination, const Elements& elements,
+                   std::string_view event) {
+  engine::Database& db = ctx.db();
+  if (elements.empty()) {
+    if (db.Delete(destination)) db.Changed(destination, engine::kNotifyGeneric, "del");
+    return ctx.reply.Integer(0);
+  }
+  size_t longest = 0;
+  for (const auto& [member, score] : elements) longest = std::max(longest, member.size());
+  auto result = std::make_unique<ZSetValue>();
+  if (ZSetValue::StartsBig(elements.size(), longest, ctx.keyspace.encoding_limits())) {
+    result->ConvertToTree(&ctx.keyspace.lazy_freer());
+  }
+  for (const auto& [member, score] : elements) SetMember(ctx, *result, member, score);
+  db.SetObject(destination, engine::ValueType::kZSet, std::move(result));
+  db.Changed(destination, engine::kNotifyZset, event);
+  ctx.reply.Integer(static_cast<int64_t>(elements.size()));
 }
 
 void DeleteIfEmpty(CommandContext& ctx, std::string_view key, const ZSetValue& zset) {
@@ -318,6 +341,84 @@ void ZLexCount(CommandContext& ctx) {
                "ERR min or max not valid string range item");
 }
 
+// ZRANDMEMBER key [count [WITHSCORES]], with HRANDFIELD's rules: no count replies one member (or
+// null), a negative count that many independent draws, a positive one that many distinct members
+// (the whole set, highest score first, when it has no more).
+void ZRandMember(CommandContext& ctx) {
+  std::string_view key = ctx.args[1];
+  if (ctx.args.size() == 2) {
+    auto found = FindZSet(ctx, key, true);
+    if (!found) return ctx.reply.Error(found.status());
+    if (*found == nullptr) return ctx.reply.Null();
+    const ZSetValue& zset = **found;
+    zset.Walk(zset.RandomRank(sets::RandomNumber), false, [&ctx](std::string_view member, double) {
+      ctx.reply.Bulk(member);
+      return false;
+    });
+    return;
+  }
+  std::optional<RandomCount> parsed = ParseRandomCount(ctx, "withscores");
+  if (!parsed) return;
+  const auto [count, with_scores] = *parsed;
+  auto found = FindZSet(ctx, key, true);
+  if (!found) return ctx.reply.Error(found.status());
+  const ZSetValue* zset = *found;
+  if (zset == nullptr || count == 0) return ctx.reply.Array(0);
+  const size_t size = zset->Size();
+  auto reply = [&](std::string_view member, double score) {
+    zsets::ReplyElement(ctx, member, score, with_scores);
+    return true;
+  };
+  if (count > 0 && static_cast<uint64_t>(count) >= size) {
+    // Redis walks the whole set from its end here.
+    zsets::ReplyElementsHeader(ctx, size, with_scores);
+    zset->Walk(size - 1, true, reply);
+    return;
+  }
+  const size_t n = count < 0 ? static_cast<size_t>(-count) : static_cast<size_t>(count);
+  zsets::ReplyElementsHeader(ctx, n, with_scores);
+  if (count > 0 && n > size / 3) {
+    // A large share: one selecting walk, each element taken with the probability that leaves
+    // exactly n taken (Knuth's selection sampling).
+    size_t seen = 0, taken = 0;
+    zset->Walk(0, false, [&](std::string_view member, double score) {
+      if (sets::RandomNumber() % (size - seen++) < n - taken) {
+        reply(member, score);
+        ++taken;
+      }
+      return taken < n;
+    });
+    return;
+  }
+  // Single elements by rank: from a copy of a listpack (a walk to each rank would cost O(size)
+  // per element), through the tree's rank index otherwise.
+  zsets::Elements copy;
+  if (zset->IsListpack()) {
+    copy.reserve(size);
+    zset->Walk(0, false, [&copy](std::string_view member, double score) {
+      copy.emplace_back(member, score);
+      return true;
+    });
+  }
+  auto reply_rank = [&](size_t rank) {
+    if (!copy.empty())
+      return zsets::ReplyElement(ctx, copy[rank].first, copy[rank].second, with_scores);
+    zset->Walk(rank, false, [&](std::string_view member, double score) {
+      reply(member, score);
+      return false;
+    });
+  };
+  if (count < 0) {
+    for (size_t i = 0; i < n; ++i) reply_rank(zset->RandomRank(sets::RandomNumber));
+    return;
+  }
+  std::unordered_set<size_t> drawn;
+  while (drawn.size() < n) {
+    size_t rank = zset->RandomRank(sets::RandomNumber);
+    if (drawn.insert(rank).second) reply_rank(rank);
+  }
+}
+
 // As SSCAN: the key is looked up before the options are read, COUNT bounds the steps, MATCH
 // filters members afterwards. Scores come as bulk strings in Redis's d2string form, in RESP3 too.
 void ZScan(CommandContext& ctx) {
@@ -410,7 +511,10 @@ constexpr ArgDoc kZaddArgs[] = {
      .token = "INCR",
      .since = "3.0.2",
      .flags = kArgOptional},
-    {.name = "data", .type = ArgType::kBlock, .flags = kArgMultiple, .arguments = kScoreMember},
+    {.name = "score_member",
+     .type = ArgType::kBlock,
+     .flags = kArgMultiple,
+     .arguments = kScoreMember},
 };
 constexpr HistoryEntry kZaddHistory[] = {
     {"2.4.0", "Accepts multiple elements."},
@@ -469,6 +573,20 @@ constexpr ArgDoc kZscanArgs[] = {
     {.name = "count", .type = ArgType::kInteger, .token = "COUNT", .flags = kArgOptional},
 };
 constexpr std::string_view kRandomTips[] = {"nondeterministic_output"};
+constexpr ArgDoc kZrandmemberOptions[] = {
+    {.name = "count", .type = ArgType::kInteger},
+    {.name = "withscores",
+     .type = ArgType::kPureToken,
+     .token = "WITHSCORES",
+     .flags = kArgOptional},
+};
+constexpr ArgDoc kZrandmemberArgs[] = {
+    {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
+    {.name = "options",
+     .type = ArgType::kBlock,
+     .flags = kArgOptional,
+     .arguments = kZrandmemberOptions},
+};
 
 constexpr CommandSpec kZSetCommands[] = {
     {.name = "zscan",
@@ -481,11 +599,26 @@ constexpr CommandSpec kZSetCommands[] = {
      .handler = &ZScan,
      .doc = {.summary = "Incrementally iterate sorted sets elements and associated scores",
              .since = "2.8.0",
-             .group = "sorted_set",
+             .group = "sorted-set",
              .complexity = "O(1) for every call. O(N) for a complete iteration, including enough "
                            "command calls for the cursor to return back to 0. N is the number of "
                            "elements inside the collection..",
              .arguments = kZscanArgs},
+     .key_specs = kAccessKeySpecs,
+     .tips = kRandomTips},
+    {.name = "zrandmember",
+     .arity = -2,
+     .flags = kReadOnly,
+     .acl = kAclRead | kAclSortedSet | kAclSlow,
+     .first_key = 1,
+     .last_key = 1,
+     .key_step = 1,
+     .handler = &ZRandMember,
+     .doc = {.summary = "Get one or multiple random elements from a sorted set",
+             .since = "6.2.0",
+             .group = "sorted-set",
+             .complexity = "O(N) where N is the number of elements returned",
+             .arguments = kZrandmemberArgs},
      .key_specs = kAccessKeySpecs,
      .tips = kRandomTips},
     {.name = "zadd",
@@ -499,7 +632,7 @@ constexpr CommandSpec kZSetCommands[] = {
      .doc = {.summary = "Add one or more members to a sorted set, or update its score if it "
                         "already exists",
              .since = "1.2.0",
-             .group = "sorted_set",
+             .group = "sorted-set",
              .complexity = "O(log(N)) for each item added, where N is the number of elements in "
                            "the sorted set.",
              .history = kZaddHistory,
@@ -515,7 +648,7 @@ constexpr CommandSpec kZSetCommands[] = {
      .handler = &ZIncrBy,
      .doc = {.summary = "Increment the score of a member in a sorted set",
              .since = "1.2.0",
-             .group = "sorted_set",
+             .group = "sorted-set",
              .complexity = "O(log(N)) where N is the number of elements in the sorted set.",
              .arguments = kZincrbyArgs},
      .key_specs = kZincrbyKeySpecs},
@@ -529,7 +662,7 @@ constexpr CommandSpec kZSetCommands[] = {
      .handler = &ZRem,
      .doc = {.summary = "Remove one or more members from a sorted set",
              .since = "1.2.0",
-             .group = "sorted_set",
+             .group = "sorted-set",
              .complexity = "O(M*log(N)) with N being the number of elements in the sorted set "
                            "and M the number of elements to be removed.",
              .history = kZremHistory,
@@ -538,46 +671,46 @@ constexpr CommandSpec kZSetCommands[] = {
     Read("zcard", 2, &ZCard,
          {.summary = "Get the number of members in a sorted set",
           .since = "1.2.0",
-          .group = "sorted_set",
+          .group = "sorted-set",
           .complexity = "O(1)",
           .arguments = kKeyArgs},
          kReadKeySpecs),
     Read("zscore", 3, &ZScore,
          {.summary = "Get the score associated with the given member in a sorted set",
           .since = "1.2.0",
-          .group = "sorted_set",
+          .group = "sorted-set",
           .complexity = "O(1)",
           .arguments = kKeyMemberArgs}),
     Read("zmscore", -3, &ZMScore,
          {.summary = "Get the score associated with the given members in a sorted set",
           .since = "6.2.0",
-          .group = "sorted_set",
+          .group = "sorted-set",
           .complexity = "O(N) where N is the number of members being requested.",
           .arguments = kKeyMembersArgs}),
     Read("zrank", 3, &ZRank,
          {.summary = "Determine the index of a member in a sorted set",
           .since = "2.0.0",
-          .group = "sorted_set",
+          .group = "sorted-set",
           .complexity = "O(log(N))",
           .arguments = kKeyMemberArgs}),
     Read("zrevrank", 3, &ZRevRank,
          {.summary = "Determine the index of a member in a sorted set, with scores ordered from "
                      "high to low",
           .since = "2.0.0",
-          .group = "sorted_set",
+          .group = "sorted-set",
           .complexity = "O(log(N))",
           .arguments = kKeyMemberArgs}),
     Read("zcount", 4, &ZCount,
          {.summary = "Count the members in a sorted set with scores within the given values",
           .since = "2.0.0",
-          .group = "sorted_set",
+          .group = "sorted-set",
           .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
           .arguments = kZcountArgs}),
     Read("zlexcount", 4, &ZLexCount,
          {.summary = "Count the number of members in a sorted set between a given "
                      "lexicographical range",
           .since = "2.8.9",
-          .group = "sorted_set",
+          .group = "sorted-set",
           .complexity = "O(log(N)) with N being the number of elements in the sorted set.",
           .arguments = kZlexcountArgs}),
 };

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "magnetar/commands/command_context.h"
 #include "magnetar/engine/zset_value.h"
@@ -52,6 +54,16 @@ std::optional<LexRange> ParseLexRange(std::string_view min, std::string_view max
 void ReplyElement(CommandContext& ctx, std::string_view member, double score, bool with_score);
 // The array header for `count` elements replied by ReplyElement.
 void ReplyElementsHeader(CommandContext& ctx, size_t count, bool with_scores);
+
+// Elements copied out of sets: member and score.
+using Elements = std::vector<std::pair<std::string, double>>;
+
+// The STORE forms' ending (ZRANGESTORE, ZUNIONSTORE...): `elements`, in the set's order, replace
+// whatever `destination` held (its TTL included) as a set encoded as Redis 7.0 encodes a set built
+// whole, and raise `event`; no elements delete `destination`, raising "del" if it existed.
+// Replies the number of elements.
+void StoreElements(CommandContext& ctx, std::string_view destination, const Elements& elements,
+                   std::string_view event);
 
 // Deletes `key` when `zset` emptied, raising "del" (after the caller's own event).
 void DeleteIfEmpty(CommandContext& ctx, std::string_view key, const engine::ZSetValue& zset);

@@ -243,7 +243,7 @@ constexpr CommandSpec Pop(std::string_view name, Handler handler, std::string_vi
           .handler = handler,
           .doc = {.summary = summary,
                   .since = "5.0.0",
-                  .group = "sorted_set",
+                  .group = "sorted-set",
                   .complexity = "O(log(N)*M) with N being the number of elements in the sorted "
                                 "set, and M being the number of elements popped.",
                   .arguments = kPopArgs},
@@ -262,7 +262,7 @@ constexpr CommandSpec BlockingPop(std::string_view name, Handler handler,
           .handler = handler,
           .doc = {.summary = summary,
                   .since = "5.0.0",
-                  .group = "sorted_set",
+                  .group = "sorted-set",
                   .complexity = "O(log(N)) with N being the number of elements in the sorted "
                                 "set.",
                   .history = kBlockingPopHistory,
@@ -286,8 +286,8 @@ constexpr CommandSpec kZSetPopCommands[] = {
      .handler = &ZMPop,
      .doc = {.summary = "Remove and return members with scores in a sorted set",
              .since = "7.0.0",
-             .group = "sorted_set",
-             .complexity = "O(K) + O(N*log(M)) where K is the number of provided keys, N being "
+             .group = "sorted-set",
+             .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being "
                            "the number of elements in the sorted set, and M being the number of "
                            "elements popped.",
              .arguments = kMPopArgs},
@@ -300,7 +300,7 @@ constexpr CommandSpec kZSetPopCommands[] = {
      .doc = {.summary = "Remove and return members with scores in a sorted set or block until "
                         "one is available",
              .since = "7.0.0",
-             .group = "sorted_set",
+             .group = "sorted-set",
              .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being "
                            "the number of elements in the sorted set, and M being the number of "
                            "elements popped.",

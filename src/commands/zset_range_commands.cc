@@ -7,7 +7,6 @@
 // Arguments are checked in Redis 7.0's order, and with its texts: options, their conflicts, the
 // range, then the key.
 #include <algorithm>
-#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -155,31 +154,15 @@ void RangeGeneric(CommandContext& ctx, size_t base, By by, std::optional<bool> r
   }
 
   if (store) {
-    std::vector<std::pair<std::string, double>> elements;
+    zsets::Elements elements;
     elements.reserve(count);
-    size_t longest = 0;
     if (count > 0) {
       zset->Walk(start, rev, [&](std::string_view member, double score) {
         elements.emplace_back(std::string(member), score);
-        longest = std::max(longest, member.size());
         return elements.size() < count;
       });
     }
-    std::string_view destination = ctx.args[1];
-    if (elements.empty()) {
-      if (ctx.db().Delete(destination)) {
-        ctx.db().Changed(destination, engine::kNotifyGeneric, "del");
-      }
-      return ctx.reply.Integer(0);
-    }
-    auto result = std::make_unique<ZSetValue>();
-    if (ZSetValue::StartsBig(elements.size(), longest, ctx.keyspace.encoding_limits())) {
-      result->ConvertToTree(&ctx.keyspace.lazy_freer());
-    }
-    for (const auto& [member, score] : elements) zsets::SetMember(ctx, *result, member, score);
-    ctx.db().SetObject(destination, engine::ValueType::kZSet, std::move(result));
-    ctx.db().Changed(destination, kNotifyZset, "zrangestore");
-    return ctx.reply.Integer(static_cast<int64_t>(elements.size()));
+    return zsets::StoreElements(ctx, ctx.args[1], elements, "zrangestore");
   }
 
   zsets::ReplyElementsHeader(ctx, count, with_scores);
@@ -245,8 +228,8 @@ constexpr ArgDoc kLimit[] = {
 };
 constexpr ArgDoc kZrangeArgs[] = {
     {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
-    {.name = "min", .type = ArgType::kString},
-    {.name = "max", .type = ArgType::kString},
+    {.name = "start", .type = ArgType::kString},
+    {.name = "stop", .type = ArgType::kString},
     {.name = "sortby",
      .type = ArgType::kOneOf,
      .since = "6.2.0",
@@ -257,7 +240,7 @@ constexpr ArgDoc kZrangeArgs[] = {
      .token = "REV",
      .since = "6.2.0",
      .flags = kArgOptional},
-    {.name = "limit",
+    {.name = "offset_count",
      .type = ArgType::kBlock,
      .token = "LIMIT",
      .since = "6.2.0",
@@ -278,7 +261,7 @@ constexpr ArgDoc kZrangestoreArgs[] = {
     {.name = "max", .type = ArgType::kString},
     {.name = "sortby", .type = ArgType::kOneOf, .flags = kArgOptional, .arguments = kSortby},
     {.name = "rev", .type = ArgType::kPureToken, .token = "REV", .flags = kArgOptional},
-    {.name = "limit",
+    {.name = "offset_count",
      .type = ArgType::kBlock,
      .token = "LIMIT",
      .flags = kArgOptional,
@@ -307,7 +290,7 @@ constexpr ArgDoc kByScoreArgs[] = {
      .token = "WITHSCORES",
      .since = "2.0.0",
      .flags = kArgOptional},
-    {.name = "limit",
+    {.name = "offset_count",
      .type = ArgType::kBlock,
      .token = "LIMIT",
      .flags = kArgOptional,
@@ -321,7 +304,7 @@ constexpr ArgDoc kRevByScoreArgs[] = {
      .type = ArgType::kPureToken,
      .token = "WITHSCORES",
      .flags = kArgOptional},
-    {.name = "limit",
+    {.name = "offset_count",
      .type = ArgType::kBlock,
      .token = "LIMIT",
      .flags = kArgOptional,
@@ -330,11 +313,14 @@ constexpr ArgDoc kRevByScoreArgs[] = {
 constexpr HistoryEntry kByScoreHistory[] = {
     {"2.0.0", "Added the `WITHSCORES` modifier."},
 };
+constexpr HistoryEntry kRevByScoreHistory[] = {
+    {"2.1.6", "`min` and `max` can be exclusive."},
+};
 constexpr ArgDoc kByLexArgs[] = {
     {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
     {.name = "min", .type = ArgType::kString},
     {.name = "max", .type = ArgType::kString},
-    {.name = "limit",
+    {.name = "offset_count",
      .type = ArgType::kBlock,
      .token = "LIMIT",
      .flags = kArgOptional,
@@ -344,7 +330,7 @@ constexpr ArgDoc kRevByLexArgs[] = {
     {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
     {.name = "max", .type = ArgType::kString},
     {.name = "min", .type = ArgType::kString},
-    {.name = "limit",
+    {.name = "offset_count",
      .type = ArgType::kBlock,
      .token = "LIMIT",
      .flags = kArgOptional,
@@ -391,7 +377,7 @@ constexpr CommandSpec kZSetRangeCommands[] = {
     Read("zrange", &ZRange,
          {.summary = "Return a range of members in a sorted set",
           .since = "1.2.0",
-          .group = "sorted_set",
+          .group = "sorted-set",
           .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M "
                         "the number of elements returned.",
           .history = kZrangeHistory,
@@ -406,7 +392,7 @@ constexpr CommandSpec kZSetRangeCommands[] = {
      .handler = &ZRangeStore,
      .doc = {.summary = "Store a range of members from sorted set into another key",
              .since = "6.2.0",
-             .group = "sorted_set",
+             .group = "sorted-set",
              .complexity = "O(log(N)+M) with N being the number of elements in the sorted set "
                            "and M the number of elements stored into the destination key.",
              .arguments = kZrangestoreArgs},
@@ -415,7 +401,7 @@ constexpr CommandSpec kZSetRangeCommands[] = {
          {.summary = "Return a range of members in a sorted set, by index, with scores ordered "
                      "from high to low",
           .since = "1.2.0",
-          .group = "sorted_set",
+          .group = "sorted-set",
           .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M "
                         "the number of elements returned.",
           .deprecated_since = "6.2.0",
@@ -424,7 +410,7 @@ constexpr CommandSpec kZSetRangeCommands[] = {
     Read("zrangebyscore", &ZRangeByScore,
          {.summary = "Return a range of members in a sorted set, by score",
           .since = "1.0.5",
-          .group = "sorted_set",
+          .group = "sorted-set",
           .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M "
                         "the number of elements being returned. If M is constant (e.g. always "
                         "asking for the first 10 elements with LIMIT), you can consider it "
@@ -437,19 +423,19 @@ constexpr CommandSpec kZSetRangeCommands[] = {
          {.summary = "Return a range of members in a sorted set, by score, with scores ordered "
                      "from high to low",
           .since = "2.2.0",
-          .group = "sorted_set",
+          .group = "sorted-set",
           .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M "
                         "the number of elements being returned. If M is constant (e.g. always "
                         "asking for the first 10 elements with LIMIT), you can consider it "
                         "O(log(N)).",
           .deprecated_since = "6.2.0",
           .replaced_by = "`ZRANGE` with the `REV` and `BYSCORE` arguments",
-          .history = kByScoreHistory,
+          .history = kRevByScoreHistory,
           .arguments = kRevByScoreArgs}),
     Read("zrangebylex", &ZRangeByLex,
          {.summary = "Return a range of members in a sorted set, by lexicographical range",
           .since = "2.8.9",
-          .group = "sorted_set",
+          .group = "sorted-set",
           .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M "
                         "the number of elements being returned. If M is constant (e.g. always "
                         "asking for the first 10 elements with LIMIT), you can consider it "
@@ -461,7 +447,7 @@ constexpr CommandSpec kZSetRangeCommands[] = {
          {.summary = "Return a range of members in a sorted set, by lexicographical range, "
                      "ordered from higher to lower strings.",
           .since = "2.8.9",
-          .group = "sorted_set",
+          .group = "sorted-set",
           .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M "
                         "the number of elements being returned. If M is constant (e.g. always "
                         "asking for the first 10 elements with LIMIT), you can consider it "
@@ -472,14 +458,14 @@ constexpr CommandSpec kZSetRangeCommands[] = {
     Remove("zremrangebyrank", &ZRemRangeByRank,
            {.summary = "Remove all members in a sorted set within the given indexes",
             .since = "2.0.0",
-            .group = "sorted_set",
+            .group = "sorted-set",
             .complexity = "O(log(N)+M) with N being the number of elements in the sorted set "
                           "and M the number of elements removed by the operation.",
             .arguments = kRankArgs}),
     Remove("zremrangebyscore", &ZRemRangeByScore,
            {.summary = "Remove all members in a sorted set within the given scores",
             .since = "1.2.0",
-            .group = "sorted_set",
+            .group = "sorted-set",
             .complexity = "O(log(N)+M) with N being the number of elements in the sorted set "
                           "and M the number of elements removed by the operation.",
             .arguments = kRemByScoreArgs}),
@@ -487,7 +473,7 @@ constexpr CommandSpec kZSetRangeCommands[] = {
            {.summary = "Remove all members in a sorted set between the given lexicographical "
                        "range",
             .since = "2.8.9",
-            .group = "sorted_set",
+            .group = "sorted-set",
             .complexity = "O(log(N)+M) with N being the number of elements in the sorted set "
                           "and M the number of elements removed by the operation.",
             .arguments = kRemByLexArgs}),

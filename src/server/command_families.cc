@@ -31,6 +31,7 @@ void RegisterAllCommands(commands::CommandRegistry& registry) {
   registry.Add(commands::ZSetCommands());
   registry.Add(commands::ZSetRangeCommands());
   registry.Add(commands::ZSetPopCommands());
+  registry.Add(commands::ZSetAlgebraCommands());
 }
 
 }  // namespace magnetar::server

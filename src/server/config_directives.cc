@@ -394,12 +394,15 @@ constexpr Directive kDirectives[] = {
     Row<Save>("save", kDirectiveMultiArg | kDirectiveNotRewritten),
     Row<AppendOnly>("appendonly", kDirectiveNotRewritten),
     // The compact encodings' thresholds (engine/encoding_limits.h). Redis 7.0.15 takes
-    // hash-max-listpack-value as a memory value ("1kb") and the entry counts as plain integers.
+    // hash-max-listpack-value and zset-max-listpack-value as memory values ("1kb") and the entry
+    // counts as plain integers.
     Row<Integer<&Config::list_max_listpack_size, INT_MIN, INT_MAX>>("list-max-listpack-size"),
     Row<Integer<&Config::list_compress_depth, 0, INT_MAX>>("list-compress-depth"),
     Row<Integer<&Config::hash_max_listpack_entries, 0, INT64_MAX>>("hash-max-listpack-entries"),
     Row<Memory<&Config::hash_max_listpack_value, 0, INT64_MAX>>("hash-max-listpack-value"),
     Row<Integer<&Config::set_max_intset_entries, 0, INT64_MAX>>("set-max-intset-entries"),
+    Row<Integer<&Config::zset_max_listpack_entries, 0, INT64_MAX>>("zset-max-listpack-entries"),
+    Row<Memory<&Config::zset_max_listpack_value, 0, INT64_MAX>>("zset-max-listpack-value"),
     Row<Memory<&Config::hll_sparse_max_bytes, 0, INT64_MAX>>("hll-sparse-max-bytes"),
     AliasRow<Integer<&Config::list_max_listpack_size, INT_MIN, INT_MAX>>("list-max-ziplist-size",
                                                                          "list-max-listpack-size"),
@@ -407,6 +410,10 @@ constexpr Directive kDirectives[] = {
         "hash-max-ziplist-entries", "hash-max-listpack-entries"),
     AliasRow<Memory<&Config::hash_max_listpack_value, 0, INT64_MAX>>("hash-max-ziplist-value",
                                                                      "hash-max-listpack-value"),
+    AliasRow<Integer<&Config::zset_max_listpack_entries, 0, INT64_MAX>>(
+        "zset-max-ziplist-entries", "zset-max-listpack-entries"),
+    AliasRow<Memory<&Config::zset_max_listpack_value, 0, INT64_MAX>>("zset-max-ziplist-value",
+                                                                     "zset-max-listpack-value"),
 };
 
 // Redis 7.0's deprecated_configs: a file may name them, nothing else does.

@@ -157,10 +157,6 @@ constexpr UnimplementedDirective kUnimplemented[] = {
     {"tls-session-cache-timeout", "300"},
     {"tls-session-caching", "yes"},
     {"tracking-table-max-keys", "1000000"},
-    {"zset-max-listpack-entries", "128"},
-    {"zset-max-listpack-value", "64"},
-    {"zset-max-ziplist-entries", "128"},
-    {"zset-max-ziplist-value", "64"},
 };
 static_assert(std::ranges::is_sorted(kUnimplemented, {}, &UnimplementedDirective::name));
 

@@ -85,6 +85,8 @@ void Server::ApplyConfig() {
                                .hash_max_listpack_entries = config_.hash_max_listpack_entries,
                                .hash_max_listpack_value = config_.hash_max_listpack_value,
                                .set_max_intset_entries = config_.set_max_intset_entries,
+                               .zset_max_listpack_entries = config_.zset_max_listpack_entries,
+                               .zset_max_listpack_value = config_.zset_max_listpack_value,
                                .hll_sparse_max_bytes = config_.hll_sparse_max_bytes});
   keyspace_.SetAccessMode(
       engine::IsLfu(config_.maxmemory_policy) ? engine::AccessMode::kLfu : engine::AccessMode::kLru,

@@ -71,6 +71,8 @@ struct Config {
   int64_t hash_max_listpack_entries = 512;
   int64_t hash_max_listpack_value = 64;
   int64_t set_max_intset_entries = 512;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
   int64_t hll_sparse_max_bytes = 3000;
 
   // SLOWLOG (server/slowlog.h): commands that run at least this many microseconds are logged;
