@@ -47,6 +47,7 @@ std::optional<engine::Listpack> ZipmapToListpack(std::span<const uint8_t> bytes)
         free = bytes[pos++];
       }
       // The bytes, the free space and at least the terminator must fit.
+      if (pos >= bytes.size()) return std::nullopt;
       size_t room = bytes.size() - 1 - pos;
       if (*length > room || free > room - *length) return std::nullopt;
       out.Append(std::string_view(reinterpret_cast<const char*>(bytes.data() + pos), *length));
