@@ -387,8 +387,13 @@ std::optional<LoadedValue> RdbReader::ListFromZiplist() {
   std::optional<engine::Listpack> lp = ZiplistToListpack(*blob);
   if (!lp) return Fail("Ziplist integrity check failed.");
   if (lp->Empty()) return Empty();
+  // A pre-quicklist list may hold any number of elements in its one ziplist: it is cut into
+  // nodes under list-max-listpack-size, as Redis 7.0 converts it.
   auto list = std::make_unique<ListValue>();
-  list->AppendNode(std::move(*lp));
+  char digits[kMaxInt64Chars];
+  for (auto pos = lp->First(); pos != engine::Listpack::kNone; pos = lp->Next(pos)) {
+    list->Push(ListValue::End::kTail, lp->Get(pos).Text(digits), limits_.list_max_listpack_size);
+  }
   LoadedValue value;
   value.type = engine::ValueType::kList;
   value.object = std::move(list);

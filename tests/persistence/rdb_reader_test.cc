@@ -170,6 +170,14 @@ TEST(RdbReader, ReadsZiplistListsWithEveryIntegerWidth) {
   EXPECT_EQ(ListContents(*d.value->object),
             (Strings{"x", "0", "12", "-100", "30000", "-8000000", "2000000000", "1099511627776",
                      std::string(300, 'y')}));
+  // Cut into nodes under list-max-listpack-size.
+  engine::EncodingLimits limits;
+  limits.list_max_listpack_size = 4;
+  Decoded cut = Decode(kRdbListZiplist, Str(Ziplist(items)), limits);
+  ASSERT_TRUE(cut.value) << cut.error;
+  EXPECT_EQ(static_cast<const engine::ListValue&>(*cut.value->object).NodeSizes(),
+            (std::vector<size_t>{4, 4, 1}));
+  EXPECT_EQ(ListContents(*cut.value->object), ListContents(*d.value->object));
   std::string bad = Ziplist(items);
   bad[4] ^= 1;  // zltail no longer points at the last entry
   EXPECT_EQ(Decode(kRdbListZiplist, Str(bad)).error, "Ziplist integrity check failed.");
