@@ -32,7 +32,9 @@ std::optional<std::span<const uint8_t>> FileRdbInput::Take(size_t n) {
     if (n > Remaining()) return std::nullopt;
     // Fold the bytes about to be dropped into the checksum, then move the rest to the front.
     crc();
-    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    if (begin_ > 0 && end_ > begin_) {
+      std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    }
     end_ -= begin_;
     begin_ = 0;
     crc_upto_ = 0;
