@@ -47,8 +47,10 @@ def cpu_seconds(pid):
 class Server:
     """One server process on its own port, stopped by PID."""
 
-    def __init__(self, name, binary, cpu=None, niceness=0):
+    def __init__(self, name, binary, cpu=None, niceness=0, directives=()):
+        """`directives` are further command-line arguments (["--dir", path], ...)."""
         self.name = name
+        self.directives = list(directives)
         # A port nobody listens on may still be a client socket's local port (the fan-out's
         # 1,100 connections leave many in TIME_WAIT): a server that exits at once gets another.
         for _ in range(5):
@@ -59,7 +61,7 @@ class Server:
     def _start(self, binary, cpu, niceness):
         self.port = free_port()
         argv = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no"]
+                "--appendonly", "no"] + self.directives
         if niceness:
             argv = ["nice", "-n", str(niceness)] + argv
         if cpu is not None and shutil.which("taskset"):

@@ -90,7 +90,9 @@ void FlushDb(CommandContext& ctx) {
 void FlushAll(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
   bool async = ctx.args.size() == 2 && EqualsIgnoreCase(ctx.args[1], "async");
+  ctx.keyspace.observer().OnFlushAllCommand(false);
   async ? ctx.keyspace.FlushAllAsync() : ctx.keyspace.FlushAll();
+  ctx.keyspace.observer().OnFlushAllCommand(true);
   PropagateEvenIfUnchanged(ctx);
   ctx.reply.Ok();
 }

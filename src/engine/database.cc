@@ -239,7 +239,8 @@ void Database::DestroyEntry(Entry* entry) {
 }
 
 void Database::PreserveAll() {
-  if (Snapshot* snapshot = keyspace_.snapshot()) snapshot->PreserveAll(*this);
+  Snapshot* snapshot = keyspace_.snapshot();
+  if (snapshot != nullptr && !snapshot->abandoned()) snapshot->PreserveAll(*this);
 }
 
 void Database::Clear() {

@@ -1,5 +1,7 @@
 #include "magnetar/engine/snapshot.h"
 
+#include <cstdint>
+
 #include "magnetar/common/clock.h"
 #include "magnetar/engine/database.h"
 #include "magnetar/engine/keyspace.h"
@@ -22,7 +24,12 @@ Snapshot::Snapshot(Keyspace& keyspace, SnapshotSink& sink)
   keyspace.AttachSnapshot(this);
 }
 
-Snapshot::~Snapshot() { keyspace_.DetachSnapshot(this); }
+Snapshot::~Snapshot() {
+  Abandon();
+  while (!Step(INT64_MAX)) {
+  }
+  keyspace_.DetachSnapshot(this);
+}
 
 bool Snapshot::Step(int64_t stop_at_us) {
   for (int buckets = 0; !done(); ++buckets) {
@@ -35,7 +42,7 @@ bool Snapshot::Step(int64_t stop_at_us) {
 void Snapshot::WalkBucket() {
   const Part& part = parts_[next_part_];
   if (!entered_) {
-    sink_.BeginDatabase(part.index, part.keys, part.keys_with_deadline);
+    if (!abandoned_) sink_.BeginDatabase(part.index, part.keys, part.keys_with_deadline);
     entered_ = true;
   }
   cursor_ = part.db->ScanForSnapshot(cursor_, [&](Entry& entry) {
@@ -52,7 +59,7 @@ void Snapshot::WriteAhead(const Database& db, Entry& entry) {
     if (parts_[i].db != &db) continue;
     // The database being walked may not have been announced yet (its first bucket is still to
     // come): announce it before its first key.
-    if (i == next_part_ && !entered_) {
+    if (i == next_part_ && !entered_ && !abandoned_) {
       sink_.BeginDatabase(parts_[i].index, parts_[i].keys, parts_[i].keys_with_deadline);
       entered_ = true;
     }
@@ -64,8 +71,9 @@ void Snapshot::WriteAhead(const Database& db, Entry& entry) {
 }
 
 void Snapshot::Emit(size_t index, Entry& entry) {
-  sink_.Write(index, entry);
   entry.set_snapshot_mark(parity_);
+  if (abandoned_) return;
+  sink_.Write(index, entry);
   ++written_;
 }
 

@@ -567,6 +567,12 @@ void EventLoop::OnShutdownSignal(std::function<void(int)> handler) {
 
 void EventLoop::Run() { impl_->io.run(); }
 
+void EventLoop::Poll() {
+  impl_->io.poll();
+  // poll() leaves the context stopped when it ran out of work; Run() must still start it.
+  if (impl_->io.stopped()) impl_->io.restart();
+}
+
 void EventLoop::Stop() { impl_->io.stop(); }
 
 }  // namespace magnetar::net

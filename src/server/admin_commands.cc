@@ -12,32 +12,40 @@ namespace {
 
 using namespace commands;
 
-// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Nothing is persisted yet, so every accepted form
-// stops the server at once; the client gets no reply, as from Redis.
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Saves when asked or when save points are set;
+// FORCE exits even when that save fails. NOW skips waiting for replicas, of which there are none.
+// A server that stops gives the client no reply, as Redis does.
 void Shutdown(CommandContext& ctx) {
-  bool save = false, nosave = false, abort = false, other = false;
+  bool save = false, nosave = false, abort = false, force = false, now = false;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     std::string_view option = ctx.args[i];
     if (EqualsIgnoreCase(option, "nosave")) {
       nosave = true;
     } else if (EqualsIgnoreCase(option, "save")) {
       save = true;
-    } else if (EqualsIgnoreCase(option, "now") || EqualsIgnoreCase(option, "force")) {
-      other = true;
+    } else if (EqualsIgnoreCase(option, "now")) {
+      now = true;
+    } else if (EqualsIgnoreCase(option, "force")) {
+      force = true;
     } else if (EqualsIgnoreCase(option, "abort")) {
       abort = true;
     } else {
       return ctx.reply.Error(OpStatus::kSyntaxError);
     }
   }
-  if ((save && nosave) || (abort && (save || nosave || other))) {
+  if ((save && nosave) || (abort && (save || nosave || now || force))) {
     return ctx.reply.Error(OpStatus::kSyntaxError);
   }
   if (abort) return ctx.reply.Error("ERR No shutdown in progress.");
   ServerContext& sctx = AsServer(ctx);
-  // No reply: the connection closes when the server stops; nothing pipelined after runs.
+  Server::ShutdownSave mode = save     ? Server::ShutdownSave::kSave
+                              : nosave ? Server::ShutdownSave::kNoSave
+                                       : Server::ShutdownSave::kDefault;
+  if (!sctx.server.Shutdown("SHUTDOWN", mode, force)) {
+    return ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+  }
+  // The connection closes when the server stops; nothing pipelined after runs.
   sctx.client.connection().CloseAfterReply();
-  sctx.server.Shutdown("SHUTDOWN");
 }
 
 void Time(CommandContext& ctx) {

@@ -14,6 +14,7 @@ void RegisterAllCommands(commands::CommandRegistry& registry) {
   registry.Add(ClientCommands());
   registry.Add(ConfigCommands());
   registry.Add(SlowlogCommands());
+  registry.Add(PersistenceCommands());
   registry.Add(TransactionCommands());
   registry.Add(PubSubCommands());
   registry.Add(commands::StringCommands());

@@ -301,27 +301,53 @@ struct NotifyKeyspaceEvents {
   static Lines Rewrite(const Config& config) { return {QuoteArg(Get(config))}; }
 };
 
-// The persistence directives. Magnetar writes neither RDB snapshots nor an AOF yet, so it reports
-// them as off (`save ""`, `appendonly no`), which is the only value CONFIG SET takes; other values
-// are checked as Redis checks them and then refused, or ignored with a warning in a file.
+// save <seconds> <changes> [<seconds> <changes> ...], or `save ""` for none. Redis replaces the
+// list on each occurrence in a file (a later `save` line overrides the defaults, lines add up).
 struct Save {
-  static std::string Set(Config&, ConfigArgs args) {
+  static std::string Set(Config& config, ConfigArgs args) {
     // A single empty argument (`save ""`) means no save points.
     if (args.size() == 1 && args[0].empty()) args = {};
     if (args.size() % 2 != 0) return "Invalid save parameters";
-    for (size_t i = 0; i < args.size(); ++i) {
+    std::vector<Config::SavePoint> points;
+    for (size_t i = 0; i < args.size(); i += 2) {
       // Pairs of <seconds> (at least 1) and <changes> (at least 0).
-      std::optional<int64_t> value = ParseCLong(args[i], 10);
-      if (!value || *value < (i % 2 == 0 ? 1 : 0)) return "Invalid save parameters";
+      std::optional<int64_t> seconds = ParseCLong(args[i], 10);
+      std::optional<int64_t> changes = ParseCLong(args[i + 1], 10);
+      if (!seconds || *seconds < 1 || !changes || *changes < 0) return "Invalid save parameters";
+      points.push_back({*seconds, *changes});
     }
+    config.save = std::move(points);
     return {};
   }
-  static std::string Unsupported(ConfigArgs args) {
-    if (args.empty() || (args.size() == 1 && args[0].empty())) return {};
-    return "Magnetar does not write RDB snapshots yet; the only value accepted is \"\"";
+  static std::string Get(const Config& config) {
+    std::string text;
+    for (const Config::SavePoint& point : config.save) {
+      if (!text.empty()) text += ' ';
+      text += fmt::format("{} {}", point.seconds, point.changes);
+    }
+    return text;
   }
-  static std::string Get(const Config&) { return {}; }
-  static Lines Rewrite(const Config&) { return {}; }
+  static Lines Rewrite(const Config& config) {
+    if (config.save.empty()) return {"\"\""};
+    Lines lines;
+    for (const Config::SavePoint& point : config.save) {
+      lines.push_back(fmt::format("{} {}", point.seconds, point.changes));
+    }
+    return lines;
+  }
+};
+
+// dbfilename: a name inside `dir`, never a path (Redis refuses one).
+struct DbFilename {
+  static std::string Set(Config& config, ConfigArgs args) {
+    if (args[0].find('/') != std::string_view::npos) {
+      return "dbfilename can't be a path, just a filename";
+    }
+    config.dbfilename = std::string(args[0]);
+    return {};
+  }
+  static std::string Get(const Config& config) { return config.dbfilename; }
+  static Lines Rewrite(const Config& config) { return {QuoteArg(config.dbfilename)}; }
 };
 
 struct AppendOnly {
@@ -391,7 +417,12 @@ constexpr Directive kDirectives[] = {
     Row<YesNo<&Config::lazyfree_lazy_eviction>>("lazyfree-lazy-eviction"),
     Row<Integer<&Config::slowlog_log_slower_than, -1, INT64_MAX>>("slowlog-log-slower-than"),
     Row<Integer<&Config::slowlog_max_len, 0, INT64_MAX>>("slowlog-max-len"),
-    Row<Save>("save", kDirectiveMultiArg | kDirectiveNotRewritten),
+    Row<Save>("save", kDirectiveMultiArg | kDirectiveAllLinesOrNone),
+    Row<DbFilename>("dbfilename", kDirectiveProtected),
+    Row<YesNo<&Config::rdbcompression>>("rdbcompression"),
+    Row<YesNo<&Config::rdbchecksum>>("rdbchecksum", kDirectiveImmutable),
+    Row<YesNo<&Config::rdb_del_sync_files>>("rdb-del-sync-files"),
+    Row<YesNo<&Config::stop_writes_on_bgsave_error>>("stop-writes-on-bgsave-error"),
     Row<AppendOnly>("appendonly", kDirectiveNotRewritten),
     // The compact encodings' thresholds (engine/encoding_limits.h). Redis 7.0.15 takes
     // hash-max-listpack-value and zset-max-listpack-value as memory values ("1kb") and the entry

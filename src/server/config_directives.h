@@ -28,6 +28,9 @@ enum DirectiveFlag : uint32_t {
   // CONFIG REWRITE leaves its lines as they are and adds none (persistence directives, whose
   // values in the file state an intent Magnetar cannot honour yet).
   kDirectiveNotRewritten = 1u << 4,
+  // CONFIG REWRITE writes all its lines, defaults too, once the file names it: a file holding the
+  // first of three save points alone would load one.
+  kDirectiveAllLinesOrNone = 1u << 5,
 };
 
 struct Directive {

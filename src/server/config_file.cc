@@ -11,6 +11,7 @@
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <utility>
 
 #include "config_directives.h"
 #include "config_values.h"
@@ -166,7 +167,12 @@ std::string ConfigLoader::Apply(std::span<const std::string_view> args) {
     }
     values = parts;
   }
+  std::vector<Config::SavePoint> earlier_points;
+  if (directive->name == "save" && std::exchange(save_read_, true)) earlier_points = config_->save;
   std::string reason = directive->set(*config_, values);
+  if (reason.empty() && !earlier_points.empty() && !config_->save.empty()) {
+    config_->save.insert(config_->save.begin(), earlier_points.begin(), earlier_points.end());
+  }
   // Values Magnetar cannot honour yet (save points, appendonly yes) load with a warning and are
   // ignored, once Redis would have accepted them.
   if (reason.empty() && directive->unsupported && !directive->unsupported(values).empty()) {

@@ -59,6 +59,9 @@ class ConfigLoader {
   int include_depth_ = 0;
   std::vector<std::string> warnings_;
   std::set<std::string> warned_;
+  // Whether a `save` line was read: Redis lets the first replace the defaults and later ones add
+  // their points to it.
+  bool save_read_ = false;
 };
 
 }  // namespace magnetar::server

@@ -61,6 +61,9 @@ class RewriteState {
     lines_.push_back(std::move(line));
   }
 
+  // Whether the file has a line for `name`.
+  bool Mentions(std::string_view name) const { return occurrences_.contains(name); }
+
   // Blanks the occurrences no current value took, then joins the lines.
   std::string Text() {
     for (auto& [name, indexes] : occurrences_) {
@@ -121,9 +124,11 @@ std::string RewriteConfigText(std::string_view old_content, const Config& config
     if ((directive.flags & kDirectiveNotRewritten) || !directive.alias_of.empty()) continue;
     std::vector<std::string> values = directive.rewrite(config);
     std::vector<std::string> default_values = directive.rewrite(defaults);
+    const bool mentioned =
+        (directive.flags & kDirectiveAllLinesOrNone) && state.Mentions(directive.name);
     for (size_t i = 0; i < values.size(); ++i) {
-      bool force = (directive.flags & kDirectiveAlwaysRewrite) || i >= default_values.size() ||
-                   values[i] != default_values[i];
+      bool force = (directive.flags & kDirectiveAlwaysRewrite) || mentioned ||
+                   i >= default_values.size() || values[i] != default_values[i];
       std::string line(directive.name);
       if (!values[i].empty()) line.append(" ").append(values[i]);
       state.Rewrite(directive.name, std::move(line), force);

@@ -63,7 +63,6 @@ constexpr UnimplementedDirective kUnimplemented[] = {
     {"cluster-slave-validity-factor", "10"},
     {"crash-log-enabled", "no"},       // no crash handler prints a stack trace
     {"crash-memcheck-enabled", "no"},  // no memory test after a crash
-    {"dbfilename", "dump.rdb"},
     {"disable-thp", "no"},  // transparent huge pages are left as the system sets them
     {"dynamic-hz", "no"},   // the cron runs at hz whatever the number of clients
     {"enable-module-command", "no"},
@@ -90,10 +89,7 @@ constexpr UnimplementedDirective kUnimplemented[] = {
     {"oom-score-adj-values", "0 200 800"},
     {"proc-title-template", "{title} {listen-addr} {server-mode}"},
     {"propagation-error-behavior", "ignore"},
-    {"rdb-del-sync-files", "no"},
     {"rdb-save-incremental-fsync", "yes"},
-    {"rdbchecksum", "yes"},
-    {"rdbcompression", "yes"},
     {"repl-backlog-size", "1048576"},
     {"repl-backlog-ttl", "3600"},
     {"repl-disable-tcp-nodelay", "no"},
@@ -129,7 +125,6 @@ constexpr UnimplementedDirective kUnimplemented[] = {
     {"slave-serve-stale-data", "yes"},
     {"slaveof", ""},
     {"socket-mark-id", "0"},
-    {"stop-writes-on-bgsave-error", "yes"},
     {"stream-node-max-bytes", "4096"},
     {"stream-node-max-entries", "100"},
     {"supervised", "no"},

@@ -12,6 +12,7 @@
 
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/commands/dataset_digest.h"
+#include "magnetar/server/rdb_saver.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
 #include "rdb_length.h"
@@ -169,6 +170,50 @@ void DigestValue(CommandContext& ctx) {
   }
 }
 
+// DEBUG POPULATE <count> [<prefix>] [<size>]: string keys prefix:0.. with values "value:<n>",
+// cut or zero-padded to <size> bytes when given. Existing keys are left alone; as in Redis the new
+// ones count as no change (nothing is propagated either).
+void Populate(CommandContext& ctx) {
+  std::optional<int64_t> count = ParseInt64(ctx.args[2]);
+  std::optional<int64_t> size =
+      ctx.args.size() > 4 ? ParseInt64(ctx.args[4]) : std::optional<int64_t>(0);
+  if (!count || *count < 0 || !size || *size < 0) {
+    return ctx.reply.Error("ERR value is out of range, must be positive");
+  }
+  std::string_view prefix = ctx.args.size() > 3 ? ctx.args[3] : "key";
+  engine::Database& db = ctx.db();
+  std::string key;
+  std::string value;
+  for (int64_t i = 0; i < *count; ++i) {
+    key = fmt::format("{}:{}", prefix, i);
+    if (db.Exists(key)) continue;
+    value = fmt::format("value:{}", i);
+    if (*size > 0) value.resize(static_cast<size_t>(*size), '\0');
+    db.SetString(key, value);
+  }
+  ctx.reply.Ok();
+}
+
+// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty the keyspace and load the file back.
+// Loaded keys replace existing ones, so NOFLUSH behaves as NOFLUSH MERGE (Redis would abort on a
+// conflicting key without MERGE).
+void Reload(CommandContext& ctx) {
+  bool save = true, flush = true;
+  for (size_t i = 2; i < ctx.args.size(); ++i) {
+    if (EqualsIgnoreCase(ctx.args[i], "nosave")) {
+      save = false;
+    } else if (EqualsIgnoreCase(ctx.args[i], "noflush")) {
+      flush = false;
+    } else if (!EqualsIgnoreCase(ctx.args[i], "merge")) {
+      return ctx.reply.Error(
+          "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+    }
+  }
+  std::string error = AsServer(ctx).server.rdb_saver().Reload(save, flush);
+  if (!error.empty()) return ctx.reply.Error(error);
+  ctx.reply.Ok();
+}
+
 void Help(CommandContext& ctx);
 
 struct Subcommand {
@@ -201,6 +246,15 @@ const Subcommand kSubcommands[] = {
      3,
      &Object,
      {"OBJECT <key>", "    Show low level info about `key` and associated value."}},
+    {"populate",
+     3,
+     &Populate,
+     {"POPULATE <count> [<prefix>] [<size>]",
+      "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+      "    it is used instead of the 'key' prefix. These are not propagated to",
+      "    replicas. Cluster slots are not respected so keys not belonging to the",
+      "    current node can be created in cluster mode."},
+     true},
     {"protocol",
      3,
      &Protocol,
@@ -208,6 +262,23 @@ const Subcommand kSubcommands[] = {
       "    Reply with a test value of the specified type. <type> can be: string,",
       "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
       "    true, false."}},
+    {"reload",
+     2,
+     &Reload,
+     {"RELOAD [option ...]",
+      "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+      "    * MERGE: conflicting keys will be loaded from RDB.",
+      "    * NOFLUSH: the existing database will not be removed before load, but",
+      "      conflicting keys will generate an exception and kill the server.",
+      "    * NOSAVE: the database will be loaded from an existing RDB file.",
+      "    Examples:",
+      "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+      "      the database.",
+      "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+      "      existing RDB file.",
+      "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+      "      file to the database."},
+     true},
     {"set-active-expire",
      3,
      &SetActiveExpire,

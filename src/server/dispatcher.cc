@@ -9,6 +9,7 @@
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
 #include "memory_admission.h"
+#include "magnetar/server/rdb_saver.h"
 #include "server_families.h"
 
 namespace magnetar::server {
@@ -59,6 +60,19 @@ std::string Admission(Server& server, Client& client, const CommandSpec& spec) {
           "configuration file, and then restart the server.",
           "DEBUG");
     }
+  }
+  if (server.rdb_saver().load_progress().loading && !(spec.flags & commands::kLoading)) {
+    return "LOADING Redis is loading the dataset in memory";
+  }
+  // A failed save with stop-writes-on-bgsave-error: writes (and PING, as in Redis) are refused
+  // until a save succeeds.
+  if (((spec.flags & commands::kWrite) || spec.name == "ping") &&
+      server.rdb_saver().RefusesWrites()) {
+    return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
+           "persist to disk. Commands that may modify the data set are disabled, because this "
+           "instance is configured to report errors during writes if RDB snapshotting fails "
+           "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about "
+           "the RDB error.";
   }
   // RESP2 has no way to tell a message from a reply, so a subscribed client may only manage its
   // subscriptions (RESP3 clients are free: messages are pushes).

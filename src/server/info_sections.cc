@@ -10,6 +10,7 @@
 #include "magnetar/common/clock.h"
 #include "magnetar/server/blocking.h"
 #include "magnetar/server/client.h"
+#include "magnetar/server/rdb_saver.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/version.h"
 
@@ -113,28 +114,7 @@ void ClientsSection(Server& server, std::string& out) {
 }
 
 void PersistenceSection(Server& server, std::string& out) {
-  // Nothing is saved or loaded yet: no fork, no RDB save, no AOF, as on a fresh Redis with
-  // `save ""` and `appendonly no`. The last save time is the start time, as Redis reports it.
-  int64_t started_wall_us = server.clock().NowUs() - (MonotonicUs() - server.start_us());
-  Field(out, "loading", 0);
-  Field(out, "async_loading", 0);
-  Field(out, "current_cow_peak", 0);
-  Field(out, "current_cow_size", 0);
-  Field(out, "current_cow_size_age", 0);
-  Field(out, "current_fork_perc", "0.00");
-  Field(out, "current_save_keys_processed", 0);
-  Field(out, "current_save_keys_total", 0);
-  // Nothing is ever saved, so every change since startup counts.
-  Field(out, "rdb_changes_since_last_save", server.keyspace().dirty());
-  Field(out, "rdb_bgsave_in_progress", 0);
-  Field(out, "rdb_last_save_time", started_wall_us / 1'000'000);
-  Field(out, "rdb_last_bgsave_status", "ok");
-  Field(out, "rdb_last_bgsave_time_sec", -1);
-  Field(out, "rdb_current_bgsave_time_sec", -1);
-  Field(out, "rdb_saves", 0);
-  Field(out, "rdb_last_cow_size", 0);
-  Field(out, "rdb_last_load_keys_expired", 0);
-  Field(out, "rdb_last_load_keys_loaded", 0);
+  server.rdb_saver().AppendInfo(out);
   Field(out, "aof_enabled", 0);
   Field(out, "aof_rewrite_in_progress", 0);
   Field(out, "aof_rewrite_scheduled", 0);

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "magnetar/server/blocking.h"
+#include "magnetar/server/rdb_saver.h"
 #include "magnetar/server/server.h"
 
 namespace magnetar::server {
@@ -65,6 +66,17 @@ void KeyspaceHooks::OnDatabasesSwapping(size_t a, size_t b) {
   engine::Keyspace& keyspace = server_.keyspace();
   server_.watched_keys().TouchDatabase(keyspace.db(a), &keyspace.db(b));
   server_.watched_keys().TouchDatabase(keyspace.db(b), &keyspace.db(a));
+}
+
+void KeyspaceHooks::OnFlushAllCommand(bool done) {
+  RdbSaver& saver = server_.rdb_saver();
+  if (!done) {
+    // Redis kills a saving child; here the walk stops writing, so emptying the databases does not
+    // serialise them first.
+    if (saver.background_save_running()) saver.AbortBackgroundSave();
+    return;
+  }
+  if (!server_.config().save.empty()) saver.SaveNow(/*refuse_if_busy=*/false);
 }
 
 }  // namespace magnetar::server

@@ -25,6 +25,7 @@ class KeyspaceHooks final : public engine::KeyspaceObserver {
   void OnKeyEvicted(size_t db, std::string_view key) override;
   void OnDatabaseEmptying(size_t db) override;
   void OnDatabasesSwapping(size_t a, size_t b) override;
+  void OnFlushAllCommand(bool done) override;
 
  private:
   // Propagates the server's own deletion of `key`: DEL, or UNLINK when `lazy`.

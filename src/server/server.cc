@@ -13,6 +13,7 @@
 #include "memory_gauge.h"
 #include "magnetar/server/blocking.h"
 #include "magnetar/server/client.h"
+#include "magnetar/server/rdb_saver.h"
 
 namespace magnetar::server {
 namespace {
@@ -57,6 +58,7 @@ Server::Server(Config config)
   memory_gauge_ = std::make_unique<AllocatorGauge>(keyspace_.lazy_freer());
   keyspace_hooks_ = std::make_unique<KeyspaceHooks>(*this);
   blocking_ = std::make_unique<Blocking>(*this);
+  rdb_saver_ = std::make_unique<RdbSaver>(*this);
   keyspace_.SetObserver(keyspace_hooks_.get());
   RegisterAllCommands(registry_);
   ApplyConfig();
@@ -151,11 +153,26 @@ void Server::Run() {
   spdlog::warn("Magnetar is now ready to exit, bye bye...");
 }
 
-void Server::Shutdown(std::string_view reason) {
-  if (shutting_down_) return;
-  shutting_down_ = true;
+bool Server::Shutdown(std::string_view reason, ShutdownSave save, bool force) {
+  if (shutting_down_) return true;
   spdlog::info("User requested shutdown ({})...", reason);
+  // A background save in progress would not finish: Redis kills its child, and so is this one
+  // abandoned before the final save.
+  rdb_saver_->AbortBackgroundSave();
+  bool saving = save == ShutdownSave::kSave || (save == ShutdownSave::kDefault && !config_.save.empty());
+  if (saving) {
+    spdlog::info("Saving the final RDB snapshot before exiting.");
+    if (!rdb_saver_->SaveNow(/*refuse_if_busy=*/false).empty()) {
+      if (!force) {
+        spdlog::warn("Error trying to save the DB, can't exit.");
+        return false;
+      }
+      spdlog::warn("Error trying to save the DB. Exit anyway.");
+    }
+  }
+  shutting_down_ = true;
   loop_.Stop();
+  return true;
 }
 
 std::unique_ptr<net::Session> Server::Open(net::Connection& connection, std::string& refusal) {
@@ -195,6 +212,7 @@ void Server::Cron() {
   if (active_expire_) keyspace_.ActiveExpireStep(kExpirySliceUs);
   keyspace_.RehashStep(kRehashSliceUs);
   ScheduleExpiry();
+  rdb_saver_->Cron();
   // A subscriber over its soft output limit is closed once the limit's seconds pass, even when
   // no further message arrives to check it (Redis's clientsCron does the same).
   for (auto& [id, client] : clients_) {

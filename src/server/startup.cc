@@ -14,6 +14,7 @@
 #endif
 
 #include "logging.h"
+#include "magnetar/server/rdb_saver.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/version.h"
 
@@ -98,7 +99,12 @@ int RunServer(int argc, char** argv) {
     try {
       server.Listen();
       spdlog::info("Server initialized, port={}", server.config().port);
-      server.Run();
+      // As Redis: listen first, so that clients connecting during a long load hear -LOADING.
+      if (server.rdb_saver().LoadAtStartup()) {
+        server.Run();
+      } else {
+        exit_code = 1;
+      }
     } catch (const ConfigError& error) {
       spdlog::warn("{}", error.what());
       exit_code = 1;

@@ -53,6 +53,10 @@ class KeyspaceObserver {
   virtual void OnDatabaseEmptying(size_t db) = 0;
   // Databases `a` and `b` are about to exchange their contents (SWAPDB).
   virtual void OnDatabasesSwapping(size_t a, size_t b) = 0;
+  // The FLUSHALL command, before (`done` false) and after it empties the keyspace: the server
+  // cancels a running save first and, with save points set, saves the empty dataset after, as
+  // Redis does.
+  virtual void OnFlushAllCommand(bool /*done*/) {}
 };
 
 // An observer that ignores everything: the keyspace's default, and a base for tests that

@@ -51,7 +51,9 @@ class Snapshot {
   // Begins the snapshot: from now on the keyspace reports changes to keys not yet written. At
   // most one snapshot runs per keyspace.
   Snapshot(Keyspace& keyspace, SnapshotSink& sink);
-  // Stops reporting; an unfinished snapshot is abandoned.
+  // Stops reporting. An unfinished snapshot first finishes its walk without writing (Abandon),
+  // since the next one relies on every entry carrying this one's mark: a caller that minds the
+  // time abandons and steps it to the end first.
   ~Snapshot();
   Snapshot(const Snapshot&) = delete;
   Snapshot& operator=(const Snapshot&) = delete;
@@ -71,6 +73,10 @@ class Snapshot {
   void PreserveAll(Database& db);
   // The mark entries created now must carry.
   bool parity() const { return parity_; }
+  // The sink hears nothing more; steps only mark entries (a failed or cancelled save). A database
+  // cleared now needs no preserving either.
+  void Abandon() { abandoned_ = true; }
+  bool abandoned() const { return abandoned_; }
 
  private:
   struct Part {
@@ -93,6 +99,7 @@ class Snapshot {
   bool entered_ = false;     // whether BeginDatabase was called for it
   uint64_t cursor_ = 0;
   uint64_t written_ = 0;
+  bool abandoned_ = false;
 };
 
 }  // namespace magnetar::engine

@@ -42,6 +42,9 @@ class EventLoop {
   // Calls `handler(signal)` on SIGTERM and SIGINT.
   void OnShutdownSignal(std::function<void(int)> handler);
   void Run();
+  // Runs the handlers that are ready now, without waiting: clients are served between the steps
+  // of a long job that runs before Run() (loading the dataset at startup).
+  void Poll();
   void Stop();
 
  private:

@@ -80,6 +80,18 @@ struct Config {
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
 
+  // RDB persistence (docs/persistence.md). Save points: a BGSAVE starts once at least `changes`
+  // writes happened and `seconds` passed since the last save. Redis 7.0's default.
+  struct SavePoint {
+    int64_t seconds;
+    int64_t changes;
+  };
+  std::vector<SavePoint> save = {{3600, 1}, {300, 100}, {60, 10000}};
+  std::string dbfilename = "dump.rdb";
+  bool rdbcompression = true;
+  bool rdbchecksum = true;
+  bool rdb_del_sync_files = false;
+  bool stop_writes_on_bgsave_error = true;
   int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
   OutputBufferLimit client_output_buffer_limit_normal = {};

@@ -24,6 +24,7 @@ class AllocatorGauge;
 class Client;
 class KeyspaceHooks;
 class Blocking;
+class RdbSaver;
 
 struct ServerStats {
   uint64_t total_connections_received = 0;
@@ -58,8 +59,12 @@ class Server final : public net::SessionFactory {
   void Listen();
   // Runs the event loop until shutdown.
   void Run();
-  // Stops the loop at the end of the current iteration; Run() then returns.
-  void Shutdown(std::string_view reason);
+  // Saves as SHUTDOWN's option says (kDefault: when save points are set), then stops the loop at
+  // the end of the current iteration; Run() then returns. False, and the server keeps running,
+  // when the save failed and `force` is not set.
+  enum class ShutdownSave { kDefault, kSave, kNoSave };
+  bool Shutdown(std::string_view reason, ShutdownSave save = ShutdownSave::kDefault,
+                bool force = false);
 
   // Pushes configuration values that live elsewhere (connection limits) to where they are used.
   void ApplyConfig();
@@ -79,6 +84,9 @@ class Server final : public net::SessionFactory {
   // Clients blocked on keys (server/blocking.h).
   Blocking& blocking() { return *blocking_; }
   Slowlog& slowlog() { return slowlog_; }
+  net::EventLoop& loop() { return loop_; }
+  // RDB persistence (server/rdb_saver.h).
+  RdbSaver& rdb_saver() { return *rdb_saver_; }
   ServerStats& stats() { return stats_; }
   InfoSamples& info_samples() { return info_samples_; }
   const std::map<uint64_t, Client*>& clients() const { return clients_; }
@@ -121,6 +129,7 @@ class Server final : public net::SessionFactory {
   net::ListenerOptions listener_options_;
   net::EventLoop loop_;
   Slowlog slowlog_;
+  std::unique_ptr<RdbSaver> rdb_saver_;  // after the loop, whose timer it holds
   ServerStats stats_;
   InfoSamples info_samples_;
   std::map<uint64_t, Client*> clients_;

@@ -1,0 +1,78 @@
+// Writes an RDB stream to a file on a thread of its own, so the event loop never waits for the
+// disk: the loop pushes chunks, the thread checksums and writes them. The file is written as
+// `temp-<pid>.rdb` beside its destination; Finish() appends the CRC64 (zero with rdbchecksum
+// off), fsyncs the file, renames it over the destination and fsyncs the directory, so a crash at
+// any point leaves either the old file or the complete new one.
+//
+// Ownership: the loop only pushes and polls; the thread only takes chunks and writes. They share
+// the queue and the outcome, under one mutex.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "magnetar/persistence/rdb_snapshot.h"
+
+namespace magnetar::persistence {
+
+struct RdbFileOutcome {
+  bool ok = false;
+  std::string error;  // strerror-style reason, for the log
+  uint64_t bytes = 0;
+};
+
+class RdbFileWriter final : public ChunkSink {
+ public:
+  // Creates the temporary file in `dir` for `file_name`; null, with the reason in `error`, when
+  // it cannot be created.
+  static std::unique_ptr<RdbFileWriter> Open(const std::string& dir, const std::string& file_name,
+                                             bool checksum, std::string& error);
+  ~RdbFileWriter() override;  // an unfinished file is abandoned and removed
+
+  void Push(std::string chunk) override;
+  size_t Backlog() const override;
+  // No more chunks: the thread completes the file. Poll() reports when it is done.
+  void Finish();
+  // The outcome once the thread is done, nullopt while it works.
+  std::optional<RdbFileOutcome> Poll() const;
+  // Blocks until the thread is done (SAVE, shutdown).
+  RdbFileOutcome Wait();
+
+  const std::string& temp_path() const { return temp_path_; }
+
+ private:
+  RdbFileWriter(int fd, std::string temp_path, std::string final_path, std::string dir,
+                bool checksum);
+  void Run();
+  // Writes `chunk` fully; false (with the reason recorded) on an I/O error.
+  bool WriteAll(const std::string& chunk);
+  bool Complete();
+  void Fail(const std::string& what);
+
+  int fd_;
+  std::string temp_path_;
+  std::string final_path_;
+  std::string dir_;
+  bool checksum_;
+  uint64_t crc_ = 0;  // thread-only
+  uint64_t written_ = 0;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_cv_;
+  std::deque<std::string> queue_;
+  size_t backlog_ = 0;
+  bool finishing_ = false;
+  bool abandon_ = false;
+  std::optional<RdbFileOutcome> outcome_;
+  std::thread thread_;
+};
+
+}  // namespace magnetar::persistence

@@ -1,0 +1,161 @@
+#include "magnetar/persistence/rdb_file_writer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "magnetar/persistence/crc64.h"
+
+namespace magnetar::persistence {
+
+std::unique_ptr<RdbFileWriter> RdbFileWriter::Open(const std::string& dir,
+                                                   const std::string& file_name, bool checksum,
+                                                   std::string& error) {
+  std::string temp_path = dir + "/temp-" + std::to_string(getpid()) + ".rdb";
+  int fd = open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    error = std::strerror(errno);
+    return nullptr;
+  }
+  std::string final_path = file_name.starts_with('/') ? file_name : dir + "/" + file_name;
+  return std::unique_ptr<RdbFileWriter>(
+      new RdbFileWriter(fd, std::move(temp_path), std::move(final_path), dir, checksum));
+}
+
+RdbFileWriter::RdbFileWriter(int fd, std::string temp_path, std::string final_path,
+                             std::string dir, bool checksum)
+    : fd_(fd),
+      temp_path_(std::move(temp_path)),
+      final_path_(std::move(final_path)),
+      dir_(std::move(dir)),
+      checksum_(checksum),
+      thread_([this] { Run(); }) {}
+
+RdbFileWriter::~RdbFileWriter() {
+  {
+    std::lock_guard lock(mutex_);
+    abandon_ = !outcome_.has_value();
+  }
+  wake_.notify_one();
+  thread_.join();
+  if (fd_ >= 0) close(fd_);
+}
+
+void RdbFileWriter::Push(std::string chunk) {
+  {
+    std::lock_guard lock(mutex_);
+    backlog_ += chunk.size();
+    queue_.push_back(std::move(chunk));
+  }
+  wake_.notify_one();
+}
+
+size_t RdbFileWriter::Backlog() const {
+  std::lock_guard lock(mutex_);
+  return backlog_;
+}
+
+void RdbFileWriter::Finish() {
+  {
+    std::lock_guard lock(mutex_);
+    finishing_ = true;
+  }
+  wake_.notify_one();
+}
+
+std::optional<RdbFileOutcome> RdbFileWriter::Poll() const {
+  std::lock_guard lock(mutex_);
+  return outcome_;
+}
+
+RdbFileOutcome RdbFileWriter::Wait() {
+  std::unique_lock lock(mutex_);
+  done_cv_.wait(lock, [this] { return outcome_.has_value(); });
+  return *outcome_;
+}
+
+void RdbFileWriter::Run() {
+  while (true) {
+    std::string chunk;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return !queue_.empty() || finishing_ || abandon_; });
+      if (abandon_) break;
+      if (queue_.empty()) break;  // finishing, and everything is written
+      chunk = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    bool ok = WriteAll(chunk);
+    {
+      std::lock_guard lock(mutex_);
+      backlog_ -= chunk.size();
+    }
+    if (!ok) return;
+  }
+  bool abandoned;
+  {
+    std::lock_guard lock(mutex_);
+    abandoned = abandon_;
+  }
+  if (abandoned) {
+    unlink(temp_path_.c_str());
+    return;
+  }
+  if (!Complete()) return;
+  std::lock_guard lock(mutex_);
+  outcome_ = RdbFileOutcome{true, {}, written_};
+  done_cv_.notify_all();
+}
+
+bool RdbFileWriter::WriteAll(const std::string& chunk) {
+  if (checksum_) crc_ = Crc64(crc_, {reinterpret_cast<const uint8_t*>(chunk.data()), chunk.size()});
+  size_t done = 0;
+  while (done < chunk.size()) {
+    ssize_t n = write(fd_, chunk.data() + done, chunk.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      Fail(n < 0 ? std::strerror(errno) : "short write");
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  written_ += chunk.size();
+  return true;
+}
+
+bool RdbFileWriter::Complete() {
+  uint64_t crc = checksum_ ? crc_ : 0;
+  std::string trailer(8, '\0');
+  for (int i = 0; i < 8; ++i) trailer[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+  checksum_ = false;  // the checksum covers what precedes it
+  if (!WriteAll(trailer)) return false;
+  if (fsync(fd_) != 0) {
+    Fail(std::strerror(errno));
+    return false;
+  }
+  close(fd_);
+  fd_ = -1;
+  if (rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+    Fail(std::strerror(errno));
+    return false;
+  }
+  // The rename is durable only once the directory entry is.
+  int dir_fd = open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    fsync(dir_fd);
+    close(dir_fd);
+  }
+  return true;
+}
+
+void RdbFileWriter::Fail(const std::string& what) {
+  unlink(temp_path_.c_str());
+  std::lock_guard lock(mutex_);
+  outcome_ = RdbFileOutcome{false, what, written_};
+  done_cv_.notify_all();
+}
+
+}  // namespace magnetar::persistence
