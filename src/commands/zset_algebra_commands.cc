@@ -260,7 +260,7 @@ void Run(CommandContext& ctx, std::string_view name, Operation operation, Output
   });
   if (output == Output::kStore) {
     constexpr std::string_view kEvents[] = {"zunionstore", "zinterstore", "zdiffstore"};
-    return zsets::StoreElements(ctx, ctx.args[1], elements,
+    return zsets::StoreElements(ctx, ctx.args[1], elements, zsets::Sizing::kWholeResult,
                                 kEvents[static_cast<size_t>(operation)]);
   }
   zsets::ReplyElementsHeader(ctx, elements.size(), request->with_scores);

@@ -130,14 +130,16 @@ void ReplyElement(CommandContext& ctx, std::string_view member, double score, bo
 }
 
 void StoreElements(CommandContext& ctx, std::string_view destination, const Elements& elements,
-                   std::string_view event) {
+                   Sizing sizing, std::string_view event) {
   engine::Database& db = ctx.db();
   if (elements.empty()) {
     if (db.Delete(destination)) db.Changed(destination, engine::kNotifyGeneric, "del");
     return ctx.reply.Integer(0);
   }
   size_t longest = 0;
-  for (const auto& [member, score] : elements) longest = std::max(longest, member.size());
+  if (sizing == Sizing::kWholeResult) {
+    for (const auto& [member, score] : elements) longest = std::max(longest, member.size());
+  }
   auto result = std::make_unique<ZSetValue>();
   if (ZSetValue::StartsBig(elements.size(), longest, ctx.keyspace.encoding_limits())) {
     result->ConvertToTree(&ctx.keyspace.lazy_freer());
@@ -182,12 +184,10 @@ void AddGeneric(CommandContext& ctx, ZAddFlags flags, size_t first_pair) {
     return ctx.reply.Error("ERR INCR option supports a single increment-element pair");
   }
   std::vector<double> scores(pairs);
-  size_t longest = 0;
   for (size_t i = 0; i < pairs; ++i) {
     std::optional<double> score = ParseDouble(ctx.args[first_pair + 2 * i]);
     if (!score) return ctx.reply.Error(OpStatus::kNotFloat);
     scores[i] = *score;
-    longest = std::max(longest, ctx.args[first_pair + 2 * i + 1].size());
   }
   std::string_view key = ctx.args[1];
   auto found = FindZSet(ctx, key, false);
@@ -197,7 +197,9 @@ void AddGeneric(CommandContext& ctx, ZAddFlags flags, size_t first_pair) {
   double last_score = 0;
   if (zset == nullptr && !flags.xx) {
     auto created = std::make_unique<ZSetValue>();
-    if (ZSetValue::StartsBig(pairs, longest, ctx.keyspace.encoding_limits())) {
+    // Redis 7.0 sizes a new set by its first member only and converts it as the others go in,
+    // which shows: a -0 score that passes through the listpack is stored as 0.
+    if (ZSetValue::StartsBig(1, ctx.args[first_pair + 1].size(), ctx.keyspace.encoding_limits())) {
       created->ConvertToTree(&ctx.keyspace.lazy_freer());
     }
     zset = created.get();

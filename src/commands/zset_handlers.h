@@ -58,12 +58,17 @@ void ReplyElementsHeader(CommandContext& ctx, size_t count, bool with_scores);
 // Elements copied out of sets: member and score.
 using Elements = std::vector<std::pair<std::string, double>>;
 
-// The STORE forms' ending (ZRANGESTORE, ZUNIONSTORE...): `elements`, in the set's order, replace
-// whatever `destination` held (its TTL included) as a set encoded as Redis 7.0 encodes a set built
-// whole, and raise `event`; no elements delete `destination`, raising "del" if it existed.
-// Replies the number of elements.
+// How a STORE form's new set picks its first encoding, as Redis 7.0 does per command: by the whole
+// result (ZUNIONSTORE and its kin build a skiplist and convert it once at the end), or by the
+// count alone, the members then converting it as they go in (ZRANGESTORE). It shows when a -0
+// score passes through a listpack, which stores it as 0.
+enum class Sizing : uint8_t { kWholeResult, kCountOnly };
+
+// The STORE forms' ending: `elements`, in the set's order, replace whatever `destination` held
+// (its TTL included) and raise `event`; no elements delete `destination`, raising "del" if it
+// existed. Replies the number of elements.
 void StoreElements(CommandContext& ctx, std::string_view destination, const Elements& elements,
-                   std::string_view event);
+                   Sizing sizing, std::string_view event);
 
 // Deletes `key` when `zset` emptied, raising "del" (after the caller's own event).
 void DeleteIfEmpty(CommandContext& ctx, std::string_view key, const engine::ZSetValue& zset);

@@ -162,7 +162,8 @@ void RangeGeneric(CommandContext& ctx, size_t base, By by, std::optional<bool> r
         return elements.size() < count;
       });
     }
-    return zsets::StoreElements(ctx, ctx.args[1], elements, "zrangestore");
+    return zsets::StoreElements(ctx, ctx.args[1], elements, zsets::Sizing::kCountOnly,
+                                "zrangestore");
   }
 
   zsets::ReplyElementsHeader(ctx, count, with_scores);
