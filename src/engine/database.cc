@@ -220,6 +220,14 @@ bool Database::Persist(std::string_view key) {
   return true;
 }
 
+bool Database::SetAccess(std::string_view key, uint32_t access) {
+  KeyTable::Position position;
+  Entry* entry = table_.Find(key, table_.Hash(key), &position);
+  if (entry == nullptr) return false;
+  entry->set_access(access & kAccessMask);
+  return true;
+}
+
 void Database::Remove(const KeyTable::Position& position, Entry* entry) {
   Preserve(entry);
   table_.Erase(position);

@@ -32,6 +32,7 @@ void RegisterAllCommands(commands::CommandRegistry& registry) {
   registry.Add(commands::ZSetCommands());
   registry.Add(commands::ZSetRangeCommands());
   registry.Add(commands::ZSetPopCommands());
+  registry.Add(commands::DumpRestoreCommands());
   registry.Add(commands::ZSetAlgebraCommands());
 }
 

@@ -126,6 +126,8 @@ constexpr std::array<std::string_view, 4> kLogLevelNames = {"debug", "verbose", 
 constexpr std::array<std::string_view, 3> kProtectedAccessNames = {"no", "yes", "local"};
 static_assert(static_cast<int>(LogLevel::kWarning) == 3);
 static_assert(static_cast<int>(ProtectedAccess::kLocal) == 2);
+constexpr std::array<std::string_view, 3> kSanitizeDumpPayloadNames = {"no", "yes", "clients"};
+static_assert(static_cast<int>(SanitizeDumpPayload::kClients) == 2);
 
 struct UnixSocketPerm {
   static constexpr int64_t kMax = 0777;
@@ -422,6 +424,8 @@ constexpr Directive kDirectives[] = {
     Row<YesNo<&Config::rdbcompression>>("rdbcompression"),
     Row<YesNo<&Config::rdbchecksum>>("rdbchecksum", kDirectiveImmutable),
     Row<YesNo<&Config::rdb_del_sync_files>>("rdb-del-sync-files"),
+    Row<Choice<&Config::sanitize_dump_payload, kSanitizeDumpPayloadNames>>(
+        "sanitize-dump-payload"),
     Row<YesNo<&Config::stop_writes_on_bgsave_error>>("stop-writes-on-bgsave-error"),
     Row<AppendOnly>("appendonly", kDirectiveNotRewritten),
     // The compact encodings' thresholds (engine/encoding_limits.h). Redis 7.0.15 takes

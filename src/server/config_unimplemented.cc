@@ -110,7 +110,6 @@ constexpr UnimplementedDirective kUnimplemented[] = {
     {"replica-read-only", "yes"},
     {"replica-serve-stale-data", "yes"},
     {"replicaof", ""},
-    {"sanitize-dump-payload", "no"},
     {"server_cpulist", ""},
     {"set-proc-title", "no"},  // the process title is left as started
     {"shutdown-on-sigint", "default"},

@@ -158,6 +158,8 @@ void Call(Server& server, Client& client, RegisteredCommand& command,
                     server,
                     client};
   ctx.lazyfree = {server.config().lazyfree_lazy_user_del, server.config().lazyfree_lazy_expire};
+  ctx.dump = {server.config().rdbcompression,
+              server.config().sanitize_dump_payload != SanitizeDumpPayload::kNo};
   Blocking::ClientBlocker blocker(server.blocking(), client, command, args, db);
   ctx.blocker = &blocker;
   const int64_t start = MonotonicUs();

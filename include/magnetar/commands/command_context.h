@@ -36,6 +36,14 @@ struct CommandContext {
     bool expire = false;
   };
   LazyFree lazyfree = {};
+  // rdbcompression (DUMP's strings), and whether RESTORE validates payloads deeply:
+  // sanitize-dump-payload yes, or clients (every client here is one: no replication link or ACL
+  // user exempts any). Filled by the dispatcher like max_bulk_len.
+  struct Dump {
+    bool compress = true;
+    bool deep_sanitize = false;
+  };
+  Dump dump = {};
   // Where a blocking command asks to wait (blocking.h); null when it may not block (engine and
   // command tests, which then see the timeout reply at once).
   Blocker* blocker = nullptr;

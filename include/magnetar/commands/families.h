@@ -23,6 +23,7 @@ std::span<const CommandSpec> ListCommands();
 std::span<const CommandSpec> ZSetCommands();
 std::span<const CommandSpec> ZSetRangeCommands();
 std::span<const CommandSpec> ZSetPopCommands();
+std::span<const CommandSpec> DumpRestoreCommands();
 std::span<const CommandSpec> ZSetAlgebraCommands();
 
 }  // namespace magnetar::commands

@@ -120,6 +120,9 @@ class Database final : private ExpiryIndex::Host {
   bool SetDeadline(std::string_view key, int64_t deadline_ms);
   // Removes the key's deadline; true when it had one.
   bool Persist(std::string_view key);
+  // Overwrites the stored key's access metadata (RESTORE's IDLETIME and FREQ); false when the key
+  // is not stored.
+  bool SetAccess(std::string_view key, uint32_t access);
 
   size_t Size() const { return table_.size(); }
   size_t ExpiresCount() const { return expiry_.live(); }

@@ -17,6 +17,9 @@ enum class LogLevel { kDebug, kVerbose, kNotice, kWarning };
 // enable-debug-command and its siblings: no, yes, or only from loopback / unix socket.
 enum class ProtectedAccess { kNo, kYes, kLocal };
 
+// sanitize-dump-payload: how deeply RESTORE checks a payload (yes and clients: every element).
+enum class SanitizeDumpPayload { kNo, kYes, kClients };
+
 struct OutputBufferLimit {
   uint64_t hard_bytes = 0;
   uint64_t soft_bytes = 0;
@@ -89,6 +92,7 @@ struct Config {
   std::vector<SavePoint> save = {{3600, 1}, {300, 100}, {60, 10000}};
   std::string dbfilename = "dump.rdb";
   bool rdbcompression = true;
+  SanitizeDumpPayload sanitize_dump_payload = SanitizeDumpPayload::kNo;
   bool rdbchecksum = true;
   bool rdb_del_sync_files = false;
   bool stop_writes_on_bgsave_error = true;
