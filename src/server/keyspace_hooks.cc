@@ -71,11 +71,12 @@ void KeyspaceHooks::OnDatabasesSwapping(size_t a, size_t b) {
 void KeyspaceHooks::OnFlushAllCommand(bool done) {
   RdbSaver& saver = server_.rdb_saver();
   if (!done) {
-    // Redis kills a saving child; here the walk stops writing, so emptying the databases does not
-    // serialise them first.
-    if (saver.background_save_running()) saver.AbortBackgroundSave();
+    // Redis kills a saving child. Here the walk stops writing, so emptying the databases does not
+    // serialise them first, and the save is dropped once they are empty (nothing left to mark).
+    saver.StopWriting();
     return;
   }
+  saver.AbortBackgroundSave();
   if (!server_.config().save.empty()) saver.SaveNow(/*refuse_if_busy=*/false);
 }
 

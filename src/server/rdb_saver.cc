@@ -158,6 +158,10 @@ std::string RdbSaver::SaveNow(bool refuse_if_busy, bool counted) {
   return outcome.ok ? std::string() : "ERR";
 }
 
+void RdbSaver::StopWriting() {
+  if (job_ != nullptr && job_->snapshot != nullptr) job_->snapshot->Abandon();
+}
+
 void RdbSaver::AbortBackgroundSave() {
   if (job_ == nullptr) return;
   if (job_->snapshot != nullptr) job_->snapshot->Abandon();

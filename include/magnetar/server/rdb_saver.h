@@ -38,8 +38,12 @@ class RdbSaver {
   // is running first unless `refuse_if_busy` (SAVE refuses then). Returns empty or the error.
   // Only the SAVE command's saves count in INFO's rdb_saves (`counted`), as in Redis.
   std::string SaveNow(bool refuse_if_busy, bool counted = false);
-  // Abandons a running background save (FLUSHALL, shutdown): its temp file is removed.
+  // Abandons a running background save (FLUSHALL, shutdown): its temp file is removed. The
+  // snapshot first finishes marking the entries it has not reached (engine/snapshot.h), which
+  // takes a pass over the keys: FLUSHALL calls StopWriting first and this once the keys are gone.
   void AbortBackgroundSave();
+  // The running background save writes nothing more (its walk only marks entries from now on).
+  void StopWriting();
   bool background_save_running() const { return job_ != nullptr; }
 
   // Loads dir/dbfilename into the (empty) keyspace, if the file exists. Logs as Redis does.
