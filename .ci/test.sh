@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs dependencies, then builds and runs every test twice: a Release build (benchmarks built
-# too, so they keep compiling) and an AddressSanitizer + UndefinedBehaviorSanitizer build.
+# too, so they keep compiling) and an AddressSanitizer + UndefinedBehaviorSanitizer build. Last,
+# the RDB fuzzers (tests/fuzz) run for 30 s on a clang build of their targets only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/install-deps.sh
@@ -18,3 +19,5 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAGNETAR_S
 cmake --build build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
+
+MAGNETAR_FUZZ_BUILD=build-fuzz bash tests/fuzz/run.sh 30
