@@ -155,7 +155,7 @@ def dumps(r):
     seen = set()
     for compression in ("yes", "no"):
         r.call("CONFIG", "SET", "rdbcompression", compression)
-        for key in r.call("KEYS", "*"):
+        for key in sorted(r.call("KEYS", "*")):
             payload = r.call("DUMP", key)
             if payload not in seen:
                 seen.add(payload)
@@ -165,6 +165,7 @@ def dumps(r):
 
 
 def save(r, directory, name):
+    # Named without ".rdb", which .gitignore keeps out of the tree.
     r.call("SAVE")
     shutil.copyfile(os.path.join(directory, "dump.rdb"), os.path.join(FILE_DIR, name))
 
@@ -229,20 +230,31 @@ def zipmap(pairs):
 
 def legacy():
     items = [b"a", 7, b"bb", 300, b"c" * 70, 0]
-    write(VALUE_DIR, "legacy-list-ziplist", payload(10, rdb_str(ziplist(items))))
-    write(VALUE_DIR, "legacy-list-quicklist1",
-          payload(14, rdb_len(2) + rdb_str(ziplist(items)) + rdb_str(ziplist([b"x", 1]))))
-    write(VALUE_DIR, "legacy-list-linked",
-          payload(1, rdb_len(3) + rdb_str(b"a") + rdb_str(b"b") + rdb_str(b"12")))
-    write(VALUE_DIR, "legacy-hash-zipmap",
-          payload(9, rdb_str(zipmap([(b"f", b"v"), (b"n", b"12"), (b"e", b"")]))))
-    write(VALUE_DIR, "legacy-hash-ziplist",
-          payload(13, rdb_str(ziplist([b"f", b"v", b"n", 12, b"e", b""]))))
-    write(VALUE_DIR, "legacy-zset-ziplist",
-          payload(12, rdb_str(ziplist([b"a", 1, b"b", b"2.5", b"c", b"-inf"]))))
     text_scores = rdb_str(b"a") + bytes([3]) + b"1.5" + rdb_str(b"b") + b"\xfe" + rdb_str(b"c")
     text_scores += b"\x01" + b"7"
-    write(VALUE_DIR, "legacy-zset-text-scores", payload(3, rdb_len(3) + text_scores))
+    values = {
+        "list-ziplist": (10, rdb_str(ziplist(items))),
+        "list-quicklist1": (14, rdb_len(2) + rdb_str(ziplist(items)) +
+                            rdb_str(ziplist([b"x", 1]))),
+        "list-linked": (1, rdb_len(3) + rdb_str(b"a") + rdb_str(b"b") + rdb_str(b"12")),
+        "hash-zipmap": (9, rdb_str(zipmap([(b"f", b"v"), (b"n", b"12"), (b"e", b"")]))),
+        "hash-ziplist": (13, rdb_str(ziplist([b"f", b"v", b"n", 12, b"e", b""]))),
+        "zset-ziplist": (12, rdb_str(ziplist([b"c", b"-inf", b"a", 1, b"b", b"2.5"]))),
+        "zset-text-scores": (3, rdb_len(3) + text_scores),
+    }
+    for name, (type_byte, body) in values.items():
+        write(VALUE_DIR, "legacy-" + name, payload(type_byte, body))
+    # The same values in a version 6 file, two of them with the older expire opcodes (seconds
+    # and milliseconds, both in the future: 2033 and 2100).
+    data = b"REDIS0006\xfe\x00"
+    for i, (name, (type_byte, body)) in enumerate(values.items()):
+        if i == 0:
+            data += b"\xfd" + struct.pack("<I", 2000000000)
+        elif i == 1:
+            data += b"\xfc" + struct.pack("<Q", 4102444800000)
+        data += bytes([type_byte]) + rdb_str(name.encode()) + body
+    data += b"\xff"
+    write(FILE_DIR, "legacy-version-6", data + struct.pack("<Q", crc64(data)))
 
 
 def main():
@@ -259,18 +271,18 @@ def main():
         r.call("EXPIRE", "hash-listpack", "100000")
         r.call("SELECT", "3")
         r.call("SET", "in-db-3", "x")
-        save(r, directory, "all-types.rdb")
+        save(r, directory, "redis-save-all-types")
         r.call("FLUSHALL")
         r.call("SET", "a", "1")
         r.call("RPUSH", "l", "x", "y")
         r.call("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu")
-        save(r, directory, "lfu.rdb")
+        save(r, directory, "redis-save-lfu")
         r.call("CONFIG", "SET", "maxmemory-policy", "allkeys-lru")
-        save(r, directory, "lru.rdb")
+        save(r, directory, "redis-save-lru")
         r.call("CONFIG", "SET", "maxmemory-policy", "noeviction")
         r.call("FUNCTION", "LOAD",
                "#!lua name=lib\nredis.register_function('f', function() return 1 end)")
-        save(r, directory, "function.rdb")
+        save(r, directory, "redis-save-function")
     finally:
         stop(proc)
         shutil.rmtree(directory, ignore_errors=True)
