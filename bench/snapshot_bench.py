@@ -8,8 +8,9 @@ side by side it reports:
 - memory growth during the save: for Magnetar the peak RSS over the RSS before it (sampled every
   10 ms) and what the save held for keys written ahead of its walk; for Redis its own
   rdb_last_cow_size (the child's copy-on-write) and the parent's RSS growth;
-- a PING probe sent every 1 ms on its own connection during the save: p50, p99, p99.9 and the
-  longest round trip (Redis's fork stall shows up here);
+- a PING probe sent every 1 ms on its own connection during the save, and over the 1.8 s before
+  it (the writer alone, for reference): p50, p99, p99.9 and the longest round trip (Redis's fork
+  stall shows up here);
 - loading the file at startup: keys/s from the server's "DB loaded from disk" log line.
 
 Usage: bench/snapshot_bench.py [--keys N] [--servers magnetar,redis] [--magnetar PATH]
@@ -54,6 +55,12 @@ def percentile(values, fraction):
     return values[min(len(values) - 1, int(fraction * len(values)))]
 
 
+def summary(rtts):
+    rtts = sorted(rtts)
+    return {"probes": len(rtts), "p50": percentile(rtts, 0.5), "p99": percentile(rtts, 0.99),
+            "p999": percentile(rtts, 0.999), "max": rtts[-1] if rtts else 0.0}
+
+
 def loaded_seconds(log_path):
     with open(log_path) as log:
         match = re.findall(r"DB loaded from disk: ([0-9.]+) seconds", log.read())
@@ -79,7 +86,7 @@ def run(name, binary, keys):
             probe_path = os.path.join(directory, "probe.txt")
             prober = multiprocessing.Process(target=probe, args=(server.port, stop_path, probe_path))
             prober.start()
-            time.sleep(0.3)
+            time.sleep(2.0)  # the probe's baseline: the writer alone
             rss_peak = server.rss_bytes()
             rss_writing = rss_peak
             start = time.time()
@@ -100,18 +107,16 @@ def run(name, binary, keys):
             result["rss_growth"] = rss_peak - rss_writing
             result["rss_before"] = rss_before
             result["file_bytes"] = os.path.getsize(os.path.join(directory, "dump.rdb"))
-            rtts = []
+            during, before = [], []
             with open(probe_path) as samples:
                 for line in samples:
                     sent, rtt = map(float, line.split())
                     if start <= sent <= end:
-                        rtts.append(rtt)
-            rtts.sort()
-            result["probes"] = len(rtts)
-            result["p50"] = percentile(rtts, 0.5)
-            result["p99"] = percentile(rtts, 0.99)
-            result["p999"] = percentile(rtts, 0.999)
-            result["max"] = rtts[-1] if rtts else 0.0
+                        during.append(rtt)
+                    elif start - 1.8 <= sent < start:
+                        before.append(rtt)
+            result["during"] = summary(during)
+            result["before"] = summary(before)
     # Startup: the same directory, so the server loads the file the BGSAVE wrote.
     with bc.Server(name, binary, directives=directives) as server:
         with bc.Client(server.port) as client:
@@ -129,8 +134,10 @@ def report(name, r, dataset_bytes, keys):
           f"+{r['rss_growth'] / 1e6:.1f} MB ({100 * r['rss_growth'] / dataset_bytes:.1f}% of the "
           f"dataset), rdb_last_cow_size {r['cow'] / 1e6:.1f} MB "
           f"({100 * r['cow'] / dataset_bytes:.1f}%)")
-    print(f"  PING every 1 ms during the save ({r['probes']} probes): p50 {r['p50']:.0f} us, "
-          f"p99 {r['p99']:.0f} us, p99.9 {r['p999']:.0f} us, max {r['max'] / 1000:.2f} ms")
+    for window in ("before", "during"):
+        p = r[window]
+        print(f"  PING every 1 ms {window} the save ({p['probes']} probes): p50 {p['p50']:.0f} us, "
+              f"p99 {p['p99']:.0f} us, p99.9 {p['p999']:.0f} us, max {p['max'] / 1000:.2f} ms")
     if r["load_seconds"]:
         print(f"  startup load: {r['loaded_keys']:,} keys in {r['load_seconds']:.3f} s = "
               f"{r['loaded_keys'] / r['load_seconds']:,.0f} keys/s")
