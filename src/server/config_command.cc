@@ -1,7 +1,6 @@
 // CONFIG GET, SET, RESETSTAT, REWRITE and HELP over the directive table (config_directives.h)
 // and the Redis directives Magnetar does not implement (config_unimplemented.h): CONFIG GET shows
 // those with the value that describes what Magnetar does, and CONFIG SET refuses to change them.
-// CONFIG SET refuses the values a directive reports unsupported (save points, appendonly yes).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -82,17 +81,27 @@ void ConfigGet(CommandContext& ctx) {
   }
 }
 
-// Effects of a new configuration that need more than storing it. Returns the CONFIG SET error,
-// or the empty string when the configuration can be taken.
-std::string CheckLive(const Config& before, const Config& after) {
+// Effects of a new configuration that need more than storing it: the directive CONFIG SET
+// refuses and why, or no reason when the configuration can be taken.
+struct LiveRefusal {
+  std::string_view name;  // the directive refused
+  std::string reason;     // empty: no refusal
+};
+LiveRefusal CheckLive(const Config& before, const Config& after) {
   if (after.maxclients > before.maxclients) {
     int fitting = FitMaxclientsToFileLimit(after.maxclients, nullptr);
     if (fitting < after.maxclients) {
-      return fmt::format(
-          "The operating system is not able to handle the specified number of clients, try "
-          "with {}",
-          fitting);
+      return {"maxclients",
+              fmt::format("The operating system is not able to handle the specified number of "
+                          "clients, try with {}",
+                          fitting)};
     }
+  }
+  // Turning the AOF on at run time needs a rewrite to write its base first (not done yet), and
+  // turning it off is its counterpart.
+  if (after.appendonly != before.appendonly) {
+    return {"appendonly",
+            "Magnetar cannot switch the append only file at run time yet; set it at startup"};
   }
   return {};
 }
@@ -146,16 +155,14 @@ void ConfigSet(CommandContext& ctx) {
     std::vector<std::string_view> values = {pairs[i + 1]};
     if (directive.flags & kDirectiveMultiArg) values = SplitOnSpaces(pairs[i + 1]);
     std::string reason = directive.set(updated, values);
-    if (reason.empty() && directive.unsupported) reason = directive.unsupported(values);
     if (!reason.empty()) return ctx.reply.Error(SetFailed(pairs[i], reason));
   }
-  std::string reason = CheckLive(server.config(), updated);
-  if (!reason.empty()) {
-    // Only maxclients has a live check.
+  LiveRefusal refusal = CheckLive(server.config(), updated);
+  if (!refusal.reason.empty()) {
     size_t index =
-        std::find(chosen.begin(), chosen.end(), Chosen{FindDirective("maxclients"), nullptr}) -
+        std::find(chosen.begin(), chosen.end(), Chosen{FindDirective(refusal.name), nullptr}) -
         chosen.begin();
-    return ctx.reply.Error(SetFailed(pairs[2 * index], reason));
+    return ctx.reply.Error(SetFailed(pairs[2 * index], refusal.reason));
   }
 
   if (updated.loglevel != server.config().loglevel) SetLogLevel(updated.loglevel);

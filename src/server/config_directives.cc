@@ -352,26 +352,28 @@ struct DbFilename {
   static Lines Rewrite(const Config& config) { return {QuoteArg(config.dbfilename)}; }
 };
 
-struct AppendOnly {
-  static std::string Set(Config&, ConfigArgs args) {
-    if (!ParseYesNo(args[0])) return "argument must be 'yes' or 'no'";
+// appendfilename and appenddirname: names inside `dir`, never paths (Redis refuses one).
+template <auto kField, const char* kWhat>
+struct FileName {
+  static std::string Set(Config& config, ConfigArgs args) {
+    if (args[0].find('/') != std::string_view::npos) {
+      return fmt::format("{} can't be a path, just a filename", kWhat);
+    }
+    config.*kField = std::string(args[0]);
     return {};
   }
-  static std::string Unsupported(ConfigArgs args) {
-    if (!*ParseYesNo(args[0])) return {};
-    return "Magnetar has no append only file yet; the only value accepted is 'no'";
-  }
-  static std::string Get(const Config&) { return "no"; }
-  static Lines Rewrite(const Config&) { return {}; }
+  static std::string Get(const Config& config) { return config.*kField; }
+  static Lines Rewrite(const Config& config) { return {QuoteArg(config.*kField)}; }
 };
+constexpr char kAppendFilename[] = "appendfilename";
+constexpr char kAppendDirname[] = "appenddirname";
+
+constexpr std::array<std::string_view, 3> kAppendFsyncNames = {"always", "everysec", "no"};
+static_assert(static_cast<int>(AppendFsync::kNo) == 2);
 
 template <typename T>
 constexpr Directive Row(std::string_view name, uint32_t flags = 0) {
-  if constexpr (requires { &T::Unsupported; }) {
-    return {name, flags, &T::Set, &T::Get, &T::Rewrite, &T::Unsupported};
-  } else {
-    return {name, flags, &T::Set, &T::Get, &T::Rewrite, nullptr};
-  }
+  return {name, flags, &T::Set, &T::Get, &T::Rewrite};
 }
 
 template <typename T>
@@ -427,7 +429,13 @@ constexpr Directive kDirectives[] = {
     Row<Choice<&Config::sanitize_dump_payload, kSanitizeDumpPayloadNames>>(
         "sanitize-dump-payload"),
     Row<YesNo<&Config::stop_writes_on_bgsave_error>>("stop-writes-on-bgsave-error"),
-    Row<AppendOnly>("appendonly", kDirectiveNotRewritten),
+    // CONFIG SET cannot switch it yet (config_command.cc's CheckLive).
+    Row<YesNo<&Config::appendonly>>("appendonly"),
+    Row<Choice<&Config::appendfsync, kAppendFsyncNames>>("appendfsync"),
+    Row<FileName<&Config::appendfilename, kAppendFilename>>("appendfilename", kDirectiveImmutable),
+    Row<FileName<&Config::appenddirname, kAppendDirname>>("appenddirname", kDirectiveImmutable),
+    Row<YesNo<&Config::aof_use_rdb_preamble>>("aof-use-rdb-preamble"),
+    Row<YesNo<&Config::aof_load_truncated>>("aof-load-truncated"),
     // The compact encodings' thresholds (engine/encoding_limits.h). Redis 7.0.15 takes
     // hash-max-listpack-value and zset-max-listpack-value as memory values ("1kb") and the entry
     // counts as plain integers.

@@ -25,9 +25,6 @@ enum DirectiveFlag : uint32_t {
   kDirectiveMultiArg = 1u << 2,
   // CONFIG REWRITE writes it even when it holds the default value.
   kDirectiveAlwaysRewrite = 1u << 3,
-  // CONFIG REWRITE leaves its lines as they are and adds none (persistence directives, whose
-  // values in the file state an intent Magnetar cannot honour yet).
-  kDirectiveNotRewritten = 1u << 4,
   // CONFIG REWRITE writes all its lines, defaults too, once the file names it: a file holding the
   // first of three save points alone would load one.
   kDirectiveAllLinesOrNone = 1u << 5,
@@ -44,10 +41,6 @@ struct Directive {
   // What CONFIG REWRITE writes after the name, one entry per line ("6379" for "port 6379"); no
   // entry drops the directive from the file.
   std::vector<std::string> (*rewrite)(const Config& config);
-  // Null, or for arguments that `set` accepts: the empty string when Magnetar honours them, else
-  // why it cannot yet. A configuration file then loads with a warning and the value is ignored;
-  // CONFIG SET refuses it with that reason.
-  std::string (*unsupported)(ConfigArgs args);
   // For an old name kept for compatibility (hash-max-ziplist-entries), the directive it stands
   // for: it reads and writes the same value, CONFIG GET * lists both names, and CONFIG REWRITE
   // writes only the canonical one (replacing the alias's line in place), as Redis 7.0 does.

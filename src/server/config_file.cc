@@ -173,11 +173,6 @@ std::string ConfigLoader::Apply(std::span<const std::string_view> args) {
   if (reason.empty() && !earlier_points.empty() && !config_->save.empty()) {
     config_->save.insert(config_->save.begin(), earlier_points.begin(), earlier_points.end());
   }
-  // Values Magnetar cannot honour yet (save points, appendonly yes) load with a warning and are
-  // ignored, once Redis would have accepted them.
-  if (reason.empty() && directive->unsupported && !directive->unsupported(values).empty()) {
-    Warn(directive->name);
-  }
   return reason;
 }
 

@@ -98,7 +98,7 @@ class RewriteState {
       return;
     }
     const Directive* directive = FindDirective(name);
-    if (directive && !(directive->flags & kDirectiveNotRewritten)) {
+    if (directive) {
       // An alias's line takes the canonical name's value (and name) when rewritten.
       std::string key = directive->alias_of.empty() ? name : std::string(directive->alias_of);
       occurrences_[key].push_back(lines_.size());
@@ -121,7 +121,7 @@ std::string RewriteConfigText(std::string_view old_content, const Config& config
   RewriteState state(old_content);
   const Config defaults;
   for (const Directive& directive : Directives()) {
-    if ((directive.flags & kDirectiveNotRewritten) || !directive.alias_of.empty()) continue;
+    if (!directive.alias_of.empty()) continue;
     std::vector<std::string> values = directive.rewrite(config);
     std::vector<std::string> default_values = directive.rewrite(defaults);
     const bool mentioned =

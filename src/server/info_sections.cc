@@ -8,6 +8,7 @@
 
 #include "info_metrics.h"
 #include "magnetar/common/clock.h"
+#include "magnetar/server/aof.h"
 #include "magnetar/server/blocking.h"
 #include "magnetar/server/client.h"
 #include "magnetar/server/rdb_saver.h"
@@ -115,18 +116,7 @@ void ClientsSection(Server& server, std::string& out) {
 
 void PersistenceSection(Server& server, std::string& out) {
   server.rdb_saver().AppendInfo(out);
-  Field(out, "aof_enabled", 0);
-  Field(out, "aof_rewrite_in_progress", 0);
-  Field(out, "aof_rewrite_scheduled", 0);
-  Field(out, "aof_last_rewrite_time_sec", -1);
-  Field(out, "aof_current_rewrite_time_sec", -1);
-  Field(out, "aof_last_bgrewrite_status", "ok");
-  Field(out, "aof_rewrites", 0);
-  Field(out, "aof_rewrites_consecutive_failures", 0);
-  Field(out, "aof_last_write_status", "ok");
-  Field(out, "aof_last_cow_size", 0);
-  Field(out, "module_fork_in_progress", 0);
-  Field(out, "module_fork_last_cow_size", 0);
+  server.aof().AppendInfo(out);
 }
 
 void StatsSection(Server& server, std::string& out) {

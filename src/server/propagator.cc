@@ -22,7 +22,9 @@ void Propagator::Record(size_t db, std::span<const std::string> argv) {
 }
 
 void Propagator::SendNow(size_t db, std::span<const std::string_view> argv) {
-  if (active()) Emit(db, argv);
+  if (!active()) return;
+  Emit(db, argv);
+  for (PropagationSink* sink : sinks_) sink->EndOfWrites();
 }
 
 void Propagator::EndUnit() {
@@ -40,6 +42,7 @@ void Propagator::EndUnit() {
     Emit(write.db, views);
   }
   if (wrap) EmitToSinks(std::array<std::string_view, 1>{"EXEC"});
+  for (PropagationSink* sink : sinks_) sink->EndOfWrites();
 }
 
 void Propagator::Emit(size_t db, std::span<const std::string_view> argv) {

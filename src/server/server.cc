@@ -11,6 +11,7 @@
 #include "info_metrics.h"
 #include "keyspace_hooks.h"
 #include "memory_gauge.h"
+#include "magnetar/server/aof.h"
 #include "magnetar/server/blocking.h"
 #include "magnetar/server/client.h"
 #include "magnetar/server/rdb_saver.h"
@@ -59,6 +60,7 @@ Server::Server(Config config)
   keyspace_hooks_ = std::make_unique<KeyspaceHooks>(*this);
   blocking_ = std::make_unique<Blocking>(*this);
   rdb_saver_ = std::make_unique<RdbSaver>(*this);
+  aof_ = std::make_unique<Aof>(*this);
   keyspace_.SetObserver(keyspace_hooks_.get());
   RegisterAllCommands(registry_);
   ApplyConfig();

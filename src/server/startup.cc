@@ -14,6 +14,7 @@
 #endif
 
 #include "logging.h"
+#include "magnetar/server/aof.h"
 #include "magnetar/server/rdb_saver.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/version.h"
@@ -100,7 +101,10 @@ int RunServer(int argc, char** argv) {
       server.Listen();
       spdlog::info("Server initialized, port={}", server.config().port);
       // As Redis: listen first, so that clients connecting during a long load hear -LOADING.
-      if (server.rdb_saver().LoadAtStartup()) {
+      // With appendonly yes the AOF is the dataset, and dump.rdb is not read.
+      bool loaded =
+          server.config().appendonly ? server.aof().Start() : server.rdb_saver().LoadAtStartup();
+      if (loaded) {
         server.Run();
       } else {
         exit_code = 1;

@@ -66,13 +66,14 @@ TEST(CommandLineTest, BareSaveBeforeAnotherDirectiveMeansEmpty) {
   EXPECT_THAT(Parse({"--port", "7003", "--save"}).warnings, Not(Contains(HasSubstr("'save'"))));
 }
 
-TEST(CommandLineTest, SavePointsAddUpAndAnAofLoadsWithAWarning) {
+TEST(CommandLineTest, SavePointsAddUpAndAppendOnlyIsHonoured) {
   CommandLine line = Parse({"--save", "900 1", "--save", "60 5", "--appendonly", "yes"});
   ASSERT_EQ(line.config.save.size(), 2u);
   EXPECT_EQ(line.config.save[0].seconds, 900);
   EXPECT_EQ(line.config.save[1].changes, 5);
   EXPECT_THAT(line.warnings, Not(Contains(HasSubstr("'save'"))));
-  EXPECT_THAT(line.warnings, Contains(HasSubstr("'appendonly'")));
+  EXPECT_TRUE(line.config.appendonly);
+  EXPECT_THAT(line.warnings, Not(Contains(HasSubstr("'appendonly'"))));
   EXPECT_THAT(Parse({"--appendonly", "no", "--save", ""}).warnings,
               Not(Contains(HasSubstr("not implemented"))));
 }
@@ -183,15 +184,14 @@ TEST(CommandLineTest, DebianStockRedisConf) {
   EXPECT_TRUE(config.protected_mode);
   EXPECT_EQ(config.databases, 16);
   EXPECT_EQ(config.client_output_buffer_limit_replica.hard_bytes, 256u << 20);
-  for (const char* ignored :
-       {"'appendfsync'", "'lazyfree-lazy-server-del'", "'jemalloc-bg-thread'"}) {
+  for (const char* ignored : {"'lazyfree-lazy-server-del'", "'jemalloc-bg-thread'"}) {
     EXPECT_THAT(line.warnings, Contains(HasSubstr(ignored)));
   }
   // Its `appendonly no`, `notify-keyspace-events ""` and lazyfree-lazy-expire/user-del lines are
   // honoured.
   for (const char* honoured : {"'appendonly'", "'notify-keyspace-events'", "'lazyfree-lazy-expire'",
                                "'lazyfree-lazy-user-del'", "'rdbcompression'", "'dbfilename'",
-                               "'save'"}) {
+                               "'save'", "'appendfsync'"}) {
     EXPECT_THAT(line.warnings, Not(Contains(HasSubstr(honoured))));
   }
 }

@@ -88,13 +88,13 @@ TEST_F(RewriteTextTest, NotifyKeyspaceEventsIsQuotedInItsNormalForm) {
             "notify-keyspace-events \"\"\n" + DirLine() + kAppended);
 }
 
-// Save points are rewritten one per line in place of the old ones; `appendonly` states what the
-// operator wants once Magnetar keeps an AOF, so its lines stay.
-TEST_F(RewriteTextTest, RewritesSavePointsAndLeavesAppendonly) {
+// Save points are rewritten one per line in place of the old ones; `appendonly` takes its first
+// line's place with the running value, as any one-line directive.
+TEST_F(RewriteTextTest, RewritesSavePointsAndAppendonly) {
   config_.save = {{900, 1}, {60, 5}};
   std::string old = "save 900 1\nsave 300 10\nappendonly yes\nsave \"\"\nappendonly no\n";
   EXPECT_EQ(RewriteConfigText(old + DirLine(), config_),
-            "save 900 1\nsave 60 5\nappendonly yes\n\nappendonly no\n" + DirLine() + "\n");
+            "save 900 1\nsave 60 5\nappendonly no\n\n" + DirLine() + "\n");
   config_.save.clear();
   EXPECT_EQ(RewriteConfigText("save 900 1\n" + DirLine(), config_),
             "save \"\"\n" + DirLine() + "\n");

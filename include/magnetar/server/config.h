@@ -20,6 +20,9 @@ enum class ProtectedAccess { kNo, kYes, kLocal };
 // sanitize-dump-payload: how deeply RESTORE checks a payload (yes and clients: every element).
 enum class SanitizeDumpPayload { kNo, kYes, kClients };
 
+// appendfsync: when the append-only file's writes reach the disk.
+enum class AppendFsync { kAlways, kEverysec, kNo };
+
 struct OutputBufferLimit {
   uint64_t hard_bytes = 0;
   uint64_t soft_bytes = 0;
@@ -96,6 +99,14 @@ struct Config {
   bool rdbchecksum = true;
   bool rdb_del_sync_files = false;
   bool stop_writes_on_bgsave_error = true;
+  // The append-only file (server/aof.h, docs/persistence.md): Redis 7.0's multi-part layout in
+  // dir/appenddirname, files named after appendfilename.
+  bool appendonly = false;
+  AppendFsync appendfsync = AppendFsync::kEverysec;
+  std::string appenddirname = "appendonlydir";
+  std::string appendfilename = "appendonly.aof";
+  bool aof_use_rdb_preamble = true;
+  bool aof_load_truncated = true;
   int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
   OutputBufferLimit client_output_buffer_limit_normal = {};

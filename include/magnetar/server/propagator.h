@@ -24,6 +24,9 @@ class PropagationSink {
  public:
   virtual ~PropagationSink() = default;
   virtual void Append(std::span<const std::string_view> argv) = 0;
+  // Called once a unit's writes (or a write sent at once) have all been appended: a sink that
+  // batches its output (the AOF) writes it out here, before the unit's replies leave.
+  virtual void EndOfWrites() {}
 };
 
 // A sink that keeps every command it receives, for tests.

@@ -25,6 +25,7 @@ class Client;
 class KeyspaceHooks;
 class Blocking;
 class RdbSaver;
+class Aof;
 
 struct ServerStats {
   uint64_t total_connections_received = 0;
@@ -87,6 +88,8 @@ class Server final : public net::SessionFactory {
   net::EventLoop& loop() { return loop_; }
   // RDB persistence (server/rdb_saver.h).
   RdbSaver& rdb_saver() { return *rdb_saver_; }
+  // The append-only file (server/aof.h).
+  Aof& aof() { return *aof_; }
   ServerStats& stats() { return stats_; }
   InfoSamples& info_samples() { return info_samples_; }
   const std::map<uint64_t, Client*>& clients() const { return clients_; }
@@ -130,6 +133,7 @@ class Server final : public net::SessionFactory {
   net::EventLoop loop_;
   Slowlog slowlog_;
   std::unique_ptr<RdbSaver> rdb_saver_;  // after the loop, whose timer it holds
+  std::unique_ptr<Aof> aof_;             // after the propagator, which holds its writer
   ServerStats stats_;
   InfoSamples info_samples_;
   std::map<uint64_t, Client*> clients_;

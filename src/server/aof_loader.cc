@@ -1,0 +1,187 @@
+#include "aof_loader.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "dispatcher.h"
+#include "magnetar/common/clock.h"
+#include "magnetar/net/connection.h"
+#include "magnetar/persistence/rdb_loader.h"
+#include "magnetar/resp/request_parser.h"
+#include "magnetar/server/client.h"
+#include "magnetar/server/server.h"
+
+namespace magnetar::server {
+namespace {
+
+// Redis's id for its AOF client; no connection ever gets it.
+constexpr uint64_t kAofClientId = UINT64_MAX;
+
+// The replaying client's connection: replies are dropped, nothing is ever sent.
+class ReplayConnection final : public net::Connection {
+ public:
+  explicit ReplayConnection(const net::ConnectionLimits& limits) : Connection(limits) {
+    peer_address_ = "aof";
+    is_unix_ = true;  // local: a DEBUG command in the file runs under enable-debug-command local
+  }
+  void Close(std::string_view) override {}
+  void ScheduleFlush() override {}
+  void DropReplies() { reply_.buffer().clear(); }
+};
+
+double SecondsSince(int64_t start_us) {
+  return static_cast<double>(MonotonicUs() - start_us) / 1e6;
+}
+
+bool LoadRdbBase(Server& server, const std::string& path, const std::string& name) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    spdlog::warn("Fatal error: can't open the AOF base file {}: {}", name, std::strerror(errno));
+    return false;
+  }
+  struct stat info;
+  uint64_t size = fstat(fd, &info) == 0 ? static_cast<uint64_t>(info.st_size) : UINT64_MAX;
+  spdlog::info("Reading RDB base file on AOF loading...");
+  persistence::FileRdbInput input(fd, size);
+  persistence::RdbLoadOptions options;
+  options.now_ms = server.clock().NowMs();
+  persistence::RdbLoadResult result = persistence::LoadRdb(input, server.keyspace(), options);
+  close(fd);
+  if (!result.ok) {
+    spdlog::warn("{}", result.error);
+    return false;
+  }
+  for (const auto& [key, value] : result.aux) {
+    if (key == "redis-ver") spdlog::info("Loading RDB produced by version {}", value);
+    if (key == "aof-base" && value == "1") spdlog::info("RDB is base AOF");
+  }
+  spdlog::info("Done loading RDB, keys loaded: {}, keys expired: {}.", result.keys_loaded,
+               result.keys_expired);
+  return true;
+}
+
+std::string UnexpectedEndText(const std::string& name) {
+  return fmt::format(
+      "Unexpected end of file reading the append only file {}. You can: 1) Make a backup of your "
+      "AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can "
+      "set the 'aof-load-truncated' configuration option to yes and restart the server.",
+      name);
+}
+
+// Replays the RESP commands of one file. `last` is the manifest's last file, the only one whose
+// tail a crash can have torn.
+bool ReplayCommands(Server& server, const std::string& path, const std::string& name, bool last) {
+  std::optional<std::string> content = ReadWholeFile(path);
+  if (!content) {
+    spdlog::warn("Fatal error: can't open the append only file {}: {}", name, std::strerror(errno));
+    return false;
+  }
+  const std::string& data = *content;
+
+  net::ConnectionLimits limits;
+  limits.parser.max_bulk_len = server.config().proto_max_bulk_len;
+  limits.parser.max_query_buffer = SIZE_MAX;
+  ReplayConnection connection(limits);
+  Client client(server, connection, kAofClientId);
+  client.authenticated = true;
+  resp::RequestParser parser(limits.parser);
+  size_t at = 0;
+  size_t complete = 0;  // where the last command outside a MULTI ended
+  bool torn = false;
+  while (at < data.size()) {
+    std::string_view rest = std::string_view(data).substr(at);
+    if (rest.front() == '#') {  // an aof-timestamp-enabled annotation: skipped
+      size_t end = rest.find('\n');
+      if (end == std::string_view::npos) {
+        torn = true;
+        break;
+      }
+      at += end + 1;
+      if (!client.transaction.active()) complete = at;
+      continue;
+    }
+    resp::ParseStatus status = rest.front() == '*' ? parser.Parse(rest) : resp::ParseStatus::kError;
+    if (status == resp::ParseStatus::kNeedMore) {
+      torn = true;
+      break;
+    }
+    if (status != resp::ParseStatus::kRequest) {
+      spdlog::warn(
+          "Bad file format reading the append only file {}: make a backup of your AOF "
+          "file, then use ./redis-check-aof --fix <filename.manifest>",
+          name);
+      return false;
+    }
+    std::span<const std::string_view> args = parser.args();
+    if (server.registry().Find(args[0]) == nullptr) {
+      spdlog::warn("Unknown command '{}' reading the append only file {}", args[0], name);
+      return false;
+    }
+    Dispatch(server, client, args);
+    connection.DropReplies();
+    at += parser.consumed();
+    if (!client.transaction.active()) complete = at;
+  }
+  // A MULTI without its EXEC was cut by the crash too: its commands stay queued, never run.
+  if (client.transaction.active()) torn = true;
+  if (!torn) return true;
+  if (!last || !server.config().aof_load_truncated) {
+    spdlog::warn("{}", UnexpectedEndText(name));
+    return false;
+  }
+  spdlog::warn("!!! Warning: short read while loading the AOF file {}!!!", name);
+  spdlog::warn("!!! Truncating the AOF {} at offset {} !!!", name, complete);
+  if (truncate(path.c_str(), static_cast<off_t>(complete)) != 0) {
+    spdlog::warn("Error truncating the AOF file {}: {}", name, std::strerror(errno));
+    return false;
+  }
+  spdlog::warn("AOF {} loaded anyway because aof-load-truncated is enabled", name);
+  return true;
+}
+
+// A base file is an RDB file when it starts as one, whatever its name says.
+bool StartsAsRdb(const std::string& path) {
+  char magic[5] = {};
+  std::ifstream file(path, std::ios::binary);
+  return file.read(magic, sizeof magic) && std::string_view(magic, 5) == "REDIS";
+}
+
+}  // namespace
+
+std::optional<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return std::nullopt;
+  std::ostringstream content;
+  content << file.rdbuf();
+  return std::move(content).str();
+}
+
+bool LoadAofFiles(Server& server, const std::string& dir, const AofManifest& manifest) {
+  const int64_t start_us = MonotonicUs();
+  for (size_t i = 0; i < manifest.files.size(); ++i) {
+    const AofManifest::File& file = manifest.files[i];
+    const std::string path = dir + "/" + file.name;
+    const bool base = file.type == AofManifest::Type::kBase;
+    const int64_t file_start_us = MonotonicUs();
+    bool last = i + 1 == manifest.files.size();
+    bool ok = base && StartsAsRdb(path) ? LoadRdbBase(server, path, file.name)
+                                        : ReplayCommands(server, path, file.name, last);
+    if (!ok) return false;
+    spdlog::info("DB loaded from {} file {}: {:.3f} seconds", base ? "base" : "incr", file.name,
+                 SecondsSince(file_start_us));
+  }
+  spdlog::info("DB loaded from append only file: {:.3f} seconds", SecondsSince(start_us));
+  // What was just loaded is what is on disk.
+  server.keyspace().ResetDirty();
+  return true;
+}
+
+}  // namespace magnetar::server

@@ -1,0 +1,194 @@
+// The append-only file as users see it: with appendonly yes every acknowledged write survives a
+// kill -9, the files are Redis 7.0's multi-part layout (manifest, base, incr) with its names and
+// format, a torn last command is cut off at the next start, and the directory moves between
+// Magnetar and Redis 7.0 both ways with the same DEBUG DIGEST; redis-check-aof accepts Magnetar's.
+// Behaviour tests run on both servers, so the expectations are Redis's.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "e2e/server_fixture.h"
+#include "e2e/temp_dir.h"
+
+namespace magnetar::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Bulk(std::string_view text) { return fmt::format("${}\r\n{}\r\n", text.size(), text); }
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream content;
+  content << file.rdbuf();
+  return std::move(content).str();
+}
+
+// Writes of several kinds: relative times, a transaction, other databases, a lazy expiry.
+void Fill(RespClient& client) {
+  client.Call({"SET", "s", "text"});
+  client.Call({"SET", "ttl", "v", "EX", "1000"});
+  client.Call({"INCR", "counter"});
+  client.Call({"INCR", "counter"});
+  client.Call({"RPUSH", "list", "a", "b", "c"});
+  client.Call({"LPOP", "list"});
+  client.Call({"HSET", "hash", "f", "1", "g", "2"});
+  client.Call({"SADD", "set", "x", "y"});
+  client.Call({"ZADD", "zset", "1.5", "m", "2", "n"});
+  client.Call({"INCRBYFLOAT", "float", "1.25"});
+  client.Call({"MULTI"});
+  client.Call({"SET", "in-multi", "1"});
+  client.Call({"EXPIRE", "in-multi", "500"});
+  client.Call({"EXEC"});
+  client.Call({"SELECT", "5"});
+  client.Call({"SET", "db5", "five"});
+  client.Call({"SELECT", "0"});
+  client.Call({"DEL", "s"});
+  client.Call({"SET", "s", "again"});
+}
+
+const std::vector<Directive> kAofOn = {
+    {"appendonly", "yes"}, {"appendfsync", "always"}, {"enable-debug-command", "yes"}};
+
+class AofTest : public ServerTest {
+ protected:
+  ::testing::AssertionResult StartIn(const TempDir& dir) {
+    std::vector<Directive> directives = kAofOn;
+    directives.insert(directives.begin(), {"dir", dir.path()});
+    return StartServer(std::move(directives));
+  }
+  void Kill() {
+    ::kill(server_->pid(), SIGKILL);
+    server_->Stop();
+  }
+  std::string AofFile(std::string_view name) const {
+    return dir_.file(fmt::format("appendonlydir/{}", name));
+  }
+
+  TempDir dir_;
+};
+
+TEST_P(AofTest, AcknowledgedWritesSurviveAKill) {
+  ASSERT_TRUE(StartIn(dir_));
+  auto client = Connect();
+  Fill(*client);
+  std::string digest = client->Call({"DEBUG", "DIGEST"});
+  Kill();
+
+  ASSERT_TRUE(StartIn(dir_));
+  client = Connect();
+  EXPECT_EQ(client->Call({"DEBUG", "DIGEST"}), digest);
+  EXPECT_EQ(client->Call({"DBSIZE"}), ":9\r\n");
+  EXPECT_EQ(client->Call({"GET", "counter"}), Bulk("2"));
+  EXPECT_EQ(client->Call({"GET", "s"}), Bulk("again"));
+  // Writes after the restart go on in the same incr file and survive the next kill too.
+  client->Call({"SET", "after", "restart"});
+  digest = client->Call({"DEBUG", "DIGEST"});
+  Kill();
+  ASSERT_TRUE(StartIn(dir_));
+  client = Connect();
+  EXPECT_EQ(client->Call({"DEBUG", "DIGEST"}), digest);
+}
+
+TEST_P(AofTest, FilesHaveRedisNamesAndFormat) {
+  ASSERT_TRUE(StartIn(dir_));
+  auto client = Connect();
+  client->Call({"SET", "a", "1"});
+  EXPECT_EQ(ReadAll(AofFile("appendonly.aof.manifest")),
+            "file appendonly.aof.1.base.rdb seq 1 type b\n"
+            "file appendonly.aof.1.incr.aof seq 1 type i\n");
+  EXPECT_EQ(ReadAll(AofFile("appendonly.aof.1.base.rdb")).substr(0, 9), "REDIS0010");
+  EXPECT_EQ(ReadAll(AofFile("appendonly.aof.1.incr.aof")),
+            "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n");
+  EXPECT_EQ(
+      client->Call({"INFO", "persistence"}).find("\r\naof_enabled:1\r\n") != std::string::npos,
+      true);
+}
+
+TEST_P(AofTest, ATornLastCommandIsCutOff) {
+  ASSERT_TRUE(StartIn(dir_));
+  auto client = Connect();
+  client->Call({"SET", "kept", "1"});
+  Kill();
+  std::string incr = AofFile("appendonly.aof.1.incr.aof");
+  uintmax_t complete = fs::file_size(incr);
+  std::ofstream(incr, std::ios::app | std::ios::binary) << "*3\r\n$3\r\nSET\r\n$4\r\nlost\r\n$1";
+
+  ASSERT_TRUE(StartIn(dir_));
+  client = Connect();
+  EXPECT_EQ(client->Call({"GET", "kept"}), Bulk("1"));
+  EXPECT_EQ(client->Call({"EXISTS", "lost"}), ":0\r\n");
+  EXPECT_EQ(fs::file_size(incr), complete);
+  EXPECT_NE(server_->LogTail().find("loaded anyway because aof-load-truncated is enabled"),
+            std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Servers, AofTest, BothServers(), ServerParamName);
+
+// The appendonlydir each server writes loads in the other with the same DEBUG DIGEST.
+class AofCrossLoadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (test_support::ServerBinary(ServerKind::kRedis).empty()) GTEST_SKIP() << "no redis-server";
+  }
+  std::unique_ptr<ServerProcess> Start(ServerKind kind) {
+    std::vector<Directive> directives = kAofOn;
+    directives.insert(directives.begin(), {"dir", dir_.path()});
+    std::string error;
+    auto server = ServerProcess::Start({.kind = kind, .directives = directives}, error);
+    EXPECT_TRUE(server) << error;
+    return server;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(AofCrossLoadTest, EachServerLoadsTheOthersAppendOnlyDir) {
+  for (ServerKind writer : {ServerKind::kMagnetar, ServerKind::kRedis}) {
+    ServerKind reader =
+        writer == ServerKind::kMagnetar ? ServerKind::kRedis : ServerKind::kMagnetar;
+    fs::remove_all(dir_.file("appendonlydir"));
+    auto source = Start(writer);
+    ASSERT_TRUE(source);
+    RespClient client;
+    ASSERT_TRUE(client.Connect(source->port()));
+    Fill(client);
+    std::string digest = client.Call({"DEBUG", "DIGEST"});
+    ::kill(source->pid(), SIGKILL);
+    source->Stop();
+
+    auto target = Start(reader);
+    ASSERT_TRUE(target);
+    RespClient loaded;
+    ASSERT_TRUE(loaded.Connect(target->port()));
+    EXPECT_EQ(loaded.Call({"DEBUG", "DIGEST"}), digest) << test_support::ServerKindName(writer);
+    target->Stop();
+  }
+}
+
+TEST_F(AofCrossLoadTest, RedisCheckAofAcceptsMagnetarsFiles) {
+  fs::path check =
+      fs::path(test_support::ServerBinary(ServerKind::kRedis)).parent_path() / "redis-check-aof";
+  if (!fs::exists(check)) GTEST_SKIP() << "no redis-check-aof";
+  auto server = Start(ServerKind::kMagnetar);
+  ASSERT_TRUE(server);
+  RespClient client;
+  ASSERT_TRUE(client.Connect(server->port()));
+  Fill(client);
+  ::kill(server->pid(), SIGKILL);
+  server->Stop();
+  std::string command = fmt::format("{} {} > /dev/null 2>&1", check.string(),
+                                    dir_.file("appendonlydir/appendonly.aof.manifest"));
+  int status = std::system(command.c_str());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << command;
+}
+
+}  // namespace
+}  // namespace magnetar::e2e
