@@ -88,8 +88,8 @@ class Snapshot {
 
   void WriteAhead(const Database& db, Entry& entry);
   void Emit(size_t index, Entry& entry);
-  // Advances the walk by one table cursor step of the current database.
-  void WalkBucket();
+  // Advances the walk by a batch of table cursor steps of the current database.
+  void WalkBatch();
 
   Keyspace& keyspace_;
   SnapshotSink& sink_;
@@ -99,6 +99,7 @@ class Snapshot {
   bool entered_ = false;     // whether BeginDatabase was called for it
   uint64_t cursor_ = 0;
   uint64_t written_ = 0;
+  std::vector<Entry*> batch_;  // entries of the current batch, reused
   bool abandoned_ = false;
 };
 
