@@ -99,24 +99,6 @@ std::optional<RestoreOptions> ParseRestoreOptions(CommandContext& ctx) {
   return options;
 }
 
-// The access metadata IDLETIME or FREQ asks for, as Redis applies them: FREQ only under an LFU
-// policy, IDLETIME only under the others. An idle time beyond what the LRU clock spans reads as
-// the oldest stamp it can hold (access_metadata.h).
-std::optional<uint32_t> RequestedAccess(const engine::Keyspace& keyspace,
-                                        const RestoreOptions& options) {
-  if (keyspace.access_mode() == engine::AccessMode::kLfu) {
-    if (!options.frequency) return std::nullopt;
-    return engine::LfuPack(engine::LfuMinutesAt(keyspace.NowMs()),
-                           static_cast<uint32_t>(*options.frequency));
-  }
-  if (!options.idle_seconds) return std::nullopt;
-  constexpr int64_t kMaxIdleTicks = engine::kAccessMask - 1;
-  int64_t ticks = *options.idle_seconds > kMaxIdleTicks / engine::kLruTicksPerSecond
-                      ? kMaxIdleTicks
-                      : *options.idle_seconds * engine::kLruTicksPerSecond;
-  return (keyspace.lru_clock() - static_cast<uint32_t>(ticks)) & engine::kAccessMask;
-}
-
 // Stores the loaded value at `key`, with the deadline when `deadline_ms` is non-zero.
 void Store(engine::Database& db, std::string_view key, rdb::LoadedValue& value,
            int64_t deadline_ms) {
@@ -172,7 +154,8 @@ void Restore(CommandContext& ctx) {
     return ctx.reply.Ok();
   }
   Store(db, key, *value, deadline_ms);
-  if (std::optional<uint32_t> access = RequestedAccess(ctx.keyspace, *options)) {
+  if (std::optional<uint32_t> access =
+          ctx.keyspace.RestoredAccess(options->idle_seconds, options->frequency)) {
     db.SetAccess(key, *access);
   }
   if (deadline_ms != 0 && !options->absttl && ctx.propagate().listening()) {

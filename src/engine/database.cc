@@ -157,6 +157,23 @@ void Database::Place(const KeyTable::Position& position, Entry* old, Entry* entr
   }
 }
 
+bool Database::InsertLoaded(std::string_view key, const EntryValue& value,
+                            std::optional<int64_t> deadline_ms, std::optional<uint32_t> access) {
+  uint64_t hash = table_.Hash(key);
+  Entry* entry = Entry::Create(key, value, deadline_ms,
+                               access ? *access & kAccessMask : keyspace_.NewAccess(hash));
+  if (table_.InsertUnique(entry, hash) != nullptr) {
+    Entry::Destroy(entry);
+    return false;
+  }
+  Stamp(entry);
+  entry_bytes_ += entry->AllocatedBytes();
+  if (deadline_ms) {
+    expiry_.OnDeadlineSet(*this, KeyTable::RecordOf(hash), std::nullopt, *deadline_ms);
+  }
+  return true;
+}
+
 bool Database::Delete(std::string_view key) {
   KeyTable::Position position;
   Entry* entry = FindLive(key, table_.Hash(key), &position);

@@ -113,6 +113,20 @@ size_t Keyspace::KeyCount() const {
 // (expected increments, from the initial value), so an evicted popular key does not come back as
 // the least used of all. The lookup of the write creating the key is not part of its history: a
 // key never seen before starts at Redis's initial value.
+std::optional<uint32_t> Keyspace::RestoredAccess(std::optional<int64_t> idle_seconds,
+                                                 std::optional<int64_t> frequency) const {
+  if (access_mode_ == AccessMode::kLfu) {
+    if (!frequency) return std::nullopt;
+    return LfuPack(LfuMinutesAt(NowMs()), static_cast<uint32_t>(*frequency));
+  }
+  if (!idle_seconds) return std::nullopt;
+  constexpr int64_t kMaxIdleTicks = kAccessMask - 1;
+  int64_t ticks = *idle_seconds > kMaxIdleTicks / kLruTicksPerSecond
+                      ? kMaxIdleTicks
+                      : *idle_seconds * kLruTicksPerSecond;
+  return (lru_clock() - static_cast<uint32_t>(ticks)) & kAccessMask;
+}
+
 uint32_t Keyspace::NewLfuAccess(uint64_t hash) const {
   double counter = kLfuInitValue;
   uint32_t estimate = sketch_.Estimate(hash);

@@ -10,6 +10,8 @@ namespace {
 constexpr size_t kByteLimits[] = {4096, 8192, 16384, 32768, 65536};
 // Redis's cap on a node's bytes when the limit is a count.
 constexpr size_t kSafetyLimit = 8192;
+// What Redis adds to an element's length to estimate its entry's size in a node.
+constexpr size_t kEntryOverheadEstimate = 8;
 
 size_t ByteLimit(int64_t fill) {
   if (fill >= 0) return kSafetyLimit;
@@ -41,13 +43,16 @@ void ListValue::AppendNode(Listpack lp) {
   size_ += count;
 }
 
-bool ListValue::Fits(size_t bytes, size_t count, size_t size, int64_t fill) {
-  if (fill > 0 && count >= static_cast<size_t>(fill)) return false;
-  return bytes + size <= ByteLimit(fill);
+bool ListValue::Fits(size_t bytes, size_t count, size_t length, int64_t fill) {
+  // Redis 7.0's rule, which decides where its nodes end and so the bytes of RDB files and DUMP
+  // payloads: the element's length plus 8, its overestimate of an entry's overhead, rather than
+  // the entry's exact size. A count limit (fill >= 0) admits fewer than `fill` elements.
+  if (fill >= 0 && count >= static_cast<size_t>(fill)) return false;
+  return bytes + length + kEntryOverheadEstimate <= ByteLimit(fill);
 }
 
 bool ListValue::MergeFits(const Node& a, const Node& b, int64_t fill) {
-  if (fill > 0 && a.count + b.count > static_cast<uint64_t>(fill)) return false;
+  if (fill >= 0 && a.count + b.count > static_cast<uint64_t>(fill)) return false;
   return a.lp.TotalBytes() + b.lp.TotalBytes() - Listpack::kHeaderBytes - 1 <= ByteLimit(fill);
 }
 
@@ -67,7 +72,7 @@ void ListValue::Push(End end, std::string_view value, int64_t fill) {
   ++size_;
   if (!nodes_.empty()) {
     Node& node = end == End::kHead ? nodes_.front() : nodes_.back();
-    if (Fits(node.lp.TotalBytes(), node.count, Listpack::EntryBytes(value), fill)) {
+    if (Fits(node.lp.TotalBytes(), node.count, value.size(), fill)) {
       end == End::kHead ? node.lp.Prepend(value) : node.lp.Append(value);
       ++node.count;
       return;
@@ -135,12 +140,11 @@ bool ListValue::Set(int64_t index, std::string_view value, int64_t fill) {
 }
 
 void ListValue::InsertAt(size_t n, size_t offset, std::string_view value, int64_t fill) {
-  const size_t entry = Listpack::EntryBytes(value);
   ++size_;
   // Adds the element at `pos` of node `m` when the node has room for it.
   auto add_if_fits = [&](size_t m, auto pos_of) {
     Node& node = nodes_[m];
-    if (!Fits(node.lp.TotalBytes(), node.count, entry, fill)) return false;
+    if (!Fits(node.lp.TotalBytes(), node.count, value.size(), fill)) return false;
     node.lp.InsertAt(pos_of(node), value);
     ++node.count;
     return true;

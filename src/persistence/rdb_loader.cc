@@ -142,15 +142,18 @@ class Loader {
           SetDeadline(*ms);
           continue;
         }
-        case kRdbOpFreq:
-          // The key's LFU counter. Magnetar cannot set an entry's access metadata from here
-          // yet (no Database API), so it is read and dropped: keys start at the initial value.
-          if (!reader_.Byte()) return ReadFailed();
+        case kRdbOpFreq: {
+          std::optional<uint8_t> counter = reader_.Byte();
+          if (!counter) return ReadFailed();
+          frequency_ = *counter;
           continue;
-        case kRdbOpIdle:
-          // The key's idle seconds (LRU): read and dropped, as FREQ.
-          if (!reader_.Length()) return ReadFailed();
+        }
+        case kRdbOpIdle: {
+          std::optional<uint64_t> seconds = reader_.Length();
+          if (!seconds) return ReadFailed();
+          idle_seconds_ = static_cast<int64_t>(std::min<uint64_t>(*seconds, INT64_MAX));
           continue;
+        }
         case kRdbOpEof:
           return true;
         case kRdbOpSelectDb: {
@@ -165,10 +168,17 @@ class Loader {
           db_ = &keyspace_.db(*index);
           continue;
         }
-        case kRdbOpResizeDb:
-          // Sizes the tables would take; the tables grow incrementally anyway.
-          if (!reader_.Length() || !reader_.Length()) return ReadFailed();
+        case kRdbOpResizeDb: {
+          std::optional<uint64_t> keys = reader_.Length();
+          if (!keys || !reader_.Length()) return ReadFailed();
+          // A key takes at least 3 bytes of the file (type, key length, value length): a count
+          // the rest of the file cannot hold is not believed, and an input of unknown size (a
+          // pipe, which reports UINT64_MAX) backs none.
+          if (uint64_t room = in_.Remaining(); room != UINT64_MAX) {
+            db_->Reserve(std::min<uint64_t>(*keys, room / 3));
+          }
           continue;
+        }
         case kRdbOpAux: {
           std::optional<std::string> key = reader_.String();
           if (!key) return ReadFailed();
@@ -189,6 +199,8 @@ class Loader {
         default:
           if (!Key(*type)) return false;
           has_deadline_ = false;
+          idle_seconds_.reset();
+          frequency_.reset();
       }
       if (in_.Consumed() - reported_ >= kProgressBytes) {
         reported_ = in_.Consumed();
@@ -224,16 +236,13 @@ class Loader {
       ++result_.keys_expired;
       return true;
     }
-    engine::TtlUpdate ttl =
-        has_deadline_ ? engine::TtlUpdate::At(deadline_ms_) : engine::TtlUpdate::Clear();
-    size_t before = db_->Size();
-    if (string) {
-      db_->SetString(key_, *string, ttl);
-    } else {
-      db_->SetObject(key_, value->type, std::move(value->object), ttl);
-    }
-    // A new key grows the table; a duplicate replaced the first one.
-    if (db_->Size() == before) {
+    engine::EntryValue entry_value =
+        string ? engine::EntryValue::String(*string)
+               : engine::EntryValue::Adopt(value->type, value->object.release());
+    std::optional<int64_t> deadline;
+    if (has_deadline_) deadline = deadline_ms_;
+    if (!db_->InsertLoaded(key_, entry_value, deadline,
+                           keyspace_.RestoredAccess(idle_seconds_, frequency_))) {
       return Fail(fmt::format("RDB has duplicated key '{}' in DB {}", key_, db_->index()));
     }
     ++result_.keys_loaded;
@@ -268,6 +277,9 @@ class Loader {
   // The EXPIRETIME(_MS) that preceded the key being read.
   bool has_deadline_ = false;
   int64_t deadline_ms_ = 0;
+  // The IDLE and FREQ that preceded it.
+  std::optional<int64_t> idle_seconds_;
+  std::optional<int64_t> frequency_;
   std::string key_;
   std::string key_scratch_;
   std::string value_scratch_;

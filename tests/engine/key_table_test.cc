@@ -56,6 +56,41 @@ TEST_F(KeyTableTest, InsertFindAndEraseAtScale) {
   EXPECT_FALSE(Contains("key:1"));
 }
 
+TEST_F(KeyTableTest, ReserveSizesTheTableOnceForTheKeysAnnounced) {
+  table_.Reserve(100000);
+  // 100,000 keys at up to 5 per bucket: 20,000 buckets, rounded up to a power of two.
+  size_t reserved = table_.BucketBytes();
+  EXPECT_EQ(reserved, 32768u * 64);
+  for (size_t i = 0; i < 100000; ++i) Add(Key("k", i));
+  // No resize started: the array is the same, plus a few chained children.
+  EXPECT_FALSE(table_.resizing());
+  EXPECT_LT(table_.BucketBytes() - reserved, reserved / 20);
+  for (size_t i = 0; i < 100000; i += 997) EXPECT_TRUE(Contains(Key("k", i)));
+  // A table already larger keeps its array; a smaller one starts a single resize.
+  size_t before = table_.BucketBytes();
+  table_.Reserve(10);
+  EXPECT_EQ(table_.BucketBytes(), before);
+  table_.Reserve(1000000);
+  EXPECT_TRUE(table_.resizing());
+  while (table_.RehashStep(1000)) {
+  }
+  for (size_t i = 0; i < 100000; i += 997) EXPECT_TRUE(Contains(Key("k", i)));
+}
+
+TEST_F(KeyTableTest, InsertUniqueRefusesAKeyAlreadyThere) {
+  for (size_t i = 0; i < 1000; ++i) {
+    std::string key = Key("k", i);
+    Entry* entry = Entry::Create(key, EntryValue::String("v"), std::nullopt, 0);
+    ASSERT_EQ(table_.InsertUnique(entry, table_.Hash(key)), nullptr);
+  }
+  Entry* twin = Entry::Create("k500", EntryValue::String("w"), std::nullopt, 0);
+  Entry* present = table_.InsertUnique(twin, table_.Hash("k500"));
+  ASSERT_NE(present, nullptr);
+  EXPECT_EQ(present->string().view(), "v");
+  EXPECT_EQ(table_.size(), 1000u);
+  Entry::Destroy(twin);
+}
+
 TEST_F(KeyTableTest, ShrinksAfterMassDeletion) {
   for (size_t i = 0; i < 100'000; ++i) Add(Key("key:", i));
   size_t full = table_.BucketBytes();

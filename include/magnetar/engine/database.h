@@ -124,6 +124,16 @@ class Database final : private ExpiryIndex::Host {
   // is not stored.
   bool SetAccess(std::string_view key, uint32_t access);
 
+  // Loading (RDB). Sizes the table for `keys` keys (the file's RESIZEDB), so that loading them
+  // does not resize it again and again.
+  void Reserve(size_t keys) { table_.Reserve(keys); }
+  // Adds `key` with `value`, unless it is stored already: then returns false and changes nothing
+  // (an object in `value` is freed). A loaded key is nobody's change: no lazy expiry of what is
+  // stored, no "new" event, no eviction note, no count in the frequency sketch. `access` is the
+  // file's IDLE or FREQ; nullopt gives a new key's.
+  bool InsertLoaded(std::string_view key, const EntryValue& value,
+                    std::optional<int64_t> deadline_ms, std::optional<uint32_t> access);
+
   size_t Size() const { return table_.size(); }
   size_t ExpiresCount() const { return expiry_.live(); }
   // INFO keyspace's avg_ttl: the mean time left (ms) of the keys with a deadline, 0 when none.

@@ -83,6 +83,14 @@ class KeyTable {
   // Adds an entry whose key is not in the table. The table owns it from now on. Performs one step
   // of a running resize first.
   void Insert(Entry* entry, uint64_t hash);
+  // Insert, unless an entry with the same key is there: then returns that entry and changes
+  // nothing (the caller keeps `entry`). Walks the chain once where Find then Insert would twice.
+  Entry* InsertUnique(Entry* entry, uint64_t hash);
+  // Sizes the table for `keys` keys at once (an RDB file announces its count). An empty table
+  // allocates and zeroes its final array now rather than doubling some twenty times, each resize
+  // rehashing every key inserted so far; a smaller non-empty one starts a single resize to that
+  // size. Asks the growth gate as any growth does, and does nothing while a resize runs.
+  void Reserve(size_t keys);
   // Puts `entry` (same key) where Find found the old one; the caller disposes of the old one.
   void Replace(const Position& position, Entry* entry);
   // Starts loading the bucket where `hash` lives, so that a Find a little later does not wait for
@@ -137,6 +145,10 @@ class KeyTable {
   void StepWithTraffic();
   const Bucket* RandomBucket(const std::function<uint64_t()>& random) const;
   bool MayGrow() const;
+  // The resize step and growth an insert of `record` makes first; returns the bucket it goes to.
+  Bucket* PrepareInsert(uint32_t record);
+  // The entry keyed `key` (tagged `tag`) in the chain starting at `head`, or null.
+  static Entry* FindInChain(Bucket* head, std::string_view key, uint8_t tag, Position* position);
   void InsertIntoChain(Bucket* head, Entry* entry, uint8_t tag);
   void StartResize(size_t count);
   void MoveBucket(size_t index);

@@ -56,6 +56,12 @@ class Keyspace {
   uint32_t NewAccess(uint64_t hash) const {
     return access_mode_ == AccessMode::kLru ? lru_clock() : NewLfuAccess(hash);
   }
+  // The metadata of a key restored with the idle time or LFU counter it had (RESTORE's IDLETIME
+  // and FREQ, an RDB file's IDLE and FREQ), applied as Redis applies them: the counter only under
+  // an LFU policy, the idle time under any other (an idle time beyond what the LRU clock spans
+  // reads as the oldest stamp it holds). nullopt when neither applies: the key is new.
+  std::optional<uint32_t> RestoredAccess(std::optional<int64_t> idle_seconds,
+                                         std::optional<int64_t> frequency) const;
   // The metadata of a key accessed now that had `access`.
   uint32_t TouchedAccess(uint32_t access) {
     return access_mode_ == AccessMode::kLru ? lru_clock() : TouchedLfuAccess(access);

@@ -109,9 +109,9 @@ class ListValue final : public Object {
   // The position of element `offset` of `node` (its EndPos() when offset == count), walking
   // from the nearer end.
   static Listpack::Pos SeekIn(const Node& node, size_t offset);
-  // Whether a node of `bytes` bytes and `count` elements may take one more element of `size`
-  // bytes under `fill`.
-  static bool Fits(size_t bytes, size_t count, size_t size, int64_t fill);
+  // Whether a node of `bytes` bytes and `count` elements may take one more element `length`
+  // bytes long under `fill`.
+  static bool Fits(size_t bytes, size_t count, size_t length, int64_t fill);
   static bool MergeFits(const Node& a, const Node& b, int64_t fill);
   // Inserts a node holding only `value` at position `at` of the chain.
   void InsertNode(size_t at, std::string_view value);
