@@ -10,53 +10,22 @@
 #include <cerrno>
 #include <cstring>
 
+#include "aof_base.h"
 #include "aof_loader.h"
 #include "info_sections.h"
-#include "magnetar/engine/snapshot.h"
-#include "magnetar/persistence/rdb_file_writer.h"
-#include "magnetar/persistence/rdb_snapshot.h"
+#include "magnetar/common/clock.h"
 #include "magnetar/server/server.h"
-#include "magnetar/server/version.h"
 
 namespace magnetar::server {
-namespace {
-
-// Writes the whole dataset as an RDB base file, through the snapshot machinery the RDB saves
-// use. With aux field aof-base 1, as Redis marks its base files.
-std::string WriteRdbBase(Server& server, const std::string& dir, const std::string& name) {
-  const Config& config = server.config();
-  std::string error;
-  std::unique_ptr<persistence::RdbFileWriter> file =
-      persistence::RdbFileWriter::Open(dir, name, config.rdbchecksum, error);
-  if (file == nullptr) return error;
-  persistence::RdbSnapshotOptions options;
-  options.compress = config.rdbcompression;
-  options.aux = {
-      {"redis-ver", std::string(kRedisVersion)},
-      {"redis-bits", "64"},
-      {"ctime", std::to_string(server.clock().NowMs() / 1000)},
-      {"used-mem", std::to_string(server.memory_gauge().Used())},
-      {"aof-base", "1"},
-  };
-  persistence::RdbSnapshotSink sink(server.keyspace(), *file, std::move(options));
-  sink.Begin();
-  {
-    engine::Snapshot snapshot(server.keyspace(), sink);
-    while (!snapshot.Step(INT64_MAX)) {
-    }
-  }
-  sink.Finish();
-  file->Finish();
-  persistence::RdbFileOutcome outcome = file->Wait();
-  return outcome.ok ? std::string() : outcome.error;
-}
-
-}  // namespace
-
 Aof::Aof(Server& server)
-    : server_(server), dir_(server.config().dir + "/" + server.config().appenddirname) {}
+    : server_(server),
+      dir_(server.config().dir + "/" + server.config().appenddirname),
+      rewrite_timer_(server.loop().AddTimer([this] { OnRewriteStep(); })) {}
 
 Aof::~Aof() {
+  // A rewrite cut short leaves the manifest as it was; its temp file is removed.
+  if (rewrite_ != nullptr && rewrite_->snapshot != nullptr) rewrite_->snapshot->Abandon();
+  rewrite_.reset();
   if (writer_ != nullptr) server_.propagator().RemoveSink(*writer_);
 }
 
@@ -82,9 +51,9 @@ bool Aof::Start() {
     int64_t seq = 1;
     std::string name = AofIncrName(config, seq);
     manifest_.files.push_back({name, seq, AofManifest::Type::kIncr});
-    return OpenIncr(name, /*created=*/true);
+    return OpenIncr(name, kCreatedAtStart);
   }
-  return OpenIncr(manifest_.files.back().name, /*created=*/false);
+  return OpenIncr(manifest_.files.back().name, kOpenedAtStart);
 }
 
 bool Aof::Create() {
@@ -98,7 +67,15 @@ bool Aof::Create() {
   spdlog::info("Creating AOF base file {} on server start", base);
   std::string error;
   if (config.aof_use_rdb_preamble) {
-    error = WriteRdbBase(server_, dir_, base);
+    // At startup nothing else runs: the walk goes in one step.
+    std::unique_ptr<AofBaseJob> job = StartAofBase(server_, dir_, base, error);
+    if (job != nullptr) {
+      while (!job->snapshot->Step(INT64_MAX)) {
+      }
+      job->Finish();
+      persistence::RdbFileOutcome outcome = job->file->Wait();
+      if (!outcome.ok) error = outcome.error;
+    }
   } else {
     // A command base of an empty dataset is an empty file.
     int fd = open((dir_ + "/" + base).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -112,20 +89,26 @@ bool Aof::Create() {
   manifest_.files = {{base, 1, AofManifest::Type::kBase}};
   std::string incr = AofIncrName(config, 1);
   manifest_.files.push_back({incr, 1, AofManifest::Type::kIncr});
-  return OpenIncr(incr, /*created=*/true);
+  return OpenIncr(incr, kCreatedAtStart);
 }
 
-bool Aof::OpenIncr(const std::string& name, bool created) {
-  spdlog::info("{} AOF incr file {} on server start", created ? "Creating" : "Opening", name);
+bool Aof::OpenIncr(const std::string& name, IncrOpening opening) {
+  constexpr std::string_view kLogText[] = {"Creating AOF incr file {} on server start",
+                                           "Opening AOF incr file {} on server start",
+                                           "Creating AOF incr file {} on background rewrite",
+                                           "Creating AOF incr file {} on background rewrite"};
+  spdlog::info(fmt::runtime(kLogText[static_cast<int>(opening)]), name);
+  // A temporary incr file left by a crash holds nothing anyone needs.
+  const int truncate = opening == kTempForEnabling ? O_TRUNC : 0;
   std::string path = dir_ + "/" + name;
-  int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | truncate, 0644);
   struct stat info;
   if (fd < 0 || fstat(fd, &info) != 0) {
     spdlog::warn("Can't open the append-only file {}: {}", name, std::strerror(errno));
     if (fd >= 0) close(fd);
     return false;
   }
-  if (created) {
+  if (opening == kCreatedAtStart || opening == kCreatedForRewrite) {
     std::string error = WriteAofManifest(dir_, AofManifestName(server_.config()), manifest_);
     if (!error.empty()) {
       spdlog::warn("{}", error);
@@ -133,6 +116,8 @@ bool Aof::OpenIncr(const std::string& name, bool created) {
       return false;
     }
   }
+  // The previous incr file (a rewrite's) gets its last writes and its fsync as it goes.
+  if (writer_ != nullptr) server_.propagator().RemoveSink(*writer_);
   writer_ = std::make_unique<AofWriter>(fd, static_cast<uint64_t>(info.st_size), server_.config());
   // Whatever the stream selected before, the file's next write must say its database.
   server_.propagator().ForgetSelectedDb();
@@ -142,13 +127,14 @@ bool Aof::OpenIncr(const std::string& name, bool created) {
 
 void Aof::AppendInfo(std::string& out) const {
   info::Field(out, "aof_enabled", writer_ != nullptr ? 1 : 0);
-  info::Field(out, "aof_rewrite_in_progress", 0);
+  info::Field(out, "aof_rewrite_in_progress", rewrite_ != nullptr ? 1 : 0);
   info::Field(out, "aof_rewrite_scheduled", 0);
-  info::Field(out, "aof_last_rewrite_time_sec", -1);
-  info::Field(out, "aof_current_rewrite_time_sec", -1);
-  info::Field(out, "aof_last_bgrewrite_status", "ok");
-  info::Field(out, "aof_rewrites", 0);
-  info::Field(out, "aof_rewrites_consecutive_failures", 0);
+  info::Field(out, "aof_last_rewrite_time_sec", last_rewrite_seconds_);
+  info::Field(out, "aof_current_rewrite_time_sec",
+              rewrite_ != nullptr ? (MonotonicUs() - rewrite_->start_us) / 1'000'000 : -1);
+  info::Field(out, "aof_last_bgrewrite_status", last_rewrite_ok_ ? "ok" : "err");
+  info::Field(out, "aof_rewrites", rewrites_);
+  info::Field(out, "aof_rewrites_consecutive_failures", consecutive_failures_);
   info::Field(out, "aof_last_write_status",
               writer_ == nullptr || writer_->last_write_ok() ? "ok" : "err");
   info::Field(out, "aof_last_cow_size", 0);

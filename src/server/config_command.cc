@@ -17,6 +17,7 @@
 #include "logging.h"
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/common/glob.h"
+#include "magnetar/server/aof.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
 #include "server_families.h"
@@ -97,12 +98,6 @@ LiveRefusal CheckLive(const Config& before, const Config& after) {
                           fitting)};
     }
   }
-  // Turning the AOF on at run time needs a rewrite to write its base first (not done yet), and
-  // turning it off is its counterpart.
-  if (after.appendonly != before.appendonly) {
-    return {"appendonly",
-            "Magnetar cannot switch the append only file at run time yet; set it at startup"};
-  }
   return {};
 }
 
@@ -166,8 +161,10 @@ void ConfigSet(CommandContext& ctx) {
   }
 
   if (updated.loglevel != server.config().loglevel) SetLogLevel(updated.loglevel);
+  const bool aof_was_on = server.config().appendonly;
   server.config() = std::move(updated);
   server.ApplyConfig();
+  if (server.config().appendonly != aof_was_on) server.aof().Switch();
   ctx.reply.Ok();
 }
 

@@ -1,5 +1,7 @@
-// SAVE, BGSAVE [SCHEDULE] and LASTSAVE: the RDB saver's commands (server/rdb_saver.h).
+// SAVE, BGSAVE [SCHEDULE] and LASTSAVE: the RDB saver's commands (server/rdb_saver.h); and
+// BGREWRITEAOF, the append-only file's (server/aof.h).
 #include "magnetar/commands/arg_parser.h"
+#include "magnetar/server/aof.h"
 #include "magnetar/server/rdb_saver.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
@@ -25,6 +27,12 @@ void BackgroundSave(CommandContext& ctx) {
   std::string error = AsServer(ctx).server.rdb_saver().StartBackgroundSave();
   if (!error.empty()) return ctx.reply.Error(error);
   ctx.reply.SimpleString("Background saving started");
+}
+
+void RewriteAof(CommandContext& ctx) {
+  std::string error = AsServer(ctx).server.aof().StartRewrite();
+  if (!error.empty()) return ctx.reply.Error(error);
+  ctx.reply.SimpleString("Background append only file rewriting started");
 }
 
 void LastSave(CommandContext& ctx) {
@@ -62,6 +70,15 @@ constexpr CommandSpec kPersistenceCommands[] = {
              .complexity = "O(1)",
              .history = kBgsaveHistory,
              .arguments = kBgsaveArgs}},
+    {.name = "bgrewriteaof",
+     .arity = 1,
+     .flags = kAdmin | kNoScript | kNoAsyncLoading,
+     .acl = kAclAdmin | kAclSlow | kAclDangerous,
+     .handler = &RewriteAof,
+     .doc = {.summary = "Asynchronously rewrite the append-only file",
+             .since = "1.0.0",
+             .group = "server",
+             .complexity = "O(1)"}},
     {.name = "lastsave",
      .arity = 1,
      .flags = kLoading | kStale | kFast,

@@ -8,11 +8,14 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "e2e/server_fixture.h"
 #include "e2e/temp_dir.h"
@@ -21,6 +24,7 @@ namespace magnetar::e2e {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 
 std::string Bulk(std::string_view text) { return fmt::format("${}\r\n{}\r\n", text.size(), text); }
 
@@ -29,6 +33,16 @@ std::string ReadAll(const std::string& path) {
   std::ostringstream content;
   content << file.rdbuf();
   return std::move(content).str();
+}
+
+// The value of one INFO field, or "" when absent.
+std::string InfoField(RespClient& client, std::string_view field) {
+  std::string info = client.Call({"INFO", "persistence"});
+  std::string needle = fmt::format("\r\n{}:", field);
+  size_t at = info.find(needle);
+  if (at == std::string::npos) return {};
+  at += needle.size();
+  return info.substr(at, info.find("\r\n", at) - at);
 }
 
 // Writes of several kinds: relative times, a transaction, other databases, a lazy expiry.
@@ -128,6 +142,73 @@ TEST_P(AofTest, ATornLastCommandIsCutOff) {
   EXPECT_EQ(fs::file_size(incr), complete);
   EXPECT_NE(server_->LogTail().find("loaded anyway because aof-load-truncated is enabled"),
             std::string::npos);
+}
+
+// The rewrite's base holds the dataset of its start and the new incr file every write since: a
+// write made while the base is being written is neither lost nor applied twice.
+TEST_P(AofTest, ARewriteUnderWritesLosesNothing) {
+  ASSERT_TRUE(StartIn(dir_));
+  auto client = Connect();
+  client->Call({"DEBUG", "POPULATE", "200000", "filler", "50"});
+  client->Call({"SET", "counter", "0"});
+  std::atomic<bool> stop = false;
+  std::thread writer([&] {
+    RespClient own;
+    ASSERT_TRUE(own.Connect(server_->port()));
+    for (int i = 0; !stop; ++i) {
+      own.Call({"INCR", "counter"});
+      own.Call({"SET", fmt::format("written:{}", i), std::to_string(i)});
+    }
+  });
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(client->Call({"BGREWRITEAOF"}), "+Background append only file rewriting started\r\n");
+  for (int i = 0; i < 3000 && (InfoField(*client, "aof_rewrite_in_progress") != "0" ||
+                               InfoField(*client, "aof_rewrite_scheduled") != "0");
+       ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  std::this_thread::sleep_for(50ms);
+  stop = true;
+  writer.join();
+  EXPECT_EQ(InfoField(*client, "aof_last_bgrewrite_status"), "ok");
+  EXPECT_EQ(ReadAll(AofFile("appendonly.aof.manifest")),
+            "file appendonly.aof.2.base.rdb seq 2 type b\n"
+            "file appendonly.aof.2.incr.aof seq 2 type i\n");
+  std::string digest = client->Call({"DEBUG", "DIGEST"});
+  std::string counter = client->Call({"GET", "counter"});
+  Kill();
+
+  ASSERT_TRUE(StartIn(dir_));
+  client = Connect();
+  EXPECT_EQ(client->Call({"GET", "counter"}), counter);
+  EXPECT_EQ(client->Call({"DEBUG", "DIGEST"}), digest);
+  EXPECT_FALSE(fs::exists(AofFile("appendonly.aof.1.incr.aof")));
+}
+
+// CONFIG SET appendonly yes on a running server writes a base of the dataset first, and every
+// write from then on follows in the incr file.
+TEST_P(AofTest, TurningItOnAtRunTimeWritesABaseFirst) {
+  ASSERT_TRUE(StartServer({{"dir", dir_.path()}, {"enable-debug-command", "yes"}}));
+  auto client = Connect();
+  client->Call({"DEBUG", "POPULATE", "50000", "before", "20"});
+  ASSERT_EQ(client->Call({"CONFIG", "SET", "appendonly", "yes"}), "+OK\r\n");
+  client->Call({"SET", "after", "1"});
+  for (int i = 0; i < 3000 && (InfoField(*client, "aof_rewrite_in_progress") != "0" ||
+                               InfoField(*client, "aof_rewrite_scheduled") != "0");
+       ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  client->Call({"SET", "later", "2"});
+  EXPECT_EQ(ReadAll(AofFile("appendonly.aof.manifest")),
+            "file appendonly.aof.1.base.rdb seq 1 type b\n"
+            "file appendonly.aof.1.incr.aof seq 1 type i\n");
+  std::string digest = client->Call({"DEBUG", "DIGEST"});
+  Kill();
+
+  ASSERT_TRUE(StartIn(dir_));
+  client = Connect();
+  EXPECT_EQ(client->Call({"DEBUG", "DIGEST"}), digest);
+  EXPECT_EQ(client->Call({"DBSIZE"}), ":50002\r\n");
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, AofTest, BothServers(), ServerParamName);

@@ -222,7 +222,7 @@ TEST_F(ConfigCommandTest, Lazyfree) {
             Bulks({"lazyfree-lazy-user-del", "yes"}));
 }
 
-// Save points are set and read back as Redis prints them; the AOF is switched at startup only.
+// Save points are set and read back as Redis prints them.
 TEST_F(ConfigCommandTest, SavePointsAreConfigurable) {
   EXPECT_EQ(Run({"CONFIG", "SET", "save", "900 1 300 10"}), "+OK\r\n");
   EXPECT_EQ(Run({"CONFIG", "GET", "save"}), Bulks({"save", "900 1 300 10"}));
@@ -306,10 +306,6 @@ INSTANTIATE_TEST_SUITE_P(
         SetError{{"save", "abc 1"}, Failed("save", "Invalid save parameters")},
         SetError{{"save", " "}, Failed("save", "Invalid save parameters")},
         SetError{{"save", "", "save", ""}, Failed("save", "duplicate parameter")},
-        SetError{{"appendonly", "yes"},
-                 Failed("appendonly",
-                        "Magnetar cannot switch the append only file at run time yet; set it at "
-                        "startup")},
         SetError{{"appendonly", "maybe"}, Failed("appendonly", "argument must be 'yes' or 'no'")},
         SetError{{"client-output-buffer-limit", "normal \"0\" 0 0"},
                  Failed("client-output-buffer-limit",

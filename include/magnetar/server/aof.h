@@ -19,9 +19,14 @@
 #include "magnetar/server/config.h"
 #include "magnetar/server/propagator.h"
 
+namespace magnetar::persistence {
+struct RdbFileOutcome;
+}
+
 namespace magnetar::server {
 
 class Server;
+struct AofBaseJob;
 
 // appendonly.aof.manifest: one line per file, `file <name> seq <n> type <b|h|i>`.
 struct AofManifest {
@@ -97,16 +102,43 @@ class Aof {
   // last incr file. False when the server must not start (the reason is logged).
   bool Start();
 
+  // BGREWRITEAOF (server/aof_rewrite.cc): writes go to a new incr file from now on, and a new
+  // base is written from the dataset of this instant by the snapshot machinery, in slices; once
+  // it is on disk the manifest switches to it and the older files are removed. Empty, or Redis's
+  // refusal.
+  std::string StartRewrite();
+  bool rewrite_running() const { return rewrite_ != nullptr; }
+  // CONFIG SET appendonly changed it. Turned on, writes go to a temporary incr file that no
+  // manifest names while a rewrite writes the base, as in Redis 7.0: a crash meanwhile leaves the
+  // directory as it was. Turned off, the file gets its last writes and its fsync.
+  void Switch();
+
   void AppendInfo(std::string& out) const;
 
  private:
+  enum IncrOpening { kCreatedAtStart, kOpenedAtStart, kCreatedForRewrite, kTempForEnabling };
+
   bool Create();
-  bool OpenIncr(const std::string& name, bool created);
+  // Makes `name` the incr file the writes go to; a created one is added to the manifest on disk.
+  bool OpenIncr(const std::string& name, IncrOpening opening);
+  // Starts writing the next base; the incr files from `first_incr_seq` on hold what follows it.
+  void StartBase(int64_t first_incr_seq);
+  void OnRewriteStep();
+  void FinishRewrite(const persistence::RdbFileOutcome& outcome);
+  void RewriteFailed();
+  std::string TempIncrName() const;
 
   Server& server_;
   std::string dir_;  // dir/appenddirname
   AofManifest manifest_;
   std::unique_ptr<AofWriter> writer_;
+  std::unique_ptr<AofBaseJob> rewrite_;
+  bool enabling_ = false;  // the writes go to the temporary incr file until the base is written
+  size_t rewrite_timer_;
+  int64_t last_rewrite_seconds_ = -1;
+  bool last_rewrite_ok_ = true;
+  uint64_t rewrites_ = 0;
+  uint64_t consecutive_failures_ = 0;
 };
 
 }  // namespace magnetar::server
