@@ -16,32 +16,13 @@
 #include <thread>
 
 #include "e2e/server_fixture.h"
+#include "e2e/temp_dir.h"
 
 namespace magnetar::e2e {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-// A directory of its own for the test's RDB files, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "magnetar-rdb-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-  std::string file(std::string_view name = "dump.rdb") const {
-    return path_ + "/" + std::string(name);
-  }
-
- private:
-  std::string path_;
-};
 
 std::string Bulk(std::string_view text) { return fmt::format("${}\r\n{}\r\n", text.size(), text); }
 
