@@ -14,6 +14,9 @@ side by side it reports:
 - loading the file at startup: keys/s from the server's "DB loaded from disk" log line.
 
 Usage: bench/snapshot_bench.py [--keys N] [--servers magnetar,redis] [--magnetar PATH]
+                               [--value-bytes B]
+
+--value-bytes 8 measures small strings (the load target is for those); the default is 100.
 The servers, the writer and the probe share the machine's cores unpinned, the same for both.
 """
 
@@ -29,7 +32,6 @@ import time
 
 import bench_common as bc
 
-VALUE = b"v" * 100
 PROBE_INTERVAL_S = 0.001
 
 
@@ -67,19 +69,19 @@ def loaded_seconds(log_path):
     return float(match[-1]) if match else None
 
 
-def run(name, binary, keys):
+def run(name, binary, keys, value):
     directory = tempfile.mkdtemp(prefix=f"snapshot_{name}_")
     directives = ["--dir", directory, "--dbfilename", "dump.rdb"]
     result = {}
     with bc.Server(name, binary, directives=directives) as server:
-        replies, errors = bc.pipe(server.port, bc.set_commands("key:", keys, value=VALUE))
+        replies, errors = bc.pipe(server.port, bc.set_commands("key:", keys, value=value))
         assert errors == 0 and replies == keys, (replies, errors)
         with bc.Client(server.port) as client:
             result["used_memory"] = int(client.info("memory")["used_memory"])
             rss_before = server.rss_bytes()
             writer = subprocess.Popen(
                 ["redis-benchmark", "-p", str(server.port), "-t", "set", "-r", str(keys), "-d",
-                 "100", "-n", "2000000000", "-P", "16", "-c", "4", "-q"],
+                 str(len(value)), "-n", "2000000000", "-P", "16", "-c", "4", "-q"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(1.0)  # the writer at full speed
             stop_path = os.path.join(directory, "stop")
@@ -148,13 +150,14 @@ def main():
     parser.add_argument("--keys", type=int, default=3_000_000)
     parser.add_argument("--servers", default="magnetar,redis")
     parser.add_argument("--magnetar")
+    parser.add_argument("--value-bytes", type=int, default=100)
     args = parser.parse_args()
     print(bc.machine())
     results = {}
     for name in args.servers.split(","):
         binary = bc.find_magnetar(args.magnetar) if name == "magnetar" else shutil.which(
             "redis-server")
-        results[name] = run(name, binary, args.keys)
+        results[name] = run(name, binary, args.keys, b"v" * args.value_bytes)
     dataset = results.get("redis", results.get("magnetar"))["used_memory"]
     for name, r in results.items():
         report(name, r, dataset, args.keys)
