@@ -14,10 +14,20 @@ namespace {
 // of a batch overlap instead of coming one after another. The clock is read once per batch.
 constexpr size_t kBatchEntries = 32;
 
+// Walks the keyspace's running snapshot, if any, to its end (every entry then carries its mark)
+// and returns the mark entries carry.
+bool FinishRunning(Keyspace& keyspace) {
+  if (Snapshot* running = keyspace.snapshot()) {
+    while (!running->Step(INT64_MAX)) {
+    }
+  }
+  return keyspace.entry_mark();
+}
+
 }  // namespace
 
 Snapshot::Snapshot(Keyspace& keyspace, SnapshotSink& sink)
-    : keyspace_(keyspace), sink_(sink), parity_(!keyspace.entry_mark()) {
+    : keyspace_(keyspace), sink_(sink), parity_(!FinishRunning(keyspace)) {
   for (size_t i = 0; i < keyspace.database_count(); ++i) {
     Database& db = keyspace.db(i);
     if (db.Size() > 0) parts_.push_back({&db, i, db.Size(), db.ExpiresCount()});

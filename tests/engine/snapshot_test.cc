@@ -101,6 +101,27 @@ TEST_F(SnapshotTest, WritesEachKeyOnceWhileTheTableIsResizing) {
   }
 }
 
+// A BGREWRITEAOF while a BGSAVE walks: the second snapshot first walks the first to its end, so
+// both get the dataset of their own instant.
+TEST_F(SnapshotTest, ASecondSnapshotFinishesTheFirstOneFirst) {
+  for (int i = 0; i < 20'000; ++i) keyspace_.db(i % 2).SetString(fmt::format("k{}", i), "old");
+  Dataset at_first = Contents();
+  RecordingSink first_sink;
+  Snapshot first(keyspace_, first_sink);
+  first.Step(0);
+  keyspace_.db(0).SetString("k0", "between");
+  keyspace_.db(1).SetString("k1", "between");
+  Dataset at_second = Contents();
+  RecordingSink second_sink;
+  Snapshot second(keyspace_, second_sink);
+  EXPECT_TRUE(first.done());
+  keyspace_.db(0).SetString("k2", "after");
+  while (!second.Step(0)) {
+  }
+  EXPECT_EQ(first_sink.written(), at_first);
+  EXPECT_EQ(second_sink.written(), at_second);
+}
+
 TEST_F(SnapshotTest, KeepsTheStateOfItsStartWhateverWritesInterleave) {
   std::mt19937_64 random(7);
   auto key = [&] { return fmt::format("key:{}", random() % 3000); };

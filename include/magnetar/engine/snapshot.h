@@ -48,8 +48,9 @@ class SnapshotSink {
 
 class Snapshot {
  public:
-  // Begins the snapshot: from now on the keyspace reports changes to keys not yet written. At
-  // most one snapshot runs per keyspace.
+  // Begins the snapshot: from now on the keyspace reports changes to keys not yet written. One
+  // snapshot walks at a time: one still walking (a BGSAVE when BGREWRITEAOF or SAVE begins) is
+  // first walked to its end, at once, so that its sink still gets its instant's dataset.
   Snapshot(Keyspace& keyspace, SnapshotSink& sink);
   // Stops reporting. An unfinished snapshot first finishes its walk without writing (Abandon),
   // since the next one relies on every entry carrying this one's mark: a caller that minds the
