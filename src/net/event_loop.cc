@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -555,7 +556,11 @@ size_t EventLoop::AddTimer(std::function<void()> fire) {
 }
 
 void EventLoop::ArmTimer(size_t timer, int64_t delay_ms) {
-  impl_->one_shots[timer].Arm(std::chrono::milliseconds(delay_ms));
+  // A deadline centuries away (SET ... PXAT 99999999999999) would overflow the timer's
+  // nanoseconds; the timer fires after a day instead and its owner arms it again.
+  constexpr int64_t kMaxDelayMs = 24 * 3600 * 1000;
+  impl_->one_shots[timer].Arm(
+      std::chrono::milliseconds(std::clamp<int64_t>(delay_ms, 0, kMaxDelayMs)));
 }
 
 void EventLoop::OnShutdownSignal(std::function<void(int)> handler) {

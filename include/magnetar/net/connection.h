@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "magnetar/common/clock.h"
 #include "magnetar/resp/reply_builder.h"
 #include "magnetar/resp/request_parser.h"
 
@@ -111,7 +112,12 @@ class Connection {
   // buffer. The connection keeps reading meanwhile, so a disconnect is noticed.
   void SetBlocked(bool blocked) {
     blocked_ = blocked;
-    if (!blocked) OnUnblocked();
+    if (blocked) return;
+    // Its reply is on the way: an unblocked client is active now, as a write would make it, so
+    // an idle timeout cannot close it between the unblocking and the write (Redis's clients
+    // count a write as interaction too).
+    last_interaction_us_ = MonotonicUs();
+    OnUnblocked();
   }
   bool blocked() const { return blocked_; }
 

@@ -37,7 +37,8 @@ class EventLoop {
   // Creates a one-shot timer that calls `fire` each time it expires after ArmTimer(); it lives as
   // long as the loop. Returns the timer's id.
   size_t AddTimer(std::function<void()> fire);
-  // Expires `timer` `delay_ms` from now, replacing any expiry still pending.
+  // Expires `timer` `delay_ms` from now, replacing any expiry still pending. Delays over a day
+  // fire after a day: owners re-arm from their own state when their timer fires.
   void ArmTimer(size_t timer, int64_t delay_ms);
   // Calls `handler(signal)` on SIGTERM and SIGINT.
   void OnShutdownSignal(std::function<void(int)> handler);
