@@ -70,10 +70,7 @@ bool Aof::Create() {
     // At startup nothing else runs: the walk goes in one step.
     std::unique_ptr<AofBaseJob> job = StartAofBase(server_, dir_, base, error);
     if (job != nullptr) {
-      while (!job->snapshot->Step(INT64_MAX)) {
-      }
-      job->Finish();
-      persistence::RdbFileOutcome outcome = job->file->Wait();
+      persistence::RdbFileOutcome outcome = job->RunToEnd();
       if (!outcome.ok) error = outcome.error;
     }
   } else {

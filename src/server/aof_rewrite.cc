@@ -16,14 +16,6 @@
 #include "magnetar/server/server.h"
 
 namespace magnetar::server {
-namespace {
-
-// The walk's slice and the file thread's backlog bound, as for BGSAVE.
-constexpr int64_t kSliceUs = 500;
-constexpr size_t kMaxBacklogBytes = 16 << 20;
-
-}  // namespace
-
 std::string Aof::StartRewrite() {
   if (rewrite_ != nullptr) return "ERR Background append only file rewriting already in progress";
   if (writer_ == nullptr) return "ERR Magnetar rewrites the append only file only when it is on";
@@ -89,17 +81,11 @@ std::string Aof::TempIncrName() const {
 
 void Aof::OnRewriteStep() {
   if (rewrite_ == nullptr) return;
-  AofBaseJob& job = *rewrite_;
-  if (std::optional<persistence::RdbFileOutcome> outcome = job.file->Poll()) {
+  int64_t next_delay_ms;
+  if (std::optional<persistence::RdbFileOutcome> outcome = rewrite_->Advance(next_delay_ms)) {
     return FinishRewrite(*outcome);
   }
-  if (job.snapshot != nullptr) {
-    if (job.file->Backlog() > kMaxBacklogBytes) return server_.loop().ArmTimer(rewrite_timer_, 1);
-    if (job.snapshot->Step(MonotonicUs() + kSliceUs)) job.Finish();
-    return server_.loop().ArmTimer(rewrite_timer_, 0);
-  }
-  // The walk is over; the thread is writing the rest and syncing.
-  server_.loop().ArmTimer(rewrite_timer_, 1);
+  server_.loop().ArmTimer(rewrite_timer_, next_delay_ms);
 }
 
 void Aof::RewriteFailed() {

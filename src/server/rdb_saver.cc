@@ -13,23 +13,15 @@
 #include "magnetar/common/clock.h"
 #include "magnetar/persistence/rdb_loader.h"
 #include "magnetar/server/server.h"
-#include "magnetar/server/version.h"
+#include "snapshot_file_job.h"
 
 namespace magnetar::server {
 namespace {
 
-// A background save walks the keyspace in slices this long, between client requests: a request
-// that arrives meanwhile waits at most one slice.
-constexpr int64_t kSliceUs = 500;
-// While the file thread has this much to write, the walk waits for the disk instead of holding
-// more of the dataset in memory.
-constexpr size_t kMaxBacklogBytes = 16 << 20;
 // Redis retries a failed background save after this many seconds (CONFIG_BGSAVE_RETRY_DELAY).
 constexpr int64_t kRetryDelaySeconds = 5;
 
-int64_t UnixSeconds(const Server& server) {
-  return const_cast<Server&>(server).clock().NowMs() / 1000;
-}
+int64_t UnixSeconds(const Server& server) { return server.clock().NowMs() / 1000; }
 
 persistence::AccessField AccessFieldFor(engine::EvictionPolicy policy) {
   switch (policy) {
@@ -48,12 +40,7 @@ std::string RdbPath(const Config& config) { return config.dir + "/" + config.dbf
 
 }  // namespace
 
-struct RdbSaver::Job {
-  // Declared in construction order: the snapshot goes first, then its sink, then the file.
-  std::unique_ptr<persistence::RdbFileWriter> file;
-  std::unique_ptr<persistence::RdbSnapshotSink> sink;
-  std::unique_ptr<engine::Snapshot> snapshot;
-  int64_t start_us = 0;
+struct RdbSaver::Job : SnapshotFileJob {
   uint64_t dirty_at_start = 0;
   uint64_t keys_at_start = 0;
   size_t most_ahead_bytes = 0;
@@ -68,33 +55,22 @@ RdbSaver::~RdbSaver() = default;
 
 std::unique_ptr<RdbSaver::Job> RdbSaver::NewJob(std::string& error) {
   const Config& config = server_.config();
-  auto job = std::make_unique<Job>();
-  job->file = persistence::RdbFileWriter::Open(config.dir, config.dbfilename, config.rdbchecksum,
-                                               error);
-  if (job->file == nullptr) {
-    spdlog::warn("Failed opening the temp RDB file temp-{}.rdb (in server root dir {}) for "
-                 "saving: {}",
-                 getpid(), config.dir, error);
-    return nullptr;
-  }
   persistence::RdbSnapshotOptions options;
   options.compress = config.rdbcompression;
   options.access_field = AccessFieldFor(config.maxmemory_policy);
-  options.aux = {
-      {"redis-ver", std::string(kRedisVersion)},
-      {"redis-bits", "64"},
-      {"ctime", std::to_string(UnixSeconds(server_))},
-      {"used-mem", std::to_string(server_.memory_gauge().Used())},
-      {"repl-stream-db", "0"},
-      {"repl-id", server_.replication_id()},
-      {"repl-offset", "0"},
-      {"aof-base", "0"},
-  };
-  job->sink = std::make_unique<persistence::RdbSnapshotSink>(server_.keyspace(), *job->file,
-                                                             std::move(options));
-  job->sink->Begin();
-  job->snapshot = std::make_unique<engine::Snapshot>(server_.keyspace(), *job->sink);
-  job->start_us = MonotonicUs();
+  options.aux = CommonAuxFields(server_);
+  options.aux.insert(options.aux.end(), {{"repl-stream-db", "0"},
+                                         {"repl-id", server_.replication_id()},
+                                         {"repl-offset", "0"},
+                                         {"aof-base", "0"}});
+  auto job = std::make_unique<Job>();
+  if (!job->Start(server_, config.dir, config.dbfilename, std::move(options), error)) {
+    spdlog::warn(
+        "Failed opening the temp RDB file temp-{}.rdb (in server root dir {}) for "
+        "saving: {}",
+        getpid(), config.dir, error);
+    return nullptr;
+  }
   job->dirty_at_start = server_.keyspace().dirty();
   for (size_t i = 0; i < server_.keyspace().database_count(); ++i) {
     job->keys_at_start += server_.keyspace().db(i).Size();
@@ -120,24 +96,14 @@ std::string RdbSaver::StartBackgroundSave() {
 void RdbSaver::OnStep() {
   if (job_ == nullptr) return;
   Job& job = *job_;
-  if (std::optional<persistence::RdbFileOutcome> outcome = job.file->Poll()) {
+  int64_t next_delay_ms;
+  if (std::optional<persistence::RdbFileOutcome> outcome = job.Advance(next_delay_ms)) {
     Record(*outcome, job, /*background=*/true, /*counted=*/true);
     job_.reset();
     return;
   }
-  if (job.snapshot != nullptr) {
-    if (job.file->Backlog() > kMaxBacklogBytes) return server_.loop().ArmTimer(step_timer_, 1);
-    bool done = job.snapshot->Step(MonotonicUs() + kSliceUs);
-    job.most_ahead_bytes = std::max(job.most_ahead_bytes, job.sink->ahead_bytes());
-    if (done) {
-      job.snapshot.reset();
-      job.sink->Finish();
-      job.file->Finish();
-    }
-    return server_.loop().ArmTimer(step_timer_, 0);
-  }
-  // The walk is over; the thread is writing the rest and syncing.
-  server_.loop().ArmTimer(step_timer_, 1);
+  job.most_ahead_bytes = std::max(job.most_ahead_bytes, job.sink->ahead_bytes());
+  server_.loop().ArmTimer(step_timer_, next_delay_ms);
 }
 
 std::string RdbSaver::SaveNow(bool refuse_if_busy, bool counted) {
@@ -148,12 +114,7 @@ std::string RdbSaver::SaveNow(bool refuse_if_busy, bool counted) {
   std::string error;
   std::unique_ptr<Job> job = NewJob(error);
   if (job == nullptr) return "ERR";
-  while (!job->snapshot->Step(INT64_MAX)) {
-  }
-  job->snapshot.reset();
-  job->sink->Finish();
-  job->file->Finish();
-  persistence::RdbFileOutcome outcome = job->file->Wait();
+  persistence::RdbFileOutcome outcome = job->RunToEnd();
   Record(outcome, *job, /*background=*/false, counted);
   return outcome.ok ? std::string() : "ERR";
 }
@@ -300,14 +261,14 @@ void RdbSaver::AppendInfo(std::string& out) const {
     info::Field(out, "loading_loaded_bytes", load_.loaded_bytes);
     info::Field(out, "loading_loaded_perc", fmt::format("{:.2f}", fraction * 100));
     info::Field(out, "loading_eta_seconds",
-              fraction > 0 ? static_cast<int64_t>(elapsed / fraction - elapsed) : 1);
+                fraction > 0 ? static_cast<int64_t>(elapsed / fraction - elapsed) : 1);
   }
   info::Field(out, "current_cow_peak", 0);
   info::Field(out, "current_cow_size", job_ != nullptr ? job_->sink->ahead_bytes() : 0);
   info::Field(out, "current_cow_size_age", 0);
   info::Field(out, "current_fork_perc", "0.00");
   info::Field(out, "current_save_keys_processed",
-            job_ != nullptr && job_->snapshot != nullptr ? job_->snapshot->written() : 0);
+              job_ != nullptr && job_->snapshot != nullptr ? job_->snapshot->written() : 0);
   info::Field(out, "current_save_keys_total", job_ != nullptr ? job_->keys_at_start : 0);
   info::Field(out, "rdb_changes_since_last_save", server_.keyspace().dirty());
   info::Field(out, "rdb_bgsave_in_progress", job_ != nullptr ? 1 : 0);
@@ -315,7 +276,7 @@ void RdbSaver::AppendInfo(std::string& out) const {
   info::Field(out, "rdb_last_bgsave_status", last_bgsave_ok_ ? "ok" : "err");
   info::Field(out, "rdb_last_bgsave_time_sec", last_bgsave_seconds_);
   info::Field(out, "rdb_current_bgsave_time_sec",
-            job_ != nullptr ? (MonotonicUs() - job_->start_us) / 1'000'000 : -1);
+              job_ != nullptr ? (MonotonicUs() - job_->start_us) / 1'000'000 : -1);
   info::Field(out, "rdb_saves", saves_);
   info::Field(out, "rdb_last_cow_size", last_ahead_bytes_);
   info::Field(out, "rdb_last_load_keys_expired", last_load_keys_expired_);

@@ -1,0 +1,62 @@
+#include "snapshot_file_job.h"
+
+#include "magnetar/common/clock.h"
+#include "magnetar/server/server.h"
+#include "magnetar/server/version.h"
+
+namespace magnetar::server {
+namespace {
+
+// A background job walks the keyspace in slices this long, between client requests: a request
+// that arrives meanwhile waits at most one slice.
+constexpr int64_t kSliceUs = 500;
+// While the file thread has this much to write, the walk waits for the disk instead of holding
+// more of the dataset in memory.
+constexpr size_t kMaxBacklogBytes = 16 << 20;
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> CommonAuxFields(Server& server) {
+  return {
+      {"redis-ver", std::string(kRedisVersion)},
+      {"redis-bits", "64"},
+      {"ctime", std::to_string(server.clock().NowMs() / 1000)},
+      {"used-mem", std::to_string(server.memory_gauge().Used())},
+  };
+}
+
+bool SnapshotFileJob::Start(Server& server, const std::string& dir, const std::string& name,
+                            persistence::RdbSnapshotOptions options, std::string& error) {
+  file = persistence::RdbFileWriter::Open(dir, name, server.config().rdbchecksum, error);
+  if (file == nullptr) return false;
+  sink =
+      std::make_unique<persistence::RdbSnapshotSink>(server.keyspace(), *file, std::move(options));
+  sink->Begin();
+  snapshot = std::make_unique<engine::Snapshot>(server.keyspace(), *sink);
+  start_us = MonotonicUs();
+  return true;
+}
+
+std::optional<persistence::RdbFileOutcome> SnapshotFileJob::Advance(int64_t& next_delay_ms) {
+  if (std::optional<persistence::RdbFileOutcome> outcome = file->Poll()) return outcome;
+  next_delay_ms = 1;
+  if (snapshot == nullptr || file->Backlog() > kMaxBacklogBytes) return std::nullopt;
+  if (snapshot->Step(MonotonicUs() + kSliceUs)) FinishWalk();
+  next_delay_ms = 0;
+  return std::nullopt;
+}
+
+persistence::RdbFileOutcome SnapshotFileJob::RunToEnd() {
+  while (!snapshot->Step(INT64_MAX)) {
+  }
+  FinishWalk();
+  return file->Wait();
+}
+
+void SnapshotFileJob::FinishWalk() {
+  snapshot.reset();
+  sink->Finish();
+  file->Finish();
+}
+
+}  // namespace magnetar::server
