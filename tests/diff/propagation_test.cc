@@ -269,13 +269,13 @@ class MagnetarSide final : public Side {
 };
 
 // Whether argument `i` of a propagated command is an absolute time in ms that the server
-// computed: SET's PXAT value, PEXPIREAT's deadline.
+// computed: SET's PXAT value, PEXPIREAT's deadline, RESTORE's relative TTL sent on as ABSTTL.
 bool IsComputedTime(const Command& command, size_t i) {
   auto lower = [](std::string text) {
     for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return text;
   };
-  if (lower(command[0]) == "pexpireat") return i == 2;
+  if (lower(command[0]) == "pexpireat" || lower(command[0]) == "restore") return i == 2;
   return lower(command[0]) == "set" && i > 0 && lower(command[i - 1]) == "pxat";
 }
 
