@@ -194,13 +194,17 @@ TEST_P(BlockedClientsTest, IdleTimeoutSparesBlockedClients) {
   // pushes).
   EXPECT_TRUE(idle->WaitForClose());
   // Once unblocked a client is idle like any other, from its last reply on (Redis counts in whole
-  // seconds), so each is checked at once after its reply.
+  // seconds), so it is checked at once after its reply.
   EXPECT_EQ(Next(*timed_out), kNullArray);
   EXPECT_EQ(timed_out->Call({"PING"}), kPong);
+  // The other is still blocked, and takes what is pushed. Its reply is not awaited: Redis's cron
+  // may close a client the push has just unblocked before the reply leaves (it checks idleness
+  // between the two), so only the pop is Redis's promise.
+  admin_ = Connect();
+  EXPECT_TRUE(BlockedClientsReach(1));
   auto pusher = Connect();
   EXPECT_EQ(pusher->Call({"RPUSH", "k", "v"}), ":1\r\n");
-  EXPECT_EQ(Next(*served), "*2\r\n$1\r\nk\r\n$1\r\nv\r\n");
-  EXPECT_EQ(served->Call({"PING"}), kPong);
+  EXPECT_EQ(pusher->Call({"LLEN", "k"}), ":0\r\n");
 }
 
 TEST_P(BlockedClientsTest, ClientUnblockWithTheTimeoutReplyOrAnError) {
