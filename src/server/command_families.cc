@@ -34,6 +34,8 @@ void RegisterAllCommands(commands::CommandRegistry& registry) {
   registry.Add(commands::ZSetPopCommands());
   registry.Add(commands::DumpRestoreCommands());
   registry.Add(commands::ZSetAlgebraCommands());
+  registry.Add(commands::GeoCommands());
+  registry.Add(commands::GeoSearchCommands());
 }
 
 }  // namespace magnetar::server

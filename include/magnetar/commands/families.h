@@ -25,5 +25,7 @@ std::span<const CommandSpec> ZSetRangeCommands();
 std::span<const CommandSpec> ZSetPopCommands();
 std::span<const CommandSpec> DumpRestoreCommands();
 std::span<const CommandSpec> ZSetAlgebraCommands();
+std::span<const CommandSpec> GeoCommands();
+std::span<const CommandSpec> GeoSearchCommands();
 
 }  // namespace magnetar::commands
