@@ -25,7 +25,10 @@ constexpr std::string_view kNullArray = "*-1\r\n";
 class TransactionTest : public CommandTest {
  protected:
   // Lets a key set with PX 1 pass its deadline.
-  static void WaitPastDeadline() { std::this_thread::sleep_for(std::chrono::milliseconds(3)); }
+  // A key that must still be live when it is watched lives this long: WATCH surely comes before
+  // the deadline on a loaded machine (1 ms did not, in CI), and WaitPastDeadline outlasts it.
+  static constexpr std::string_view kLifeMs = "100";
+  static void WaitPastDeadline() { std::this_thread::sleep_for(std::chrono::milliseconds(110)); }
 
   std::string MultiPingExec() {
     EXPECT_EQ(client_.Run({"MULTI"}), kOk);
@@ -75,14 +78,14 @@ TEST_F(TransactionTest, ClientListShowsTheTransaction) {
 }
 
 TEST_F(TransactionTest, WatchedKeyThatExpiresFailsExec) {
-  client_.Run({"SET", "k", "v", "PX", "1"});
+  client_.Run({"SET", "k", "v", "PX", kLifeMs});
   client_.Run({"WATCH", "k"});
   WaitPastDeadline();
   EXPECT_EQ(MultiPingExec(), kNullArray);
 }
 
 TEST_F(TransactionTest, WatchingAnAlreadyExpiredKeyDoesNotFailExec) {
-  client_.Run({"SET", "k", "v", "PX", "1"});
+  client_.Run({"SET", "k", "v", "PX", kLifeMs});
   WaitPastDeadline();
   client_.Run({"WATCH", "k"});
   EXPECT_EQ(MultiPingExec(), "*1\r\n+PONG\r\n");
