@@ -20,6 +20,7 @@
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/commands/families.h"
 #include "magnetar/common/numbers.h"
+#include "partial_sort.h"
 #include "zset_handlers.h"
 
 namespace magnetar::commands {
@@ -214,15 +215,23 @@ void SearchGeneric(CommandContext& ctx, size_t source, unsigned flags) {
   if (count != 0 && order == Order::kNone && !any) order = Order::kAsc;
 
   std::vector<Found> found = Scan(*zset, shape, any ? static_cast<size_t>(count) : 0);
-  if (order == Order::kAsc) {
-    std::stable_sort(found.begin(), found.end(),
-                     [](const Found& a, const Found& b) { return a.distance < b.distance; });
-  } else if (order == Order::kDesc) {
-    std::stable_sort(found.begin(), found.end(),
-                     [](const Found& a, const Found& b) { return a.distance > b.distance; });
-  }
   size_t returned = found.size();
   if (count != 0) returned = std::min(returned, static_cast<size_t>(count));
+  if (order != Order::kNone) {
+    // By distance only: members at one distance stay in scan order under the full sort (glibc's
+    // qsort in Redis, a merge sort) and come out as Redis's partial quicksort leaves them when
+    // COUNT keeps fewer than were found.
+    auto compare = [desc = order == Order::kDesc](const Found& a, const Found& b) {
+      int cmp = a.distance > b.distance ? 1 : a.distance == b.distance ? 0 : -1;
+      return desc ? -cmp : cmp;
+    };
+    if (returned == found.size()) {
+      std::stable_sort(found.begin(), found.end(),
+                       [&](const Found& a, const Found& b) { return compare(a, b) < 0; });
+    } else {
+      PartialQuickSort(found, 0, static_cast<ptrdiff_t>(returned) - 1, compare);
+    }
+  }
 
   if (store) {
     zsets::Elements elements;

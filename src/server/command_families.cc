@@ -36,6 +36,7 @@ void RegisterAllCommands(commands::CommandRegistry& registry) {
   registry.Add(commands::ZSetAlgebraCommands());
   registry.Add(commands::GeoCommands());
   registry.Add(commands::GeoSearchCommands());
+  registry.Add(commands::SortCommands());
 }
 
 }  // namespace magnetar::server

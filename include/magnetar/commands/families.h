@@ -27,5 +27,6 @@ std::span<const CommandSpec> DumpRestoreCommands();
 std::span<const CommandSpec> ZSetAlgebraCommands();
 std::span<const CommandSpec> GeoCommands();
 std::span<const CommandSpec> GeoSearchCommands();
+std::span<const CommandSpec> SortCommands();
 
 }  // namespace magnetar::commands
