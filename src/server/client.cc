@@ -13,7 +13,10 @@ Client::Client(Server& server, net::Connection& connection, uint64_t id)
   server.AddClient(*this);
 }
 
-Client::~Client() { server_->RemoveClient(*this); }
+Client::~Client() {
+  if (monitor) server_->monitors().Remove(*this);
+  server_->RemoveClient(*this);
+}
 
 void Client::OnRequest(std::span<const std::string_view> args) {
   Dispatch(*server_, *this, args);

@@ -75,6 +75,7 @@ std::string LocalAddress(Server& server, Client& client) {
 // Client flags in Redis's letters. Of Redis's flags only these exist in Magnetar yet.
 std::string FlagLetters(Client& client) {
   std::string flags;
+  if (client.monitor) flags += 'O';
   if (client.subscriptions.any()) flags += 'P';
   if (client.transaction.active()) flags += 'x';
   if (client.connection().blocked()) flags += 'b';

@@ -14,6 +14,8 @@ void RegisterAllCommands(commands::CommandRegistry& registry) {
   registry.Add(ClientCommands());
   registry.Add(ConfigCommands());
   registry.Add(SlowlogCommands());
+  registry.Add(LatencyCommands());
+  registry.Add(MonitorCommands());
   registry.Add(PersistenceCommands());
   registry.Add(TransactionCommands());
   registry.Add(PubSubCommands());

@@ -303,6 +303,36 @@ struct NotifyKeyspaceEvents {
   static Lines Rewrite(const Config& config) { return {QuoteArg(Get(config))}; }
 };
 
+// latency-tracking-info-percentiles <p> [<p> ...], each in [0, 100], or "" for none.
+struct Percentiles {
+  static std::string Set(Config& config, ConfigArgs args) {
+    if (args.size() == 1 && args[0].empty()) args = {};
+    std::vector<double> percentiles;
+    for (std::string_view arg : args) {
+      std::optional<double> value = ParseDouble(arg);
+      if (!value) return "Invalid latency-tracking-info-percentiles parameters";
+      if (*value < 0.0 || *value > 100.0) {
+        return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+      }
+      percentiles.push_back(*value);
+    }
+    config.latency_tracking_info_percentiles = std::move(percentiles);
+    return {};
+  }
+  static std::string Get(const Config& config) {
+    std::string text;
+    for (double percentile : config.latency_tracking_info_percentiles) {
+      if (!text.empty()) text += ' ';
+      text += FormatPercentile(percentile);
+    }
+    return text;
+  }
+  static Lines Rewrite(const Config& config) {
+    if (config.latency_tracking_info_percentiles.empty()) return {"\"\""};
+    return {Get(config)};
+  }
+};
+
 // save <seconds> <changes> [<seconds> <changes> ...], or `save ""` for none. Redis replaces the
 // list on each occurrence in a file (a later `save` line overrides the defaults, lines add up).
 struct Save {
@@ -421,6 +451,9 @@ constexpr Directive kDirectives[] = {
     Row<YesNo<&Config::lazyfree_lazy_eviction>>("lazyfree-lazy-eviction"),
     Row<Integer<&Config::slowlog_log_slower_than, -1, INT64_MAX>>("slowlog-log-slower-than"),
     Row<Integer<&Config::slowlog_max_len, 0, INT64_MAX>>("slowlog-max-len"),
+    Row<Integer<&Config::latency_monitor_threshold, 0, INT64_MAX>>("latency-monitor-threshold"),
+    Row<YesNo<&Config::latency_tracking>>("latency-tracking"),
+    Row<Percentiles>("latency-tracking-info-percentiles", kDirectiveMultiArg),
     Row<Save>("save", kDirectiveMultiArg | kDirectiveAllLinesOrNone),
     Row<DbFilename>("dbfilename", kDirectiveProtected),
     Row<YesNo<&Config::rdbcompression>>("rdbcompression"),

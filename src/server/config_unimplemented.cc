@@ -66,9 +66,6 @@ constexpr UnimplementedDirective kUnimplemented[] = {
     {"io-threads", "1"},
     {"io-threads-do-reads", "no"},
     {"jemalloc-bg-thread", "yes"},
-    {"latency-monitor-threshold", "0"},
-    {"latency-tracking", "no"},  // no per-command latency histograms yet
-    {"latency-tracking-info-percentiles", "50 99 99.9"},
     {"lazyfree-lazy-server-del", "no"},
     {"lazyfree-lazy-user-flush", "no"},
     {"lua-time-limit", "5000"},

@@ -76,8 +76,23 @@ std::string FormatMemory(int64_t bytes) {
   return std::to_string(bytes);
 }
 
+std::string FormatPercentile(double percentile) {
+  std::string text = fmt::format("{:f}", percentile);
+  if (text.find('.') != std::string::npos) {
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.') text.pop_back();
+  }
+  return text;
+}
+
 std::string QuoteArg(std::string_view text) {
-  std::string out = "\"";
+  std::string out;
+  AppendQuotedArg(out, text);
+  return out;
+}
+
+void AppendQuotedArg(std::string& out, std::string_view text) {
+  out.push_back('"');
   for (char c : text) {
     switch (c) {
       case '\\':
@@ -109,7 +124,6 @@ std::string QuoteArg(std::string_view text) {
     }
   }
   out.push_back('"');
-  return out;
 }
 
 std::string LowerCase(std::string_view text) {

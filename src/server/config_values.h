@@ -29,9 +29,15 @@ std::optional<bool> ParseYesNo(std::string_view text);
 // 1024^n, plain bytes otherwise (0 included).
 std::string FormatMemory(int64_t bytes);
 
+// A percentile as Redis prints latency-tracking-info-percentiles and INFO latencystats' labels:
+// "%f" without trailing zeros ("50", "99.9").
+std::string FormatPercentile(double percentile);
+
 // `text` in double quotes with Redis's escapes (\\ \" \n \r \t \a \b, \xHH for other
 // non-printable bytes), as CONFIG REWRITE and the command line's directive text quote arguments.
 std::string QuoteArg(std::string_view text);
+// QuoteArg appending to `out` (MONITOR's lines, without a string per argument).
+void AppendQuotedArg(std::string& out, std::string_view text);
 
 std::string LowerCase(std::string_view text);
 

@@ -139,6 +139,7 @@ void Reset(CommandContext& ctx) {
   Client& client = sctx.client;
   DiscardTransaction(sctx.server, client);
   sctx.server.pubsub().Forget(client);  // silently: no unsubscribe replies
+  if (client.monitor) sctx.server.monitors().Remove(client);
   client.db_index = 0;
   client.name.clear();
   client.reply_mode = ReplyMode::kOn;

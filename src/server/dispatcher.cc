@@ -8,6 +8,7 @@
 #include "magnetar/server/blocking.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
+#include "error_stats.h"
 #include "memory_admission.h"
 #include "magnetar/server/rdb_saver.h"
 #include "server_families.h"
@@ -78,6 +79,11 @@ std::string Admission(Server& server, Client& client, const CommandSpec& spec) {
   // subscriptions (RESP3 clients are free: messages are pushes).
   if (client.subscriptions.any() && !client.reply().resp3() && !AllowedWhileSubscribed(spec.name)) {
     return SubscribedModeError(spec.name);
+  }
+  // A monitor is a replica to Redis, which keeps it off the keyspace.
+  if (client.monitor &&
+      (spec.flags & (commands::kWrite | commands::kReadOnly | commands::kMayReplicate))) {
+    return "ERR Replica can't interact with the keyspace";
   }
   return {};
 }
@@ -175,11 +181,19 @@ void Call(Server& server, Client& client, RegisteredCommand& command,
       static_cast<uint64_t>(server.config().slowlog_log_slower_than)) [[unlikely]] {
     LogSlowCommand(server, client, spec, args, duration, end);
   }
+  AddLatencySampleIfNeeded(server.latency_monitor(), server.config().latency_monitor_threshold,
+                           (spec.flags & commands::kFast) ? "fast-command" : "command",
+                           duration / 1000, server.clock());
+  if (!server.monitors().empty()) [[unlikely]] {
+    server.monitors().Feed(server, client, spec, args, client.db_index, end);
+  }
   ++command.stats.calls;
+  if (server.config().latency_tracking) command.stats.RecordLatency(duration);
   ++server.stats().total_commands_processed;
   if (reply.size() > mark && reply.buffer()[mark] == '-') {
     ++command.stats.failed_calls;
     ++server.stats().total_error_replies;
+    CountErrorReply(server.stats(), std::string_view(reply.buffer()).substr(mark + 1));
   }
   client.last_command = spec.name;
 
@@ -212,8 +226,13 @@ void Dispatch(Server& server, Client& client, std::span<const std::string_view> 
       refusal.insert(0, "EXECABORT Transaction discarded because of: ");
     }
     reply.Error(refusal);
+    // Redis shows an aborted EXEC to monitors, though it did not run.
+    if (command && command->spec->name == "exec" && !server.monitors().empty()) {
+      server.monitors().Feed(server, client, *command->spec, args, client.db_index, MonotonicUs());
+    }
     if (command) ++command->stats.rejected_calls;
     ++server.stats().total_error_replies;
+    CountErrorReply(server.stats(), refusal);
     ++server.stats().total_commands_processed;
     // A command refused while queueing dooms the transaction (EXECABORT).
     if (transaction.active()) transaction.Abort();

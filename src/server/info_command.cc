@@ -2,6 +2,7 @@
 #include <bitset>
 #include <string>
 
+#include "error_stats.h"
 #include "info_sections.h"
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/server/server_context.h"
@@ -24,9 +25,7 @@ struct Section {
 // Modules cannot be loaded, so the list of loaded modules is always empty.
 void NoModules(Server&, std::string&) {}
 
-// In Redis's printing order. Errorstats and latencystats are left out: Magnetar keeps neither
-// per-error counters nor latency histograms yet, and INFO prints nothing for a section it does not
-// know (docs/compatibility.md).
+// In Redis's printing order. "all" and "everything" are the same: there are no module sections.
 constexpr Section kSections[] = {
     {"server", "Server", &info::ServerSection, true},
     {"clients", "Clients", &info::ClientsSection, true},
@@ -37,6 +36,8 @@ constexpr Section kSections[] = {
     {"cpu", "CPU", &info::CpuSection, true},
     {"modules", "Modules", &NoModules, true},
     {"commandstats", "Commandstats", &info::CommandStatsSection, false},
+    {"errorstats", "Errorstats", &info::ErrorStatsSection, true},
+    {"latencystats", "Latencystats", &info::LatencyStatsSection, false},
     {"cluster", "Cluster", &info::ClusterSection, true},
     {"keyspace", "Keyspace", &info::KeyspaceSection, true},
 };

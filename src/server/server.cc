@@ -39,6 +39,18 @@ constexpr std::string_view kProtectedModeDenied =
 constexpr int64_t kExpirySliceUs = 500;
 constexpr int64_t kRehashSliceUs = 250;
 
+// Runs a slice of background work, recorded as the latency monitor's `event` when it took at
+// least latency-monitor-threshold: a slice overruns when one step of it (freeing a big value)
+// is slow.
+template <typename Work>
+auto Timed(Server& server, std::string_view event, Work&& work) {
+  const int64_t start = MonotonicUs();
+  auto result = work();
+  AddLatencySampleIfNeeded(server.latency_monitor(), server.config().latency_monitor_threshold,
+                           event, (MonotonicUs() - start) / 1000, server.clock());
+  return result;
+}
+
 std::string RandomRunId() {
   std::random_device device;
   std::mt19937_64 random(device());
@@ -108,7 +120,8 @@ void Server::ApplyConfig() {
 }
 
 engine::EvictionResult Server::Evict() {
-  engine::EvictionResult result = keyspace_.evictor().Perform();
+  engine::EvictionResult result =
+      Timed(*this, "eviction-cycle", [&] { return keyspace_.evictor().Perform(); });
   if (result == engine::EvictionResult::kRunning) ScheduleEviction();
   return result;
 }
@@ -211,15 +224,17 @@ void Server::Cron() {
   clock_.Resync();
   SampleInfoMetrics(*this);
   keyspace_.MaintainSketch();
-  if (active_expire_) keyspace_.ActiveExpireStep(kExpirySliceUs);
+  if (active_expire_) {
+    Timed(*this, "expire-cycle", [&] { return keyspace_.ActiveExpireStep(kExpirySliceUs); });
+  }
   keyspace_.RehashStep(kRehashSliceUs);
   ScheduleExpiry();
   rdb_saver_->Cron();
-  // A subscriber over its soft output limit is closed once the limit's seconds pass, even when
-  // no further message arrives to check it (Redis's clientsCron does the same).
+  // A subscriber or monitor over its soft output limit is closed once the limit's seconds pass,
+  // even when no further message arrives to check it (Redis's clientsCron does the same).
   for (auto& [id, client] : clients_) {
     net::Connection& connection = client->connection();
-    if (client->subscriptions.any() && connection.OutputOverLimit()) {
+    if ((client->subscriptions.any() || client->monitor) && connection.OutputOverLimit()) {
       connection.CloseSoon(net::Connection::kOutputLimitReason);
     }
   }
@@ -263,7 +278,7 @@ void Server::ScheduleExpiry() {
 void Server::OnExpiryTimer() {
   expiry_timer_at_ms_ = 0;
   if (!active_expire_) return;
-  keyspace_.ActiveExpireStep(kExpirySliceUs);
+  Timed(*this, "expire-cycle", [&] { return keyspace_.ActiveExpireStep(kExpirySliceUs); });
   ScheduleExpiry();
 }
 

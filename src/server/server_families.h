@@ -21,6 +21,8 @@ std::span<const commands::CommandSpec> MemoryCommands();   // MEMORY
 std::span<const commands::CommandSpec> ClientCommands();   // CLIENT
 std::span<const commands::CommandSpec> ConfigCommands();   // CONFIG
 std::span<const commands::CommandSpec> SlowlogCommands();  // SLOWLOG
+std::span<const commands::CommandSpec> LatencyCommands();  // LATENCY
+std::span<const commands::CommandSpec> MonitorCommands();  // MONITOR
 std::span<const commands::CommandSpec> PersistenceCommands();  // SAVE BGSAVE LASTSAVE
 std::span<const commands::CommandSpec> TransactionCommands();  // MULTI EXEC DISCARD WATCH UNWATCH
 // (P|S)SUBSCRIBE (P|S)UNSUBSCRIBE PUBLISH SPUBLISH PUBSUB

@@ -21,10 +21,16 @@ using commands::EqualsIgnoreCase;
 constexpr size_t kMaxArgs = 32;
 constexpr size_t kMaxArgBytes = 128;
 
-// Whether argument `i` holds a secret that Redis 7.0 shows as "(redacted)": every argument of
-// AUTH, the user name and password of HELLO's AUTH option, the value of CONFIG SET for a
-// password directive.
-bool IsSecret(std::string_view command, std::span<const std::string_view> args, size_t i) {
+std::string LoggedArg(std::string_view arg) {
+  if (arg.size() <= kMaxArgBytes) return std::string(arg);
+  return fmt::format("{}... ({} more bytes)", arg.substr(0, kMaxArgBytes),
+                     arg.size() - kMaxArgBytes);
+}
+
+}  // namespace
+
+bool IsRedactedArgument(std::string_view command, std::span<const std::string_view> args,
+                        size_t i) {
   if (command == "auth") return i >= 1;
   if (command == "hello") {
     // HELLO's options as HELLO reads them, up to the first it cannot.
@@ -50,14 +56,6 @@ bool IsSecret(std::string_view command, std::span<const std::string_view> args, 
   return false;
 }
 
-std::string LoggedArg(std::string_view arg) {
-  if (arg.size() <= kMaxArgBytes) return std::string(arg);
-  return fmt::format("{}... ({} more bytes)", arg.substr(0, kMaxArgBytes),
-                     arg.size() - kMaxArgBytes);
-}
-
-}  // namespace
-
 void Slowlog::Add(const commands::CommandSpec& spec, std::span<const std::string_view> args,
                   int64_t duration_us, int64_t unix_seconds, std::string client_address,
                   std::string client_name, size_t max_len) {
@@ -68,7 +66,7 @@ void Slowlog::Add(const commands::CommandSpec& spec, std::span<const std::string
   for (size_t i = 0; i < kept; ++i) {
     if (kept < args.size() && i == kept - 1) {
       entry.args.push_back(fmt::format("... ({} more arguments)", args.size() - i));
-    } else if (IsSecret(spec.name, args, i)) {
+    } else if (IsRedactedArgument(spec.name, args, i)) {
       entry.args.emplace_back("(redacted)");
     } else {
       entry.args.push_back(LoggedArg(args[i]));

@@ -4,12 +4,14 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "magnetar/commands/command_spec.h"
+#include "magnetar/common/latency_histogram.h"
 
 namespace magnetar::commands {
 
@@ -18,6 +20,15 @@ struct CommandStats {
   uint64_t usec = 0;
   uint64_t rejected_calls = 0;
   uint64_t failed_calls = 0;
+  // With latency-tracking: the distribution of the calls' durations (LATENCY HISTOGRAM, INFO
+  // latencystats), allocated at the command's first recorded call as Redis does, since most
+  // commands are never called.
+  std::unique_ptr<LatencyHistogram> latency;
+
+  void RecordLatency(int64_t duration_us) {
+    if (!latency) [[unlikely]] latency = std::make_unique<LatencyHistogram>();
+    latency->Record(duration_us * 1000);
+  }
 };
 
 // One command or subcommand as the server knows it: its row and its counters.

@@ -74,6 +74,8 @@ class Blocking {
   bool Unblock(Client& client, bool error);
 
   bool IsBlocked(const Client& client) const { return blocked_.contains(&client); }
+  // Whether the client's command is being run again to serve it (MONITOR showed it already).
+  bool IsRerunning(const Client& client) const { return rerunning_ == &client; }
   size_t blocked_clients() const { return blocked_.size(); }
   // How the timer is armed: `arm(delay_ms)`; set by the server when its loop runs.
   void set_arm_timer(std::function<void(int64_t)> arm) { arm_timer_ = std::move(arm); }

@@ -40,6 +40,7 @@ class Client final : public net::Session {
   size_t db_index = 0;
   bool authenticated = false;
   bool no_evict = false;
+  bool monitor = false;  // in the server's Monitors (MONITOR), until RESET or the close
   ReplyMode reply_mode = ReplyMode::kOn;
   std::string_view last_command = "NULL";  // a command table name, for CLIENT LIST cmd=
   Transaction transaction;                 // MULTI state and WATCHed keys

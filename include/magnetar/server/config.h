@@ -85,6 +85,13 @@ struct Config {
   // -1 logs none. The log keeps the newest slowlog_max_len entries.
   int64_t slowlog_log_slower_than = 10000;
   int64_t slowlog_max_len = 128;
+  // The latency monitor (server/latency_monitor.h) records events that last at least this many
+  // milliseconds; 0 records none.
+  int64_t latency_monitor_threshold = 0;
+  // Per-command latency histograms (LATENCY HISTOGRAM) and the percentiles INFO latencystats
+  // prints from them.
+  bool latency_tracking = true;
+  std::vector<double> latency_tracking_info_percentiles = {50, 99, 99.9};
 
   // RDB persistence (docs/persistence.md). Save points: a BGSAVE starts once at least `changes`
   // writes happened and `seconds` passed since the last save. Redis 7.0's default.

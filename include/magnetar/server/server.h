@@ -13,6 +13,8 @@
 #include "magnetar/engine/keyspace.h"
 #include "magnetar/net/event_loop.h"
 #include "magnetar/server/config.h"
+#include "magnetar/server/latency_monitor.h"
+#include "magnetar/server/monitor.h"
 #include "magnetar/server/propagator.h"
 #include "magnetar/server/pubsub.h"
 #include "magnetar/server/slowlog.h"
@@ -33,6 +35,8 @@ struct ServerStats {
   uint64_t rejected_connections = 0;
   uint64_t total_error_replies = 0;
   uint64_t unexpected_error_replies = 0;
+  // Error replies by their code ("ERR", "WRONGTYPE"), for INFO errorstats (server/error_stats.h).
+  std::map<std::string, uint64_t, std::less<>> error_counts;
   net::TrafficCounters closed_traffic;  // of closed connections; INFO adds the open ones
 };
 
@@ -85,6 +89,8 @@ class Server final : public net::SessionFactory {
   // Clients blocked on keys (server/blocking.h).
   Blocking& blocking() { return *blocking_; }
   Slowlog& slowlog() { return slowlog_; }
+  LatencyMonitor& latency_monitor() { return latency_monitor_; }
+  Monitors& monitors() { return monitors_; }  // MONITOR's clients
   net::EventLoop& loop() { return loop_; }
   // RDB persistence (server/rdb_saver.h).
   RdbSaver& rdb_saver() { return *rdb_saver_; }
@@ -132,6 +138,8 @@ class Server final : public net::SessionFactory {
   net::ListenerOptions listener_options_;
   net::EventLoop loop_;
   Slowlog slowlog_;
+  LatencyMonitor latency_monitor_;
+  Monitors monitors_;
   std::unique_ptr<RdbSaver> rdb_saver_;  // after the loop, whose timer it holds
   std::unique_ptr<Aof> aof_;             // after the propagator, which holds its writer
   ServerStats stats_;
