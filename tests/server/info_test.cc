@@ -74,18 +74,30 @@ class InfoTest : public ::testing::Test {
 
 TEST_F(InfoTest, DefaultSectionsInRedisOrder) {
   ParsedInfo info = Info({"INFO"});
-  EXPECT_THAT(info.titles, ElementsAre("Server", "Clients", "Memory", "Persistence", "Stats",
-                                       "Replication", "CPU", "Modules", "Cluster", "Keyspace"));
+  EXPECT_THAT(info.titles,
+              ElementsAre("Server", "Clients", "Memory", "Persistence", "Stats", "Replication",
+                          "CPU", "Modules", "Errorstats", "Cluster", "Keyspace"));
   EXPECT_EQ(Info({"info", "default"}).titles, info.titles);
 }
 
-TEST_F(InfoTest, AllAndEverythingAddCommandstats) {
-  std::vector<std::string> all = {"Server",       "Clients",     "Memory",  "Persistence",
-                                  "Stats",        "Replication", "CPU",     "Modules",
-                                  "Commandstats", "Cluster",     "Keyspace"};
+TEST_F(InfoTest, AllAndEverythingAddCommandstatsAndLatencystats) {
+  std::vector<std::string> all = {
+      "Server",  "Clients",      "Memory",     "Persistence",  "Stats",   "Replication", "CPU",
+      "Modules", "Commandstats", "Errorstats", "Latencystats", "Cluster", "Keyspace"};
   EXPECT_EQ(Info({"info", "all"}).titles, all);
   EXPECT_EQ(Info({"info", "EVERYTHING"}).titles, all);
-  EXPECT_EQ(Info({"info", "default", "commandstats"}).titles, all);
+  EXPECT_EQ(Info({"info", "default", "commandstats", "latencystats"}).titles, all);
+}
+
+TEST_F(InfoTest, ErrorstatsCountsErrorRepliesByCode) {
+  Run({"SET", "s", "v"});
+  Run({"INCR", "s"});
+  Run({"LPUSH", "s", "x"});
+  Run({"GET"});
+  std::string text(BulkPayload(Run({"INFO", "errorstats"})));
+  EXPECT_EQ(text, "# Errorstats\r\nerrorstat_ERR:count=2\r\nerrorstat_WRONGTYPE:count=1\r\n");
+  Run({"CONFIG", "RESETSTAT"});
+  EXPECT_EQ(BulkPayload(Run({"INFO", "errorstats"})), "# Errorstats\r\n");
 }
 
 TEST_F(InfoTest, SeveralSectionsPrintOnceInRedisOrder) {
@@ -248,8 +260,7 @@ TEST_F(InfoTest, ChangesSinceLastSaveCountEveryChangeSinceStartup) {
   Run({"set", "a", "1"});
   Run({"mset", "b", "1", "c", "2"});
   Run({"del", "missing"});
-  EXPECT_EQ(Info({"info", "persistence"}).Value("Persistence", "rdb_changes_since_last_save"),
-            "3");
+  EXPECT_EQ(Info({"info", "persistence"}).Value("Persistence", "rdb_changes_since_last_save"), "3");
 }
 
 TEST_F(InfoTest, StatsFollowCommands) {
