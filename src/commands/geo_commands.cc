@@ -130,9 +130,10 @@ void GeoAdd(CommandContext& ctx) {
     zadd.push_back(scores[i]);
     zadd.push_back(ctx.args[first + 3 * i + 2]);
   }
+  static const Handler zadd_handler = ZAddHandler();
   CommandContext zadd_ctx = ctx;
   zadd_ctx.args = zadd;
-  ZAddHandler()(zadd_ctx);
+  zadd_handler(zadd_ctx);
   ctx.propagate().Rewrite(zadd);
 }
 
