@@ -219,6 +219,11 @@ class AsioConnection final : public Connection,
     while (read_begin_ < read_end_ && !closed_ && !close_after_reply_ && !close_soon_ &&
            !blocked_) {
       if (output_pending() >= limits_->output_pause_bytes) break;
+      if (raw_input_) {
+        if (!ProcessRaw()) break;
+        if (closed_) return ReleaseSession();
+        continue;
+      }
       if (read_begin_ >= looked_ahead_until_) LookAhead();
       if (++executed % kRequestsPerClockRead == 0 && MonotonicUs() - turn_start > kTurnBudgetUs) {
         Flush();
@@ -238,6 +243,7 @@ class AsioConnection final : public Connection,
       auto args = parser_.args();
       size_t consumed = parser_.consumed();
       if (!args.empty()) {
+        request_ = std::string_view(read_buffer_.data() + read_begin_, consumed);
         dispatching_ = true;
         session_->OnRequest(args);
         dispatching_ = false;
@@ -249,6 +255,17 @@ class AsioConnection final : public Connection,
     if (closed_) return;
     Flush();
     if (output_pending() < limits_->output_pause_bytes) Read();
+  }
+
+  // Hands the unparsed input to the session (raw mode). False when it took nothing.
+  bool ProcessRaw() {
+    dispatching_ = true;
+    size_t used = session_->OnRawInput(
+        std::string_view(read_buffer_.data() + read_begin_, read_end_ - read_begin_));
+    dispatching_ = false;
+    read_begin_ += used;
+    looked_ahead_until_ = read_begin_;
+    return used > 0;
   }
 
   // Lets the loop poll for I/O and serve every connection it finds ready before this one resumes.
@@ -485,6 +502,61 @@ struct EventLoop::Impl {
 };
 
 EventLoop::EventLoop() : impl_(std::make_unique<Impl>()) {}
+
+void EventLoop::Connect(const std::string& host, int port, int64_t timeout_ms,
+                        const ConnectionLimits& limits, ConnectDone done) {
+  // What the connect and its timeout share: whichever ends first calls `done`.
+  struct Attempt {
+    Attempt(asio::io_context& io, ConnectDone done)
+        : resolver(io), socket(io), timer(io), done(std::move(done)) {}
+    void Fail(const std::string& reason) {
+      if (finished) return;
+      finished = true;
+      timer.cancel();
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      done(nullptr, reason);
+    }
+    asio::ip::tcp::resolver resolver;
+    GenericSocket socket;
+    asio::steady_timer timer;
+    ConnectDone done;
+    bool finished = false;
+  };
+  auto attempt = std::make_shared<Attempt>(impl_->io, std::move(done));
+  attempt->timer.expires_after(std::chrono::milliseconds(std::max<int64_t>(timeout_ms, 1)));
+  attempt->timer.async_wait([attempt](const boost::system::error_code& ec) {
+    if (!ec) attempt->Fail("connection timed out");
+  });
+  // The loop runs with Asio's unsafe concurrency hint, which leaves out the resolver's thread:
+  // names are resolved synchronously (a primary's address is usually numeric, or in /etc/hosts).
+  boost::system::error_code ec;
+  asio::ip::tcp::resolver::results_type results =
+      attempt->resolver.resolve(host, std::to_string(port), ec);
+  if (ec || results.empty()) return attempt->Fail(ec ? ec.message() : "no address");
+  asio::ip::tcp::endpoint target = results.begin()->endpoint();
+  asio::generic::stream_protocol::endpoint generic(target.data(), target.size());
+  attempt->socket.open(asio::generic::stream_protocol(target.protocol().family(), IPPROTO_TCP), ec);
+  if (ec) return attempt->Fail(ec.message());
+  attempt->socket.async_connect(
+      generic, [this, attempt, &limits](const boost::system::error_code& error) {
+        if (attempt->finished) return;
+        if (error) return attempt->Fail(error.message());
+        attempt->finished = true;
+        attempt->timer.cancel();
+        int one = 1;
+        ::setsockopt(attempt->socket.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        attempt->socket.non_blocking(true);
+        std::string peer = EndpointText(attempt->socket, false);
+        std::string local = EndpointText(attempt->socket, true);
+        auto connection = std::make_shared<AsioConnection>(std::move(attempt->socket), limits,
+                                                           impl_->flush_queue);
+        connection->SetAddresses(std::move(peer), std::move(local), false);
+        std::unique_ptr<Session> session = attempt->done(connection.get(), "");
+        if (!session) return connection->Close("");
+        connection->Start(std::move(session));
+      });
+}
 
 EventLoop::~EventLoop() {
   for (const std::string& path : impl_->unix_paths) ::unlink(path.c_str());

@@ -6,10 +6,8 @@ namespace magnetar::server {
 
 std::unique_ptr<AofBaseJob> StartAofBase(Server& server, const std::string& dir,
                                          const std::string& name, std::string& error) {
-  persistence::RdbSnapshotOptions options;
-  options.compress = server.config().rdbcompression;
   // Redis marks its base files with aof-base 1 and leaves out the replication fields.
-  options.aux = CommonAuxFields(server);
+  persistence::RdbSnapshotOptions options = RdbOptions(server);
   options.aux.emplace_back("aof-base", "1");
   auto job = std::make_unique<AofBaseJob>();
   if (!job->Start(server, dir, name, std::move(options), error)) return nullptr;

@@ -11,8 +11,9 @@
 namespace magnetar::server {
 
 bool Blocking::ClientBlocker::CanBlock() const {
-  // Inside MULTI/EXEC a blocking command replies at once, as on a timeout.
-  return !client_.transaction.active();
+  // Inside MULTI/EXEC a blocking command replies at once, as on a timeout; so does a keyless
+  // one run again at its deadline.
+  return !client_.transaction.active() && blocking_.timing_out_ != &client_;
 }
 
 void Blocking::ClientBlocker::Block(std::span<const std::string_view> keys, int64_t deadline_ms) {
@@ -76,28 +77,51 @@ void Blocking::HandleReadyKeys() {
         if (!server_.keyspace().db(key.first).Exists(key.second)) break;
         auto it = blocked_.find(client);
         if (it == blocked_.end()) continue;
-        Waiter& waiter = *it->second;
-        std::vector<std::string_view> args(waiter.args.begin(), waiter.args.end());
-        rerunning_ = client;
-        reblocked_ = false;
-        const size_t db_before = client->db_index;
-        client->db_index = waiter.db;
-        server_.propagator().BeginUnit();
-        Call(server_, *client, *waiter.command, args);
-        server_.propagator().EndUnit();
-        client->db_index = db_before;
-        rerunning_ = nullptr;
-        if (reblocked_) continue;
-        Release(*client);
-        client->connection().SetBlocked(false);
+        Rerun(*client, *it->second);
       }
     }
+  }
+}
+
+bool Blocking::Rerun(Client& client, Waiter& waiter) {
+  std::vector<std::string_view> args(waiter.args.begin(), waiter.args.end());
+  rerunning_ = &client;
+  reblocked_ = false;
+  const size_t db_before = client.db_index;
+  client.db_index = waiter.db;
+  server_.propagator().BeginUnit();
+  Call(server_, client, *waiter.command, args);
+  server_.propagator().EndUnit();
+  client.db_index = db_before;
+  rerunning_ = nullptr;
+  if (reblocked_) return false;
+  Release(client);
+  client.connection().SetBlocked(false);
+  return true;
+}
+
+void Blocking::RecheckReplicaWaits() {
+  std::vector<Client*> keyless;
+  for (const auto& [client, waiter] : blocked_) {
+    if (waiter->keys.empty()) keyless.push_back(const_cast<Client*>(client));
+  }
+  for (Client* client : keyless) {
+    auto it = blocked_.find(client);
+    if (it != blocked_.end()) Rerun(*client, *it->second);
   }
 }
 
 void Blocking::ExpireTimeouts(int64_t now_ms) {
   while (!deadlines_.empty() && deadlines_.begin()->first <= now_ms) {
     Client* client = deadlines_.begin()->second;
+    Waiter& waiter = *blocked_.at(client);
+    if (waiter.keys.empty()) {
+      // WAIT replies the count it has at its deadline.
+      timing_out_ = client;
+      Rerun(*client, waiter);
+      timing_out_ = nullptr;
+      continue;
+    }
     Release(*client);
     // Redis 7.0 replies a null array to every list command that times out.
     client->reply().NullArray();

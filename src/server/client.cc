@@ -2,7 +2,9 @@
 
 #include "dispatcher.h"
 #include "magnetar/common/clock.h"
+#include "magnetar/server/replication.h"
 #include "magnetar/server/server.h"
+#include "master_link.h"
 
 namespace magnetar::server {
 
@@ -19,8 +21,20 @@ Client::~Client() {
 }
 
 void Client::OnRequest(std::span<const std::string_view> args) {
+  if (is_primary_link) {
+    if (MasterLink* link = server_->replication().link();
+        link != nullptr && link->client() == this) {
+      link->Apply(*this, args);
+    }
+    return;
+  }
   Dispatch(*server_, *this, args);
   lookahead_queued_ = transaction.active();
+}
+
+size_t Client::OnRawInput(std::string_view input) {
+  MasterLink* link = server_->replication().link();
+  return link != nullptr && link->client() == this ? link->OnRawInput(input) : 0;
 }
 
 void Client::Prefetch(std::span<const std::string_view> args) {
@@ -28,6 +42,9 @@ void Client::Prefetch(std::span<const std::string_view> args) {
 }
 
 void Client::OnClose(std::string_view reason) {
+  if (MasterLink* link = server_->replication().link(); link != nullptr && link->client() == this) {
+    link->OnClosed();
+  }
   if (!reason.empty()) {
     server_->LogClientClosed(*this, reason);
   }

@@ -12,6 +12,7 @@
 #include "magnetar/common/clock.h"
 #include "magnetar/common/numbers.h"
 #include "magnetar/server/blocking.h"
+#include "magnetar/server/replication.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
 #include "server_families.h"
@@ -24,8 +25,8 @@ using namespace commands;
 constexpr std::string_view kNoSuchClient = "ERR No such client";
 constexpr std::string_view kBadKillId = "ERR client-id should be greater than 0";
 
-// The kinds of clients TYPE filters on. Magnetar has no replicas yet, so a client is a pub/sub
-// one while it has a subscription and a normal one otherwise.
+// The kinds of clients TYPE filters on: a replica (it sent SYNC or PSYNC), this server's link
+// to its primary, a pub/sub client while it has a subscription, else a normal one.
 enum class ClientType { kNormal, kReplica, kMaster, kPubSub };
 
 std::optional<ClientType> ParseClientType(std::string_view name) {
@@ -43,6 +44,10 @@ std::string UnknownTypeError(std::string_view name) {
 }
 
 ClientType TypeOf(const Client& client) {
+  if (client.is_primary_link) return ClientType::kMaster;
+  if (client.replica != nullptr && client.replica->phase != ReplicaState::Phase::kHandshake) {
+    return ClientType::kReplica;
+  }
   return client.subscriptions.any() ? ClientType::kPubSub : ClientType::kNormal;
 }
 
@@ -75,6 +80,8 @@ std::string LocalAddress(Server& server, Client& client) {
 // Client flags in Redis's letters. Of Redis's flags only these exist in Magnetar yet.
 std::string FlagLetters(Client& client) {
   std::string flags;
+  if (TypeOf(client) == ClientType::kReplica) flags += 'S';
+  if (client.is_primary_link) flags += 'M';
   if (client.monitor) flags += 'O';
   if (client.subscriptions.any()) flags += 'P';
   if (client.transaction.active()) flags += 'x';

@@ -17,6 +17,7 @@ void RegisterAllCommands(commands::CommandRegistry& registry) {
   registry.Add(LatencyCommands());
   registry.Add(MonitorCommands());
   registry.Add(PersistenceCommands());
+  registry.Add(ReplicationCommands());
   registry.Add(TransactionCommands());
   registry.Add(PubSubCommands());
   registry.Add(commands::StringCommands());

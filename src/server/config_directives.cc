@@ -407,13 +407,57 @@ constexpr Directive Row(std::string_view name, uint32_t flags = 0) {
 }
 
 template <typename T>
-constexpr Directive AliasRow(std::string_view name, std::string_view canonical) {
-  Directive row = Row<T>(name);
+constexpr Directive AliasRow(std::string_view name, std::string_view canonical,
+                             uint32_t flags = 0) {
+  Directive row = Row<T>(name, flags);
   row.alias_of = canonical;
   return row;
 }
 
 constexpr int64_t kMb = 1024 * 1024;
+
+constexpr std::array<std::string_view, 3> kReplDisklessLoadNames = {"disabled", "on-empty-db",
+                                                                    "swapdb"};
+static_assert(static_cast<int>(ReplDisklessLoad::kSwapDb) == 2);
+
+// replicaof <host> <port> in a file or on the command line; REPLICAOF changes it at run time.
+struct ReplicaOf {
+  static std::string Set(Config& config, ConfigArgs args) {
+    if (args.size() != 2) return "wrong number of arguments";
+    if (EqualsIgnoreCase(args[0], "no") && EqualsIgnoreCase(args[1], "one")) {
+      config.replicaof_host.clear();
+      config.replicaof_port = 0;
+      return {};
+    }
+    std::optional<int64_t> port = ParseInt64(args[1]);
+    if (!port || *port < 0 || *port > 65535) return "Invalid master port";
+    config.replicaof_host = std::string(args[0]);
+    config.replicaof_port = static_cast<int>(*port);
+    return {};
+  }
+  static std::string Get(const Config& config) {
+    if (config.replicaof_host.empty()) return {};
+    return fmt::format("{} {}", config.replicaof_host, config.replicaof_port);
+  }
+  static Lines Rewrite(const Config& config) {
+    if (config.replicaof_host.empty()) return {};
+    return {fmt::format("{} {}", QuoteArg(config.replicaof_host), config.replicaof_port)};
+  }
+};
+
+// repl-backlog-size: Redis takes 1 and up, and keeps at least 16 KiB.
+struct ReplBacklogSize {
+  static constexpr int64_t kMinimum = 16 * 1024;
+  static std::string Set(Config& config, ConfigArgs args) {
+    std::optional<int64_t> value = ParseMemory(args[0]);
+    if (!value) return "argument must be a memory value";
+    if (*value < 1) return RangeError(1, INT64_MAX);
+    config.repl_backlog_size = std::max(*value, kMinimum);
+    return {};
+  }
+  static std::string Get(const Config& config) { return std::to_string(config.repl_backlog_size); }
+  static Lines Rewrite(const Config& config) { return {FormatMemory(config.repl_backlog_size)}; }
+};
 
 // Magnetar cannot reopen its listeners yet, so port and bind are immutable here (Redis rebinds).
 constexpr Directive kDirectives[] = {
@@ -459,8 +503,7 @@ constexpr Directive kDirectives[] = {
     Row<YesNo<&Config::rdbcompression>>("rdbcompression"),
     Row<YesNo<&Config::rdbchecksum>>("rdbchecksum", kDirectiveImmutable),
     Row<YesNo<&Config::rdb_del_sync_files>>("rdb-del-sync-files"),
-    Row<Choice<&Config::sanitize_dump_payload, kSanitizeDumpPayloadNames>>(
-        "sanitize-dump-payload"),
+    Row<Choice<&Config::sanitize_dump_payload, kSanitizeDumpPayloadNames>>("sanitize-dump-payload"),
     Row<YesNo<&Config::stop_writes_on_bgsave_error>>("stop-writes-on-bgsave-error"),
     // CONFIG SET cannot switch it yet (config_command.cc's CheckLive).
     Row<YesNo<&Config::appendonly>>("appendonly"),
@@ -469,6 +512,39 @@ constexpr Directive kDirectives[] = {
     Row<FileName<&Config::appenddirname, kAppendDirname>>("appenddirname", kDirectiveImmutable),
     Row<YesNo<&Config::aof_use_rdb_preamble>>("aof-use-rdb-preamble"),
     Row<YesNo<&Config::aof_load_truncated>>("aof-load-truncated"),
+    Row<ReplicaOf>("replicaof", kDirectiveImmutable | kDirectiveMultiArg),
+    AliasRow<ReplicaOf>("slaveof", "replicaof", kDirectiveImmutable | kDirectiveMultiArg),
+    Row<Text<&Config::masterauth, true>>("masterauth"),
+    Row<Text<&Config::masteruser, true>>("masteruser"),
+    Row<ReplBacklogSize>("repl-backlog-size"),
+    Row<Integer<&Config::repl_backlog_ttl, 0, INT64_MAX>>("repl-backlog-ttl"),
+    Row<YesNo<&Config::repl_diskless_sync>>("repl-diskless-sync"),
+    Row<Integer<&Config::repl_diskless_sync_delay, 0, INT_MAX>>("repl-diskless-sync-delay"),
+    Row<Integer<&Config::repl_diskless_sync_max_replicas, 0, INT_MAX>>(
+        "repl-diskless-sync-max-replicas"),
+    Row<Choice<&Config::repl_diskless_load, kReplDisklessLoadNames>>("repl-diskless-load"),
+    Row<Integer<&Config::repl_ping_replica_period, 1, INT_MAX>>("repl-ping-replica-period"),
+    AliasRow<Integer<&Config::repl_ping_replica_period, 1, INT_MAX>>("repl-ping-slave-period",
+                                                                     "repl-ping-replica-period"),
+    Row<Integer<&Config::repl_timeout, 1, INT_MAX>>("repl-timeout"),
+    Row<Integer<&Config::min_replicas_to_write, 0, INT_MAX>>("min-replicas-to-write"),
+    AliasRow<Integer<&Config::min_replicas_to_write, 0, INT_MAX>>("min-slaves-to-write",
+                                                                  "min-replicas-to-write"),
+    Row<Integer<&Config::min_replicas_max_lag, 0, INT_MAX>>("min-replicas-max-lag"),
+    AliasRow<Integer<&Config::min_replicas_max_lag, 0, INT_MAX>>("min-slaves-max-lag",
+                                                                 "min-replicas-max-lag"),
+    Row<YesNo<&Config::replica_read_only>>("replica-read-only"),
+    AliasRow<YesNo<&Config::replica_read_only>>("slave-read-only", "replica-read-only"),
+    Row<YesNo<&Config::replica_serve_stale_data>>("replica-serve-stale-data"),
+    AliasRow<YesNo<&Config::replica_serve_stale_data>>("slave-serve-stale-data",
+                                                       "replica-serve-stale-data"),
+    Row<Integer<&Config::replica_priority, 0, INT_MAX>>("replica-priority"),
+    AliasRow<Integer<&Config::replica_priority, 0, INT_MAX>>("slave-priority", "replica-priority"),
+    Row<Text<&Config::replica_announce_ip, true>>("replica-announce-ip"),
+    AliasRow<Text<&Config::replica_announce_ip, true>>("slave-announce-ip", "replica-announce-ip"),
+    Row<Integer<&Config::replica_announce_port, 0, 65535>>("replica-announce-port"),
+    AliasRow<Integer<&Config::replica_announce_port, 0, 65535>>("slave-announce-port",
+                                                                "replica-announce-port"),
     // The compact encodings' thresholds (engine/encoding_limits.h). Redis 7.0.15 takes
     // hash-max-listpack-value and zset-max-listpack-value as memory values ("1kb") and the entry
     // counts as plain integers.

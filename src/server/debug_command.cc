@@ -13,6 +13,7 @@
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/commands/dataset_digest.h"
 #include "magnetar/server/rdb_saver.h"
+#include "magnetar/server/replication.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
 #include "rdb_length.h"
@@ -144,7 +145,7 @@ void Protocol(CommandContext& ctx) {
 
 // DEBUG CHANGE-REPL-ID. Redis also clears the secondary id, which Magnetar never sets.
 void ChangeReplId(CommandContext& ctx) {
-  AsServer(ctx).server.ChangeReplicationId();
+  AsServer(ctx).server.replication().NewReplid();
   ctx.reply.Ok();
 }
 
@@ -270,8 +271,7 @@ const Subcommand kSubcommands[] = {
       "    * MERGE: conflicting keys will be loaded from RDB.",
       "    * NOFLUSH: the existing database will not be removed before load, but",
       "      conflicting keys will generate an exception and kill the server.",
-      "    * NOSAVE: the database will be loaded from an existing RDB file.",
-      "    Examples:",
+      "    * NOSAVE: the database will be loaded from an existing RDB file.", "    Examples:",
       "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
       "      the database.",
       "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",

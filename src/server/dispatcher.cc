@@ -4,13 +4,14 @@
 
 #include <cctype>
 
+#include "error_stats.h"
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/server/blocking.h"
+#include "magnetar/server/rdb_saver.h"
+#include "magnetar/server/replication.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
-#include "error_stats.h"
 #include "memory_admission.h"
-#include "magnetar/server/rdb_saver.h"
 #include "server_families.h"
 
 namespace magnetar::server {
@@ -46,8 +47,24 @@ bool ArityOk(const CommandSpec& spec, size_t argc) {
                          : argc >= static_cast<size_t>(-spec.arity);
 }
 
+// A replica's refusals (Redis's texts): writes from clients, and with the link down and
+// replica-serve-stale-data off, everything but the commands flagged stale.
+std::string ReplicaRefusal(Server& server, const CommandSpec& spec) {
+  const Config& config = server.config();
+  if (config.replica_read_only && (spec.flags & commands::kWrite)) {
+    return "READONLY You can't write against a read only replica.";
+  }
+  if (!config.replica_serve_stale_data && !(spec.flags & commands::kStale) &&
+      !server.replication().link_up()) {
+    return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+  }
+  return {};
+}
+
 // Returns the refusal text for a command the client may not run now, or empty.
 std::string Admission(Server& server, Client& client, const CommandSpec& spec) {
+  // The primary's stream is applied as sent: a replica refuses it nothing.
+  if (client.is_primary_link) return {};
   if (!client.authenticated && !(spec.flags & commands::kNoAuth)) {
     return std::string(ErrorText(OpStatus::kNoAuth));
   }
@@ -74,6 +91,12 @@ std::string Admission(Server& server, Client& client, const CommandSpec& spec) {
            "instance is configured to report errors during writes if RDB snapshotting fails "
            "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about "
            "the RDB error.";
+  }
+  if (server.replication().is_replica()) {
+    std::string refusal = ReplicaRefusal(server, spec);
+    if (!refusal.empty()) return refusal;
+  } else if ((spec.flags & commands::kWrite) && server.replication().RefusesWrites()) {
+    return "NOREPLICAS Not enough good replicas to write.";
   }
   // RESP2 has no way to tell a message from a reply, so a subscribed client may only manage its
   // subscriptions (RESP3 clients are free: messages are pushes).
@@ -142,7 +165,7 @@ std::string Resolve(Server& server, Client& client, std::span<const std::string_
       (command->spec->flags & commands::kNoMulti)) {
     refusal = "ERR Command not allowed inside a transaction";
   }
-  if (refusal.empty() && server.config().maxmemory != 0) {
+  if (refusal.empty() && server.config().maxmemory != 0 && !client.is_primary_link) {
     refusal = OutOfMemoryRefusal(server, client, *command->spec);
   }
   return refusal;
@@ -240,9 +263,15 @@ void Dispatch(Server& server, Client& client, std::span<const std::string_view> 
     transaction.Queue(command, args);
     reply.SimpleString("QUEUED");
   } else {
-    server.propagator().BeginUnit();
+    Propagator& propagator = server.propagator();
+    const uint64_t writes_before = server.replication().last_write_offset();
+    propagator.BeginUnit();
     Call(server, client, *command, args);
-    server.propagator().EndUnit();
+    propagator.EndUnit();
+    // What WAIT waits for: the stream up to this client's last write.
+    if (server.replication().last_write_offset() != writes_before) {
+      client.write_offset = server.replication().last_write_offset();
+    }
     // Keys the unit made ready serve their blocked clients before anyone's next command.
     server.blocking().HandleReadyKeys();
   }

@@ -12,6 +12,7 @@
 #include "magnetar/server/blocking.h"
 #include "magnetar/server/client.h"
 #include "magnetar/server/rdb_saver.h"
+#include "magnetar/server/replication.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/version.h"
 
@@ -20,10 +21,6 @@ namespace {
 
 // Redis's LRU clock: seconds, wrapping at 24 bits.
 constexpr int64_t kLruClockMax = (1 << 24) - 1;
-
-// The default of repl-backlog-size: Magnetar has no backlog yet, and reports the size Redis
-// would create one with.
-constexpr uint64_t kReplBacklogSize = 1024 * 1024;
 
 int64_t UptimeSeconds(const Server& server) {
   return (MonotonicUs() - server.start_us()) / 1'000'000;
@@ -138,9 +135,9 @@ void StatsSection(Server& server, std::string& out) {
   Field(out, "instantaneous_input_repl_kbps", "0.00");
   Field(out, "instantaneous_output_repl_kbps", "0.00");
   Field(out, "rejected_connections", stats.rejected_connections);
-  Field(out, "sync_full", 0);
-  Field(out, "sync_partial_ok", 0);
-  Field(out, "sync_partial_err", 0);
+  Field(out, "sync_full", server.replication().sync_full());
+  Field(out, "sync_partial_ok", server.replication().sync_partial_ok());
+  Field(out, "sync_partial_err", server.replication().sync_partial_err());
   Field(out, "expired_keys", keyspace.expired);
   Field(out, "expired_stale_perc", "0.00");
   Field(out, "expired_time_cap_reached_count", 0);
@@ -181,20 +178,7 @@ void StatsSection(Server& server, std::string& out) {
   Field(out, "reply_buffer_expands", 0);
 }
 
-void ReplicationSection(Server& server, std::string& out) {
-  // A primary without replicas and without a backlog (replication does not exist yet).
-  Field(out, "role", "master");
-  Field(out, "connected_slaves", 0);
-  Field(out, "master_failover_state", "no-failover");
-  Field(out, "master_replid", server.replication_id());
-  Field(out, "master_replid2", std::string(40, '0'));
-  Field(out, "master_repl_offset", 0);
-  Field(out, "second_repl_offset", -1);
-  Field(out, "repl_backlog_active", 0);
-  Field(out, "repl_backlog_size", kReplBacklogSize);
-  Field(out, "repl_backlog_first_byte_offset", 0);
-  Field(out, "repl_backlog_histlen", 0);
-}
+void ReplicationSection(Server& server, std::string& out) { server.replication().AppendInfo(out); }
 
 void CpuSection(Server&, std::string& out) {
   rusage self{}, children{}, main_thread{};

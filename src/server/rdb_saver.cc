@@ -12,6 +12,7 @@
 #include "info_sections.h"
 #include "magnetar/common/clock.h"
 #include "magnetar/persistence/rdb_loader.h"
+#include "magnetar/server/replication.h"
 #include "magnetar/server/server.h"
 #include "snapshot_file_job.h"
 
@@ -22,19 +23,6 @@ namespace {
 constexpr int64_t kRetryDelaySeconds = 5;
 
 int64_t UnixSeconds(const Server& server) { return server.clock().NowMs() / 1000; }
-
-persistence::AccessField AccessFieldFor(engine::EvictionPolicy policy) {
-  switch (policy) {
-    case engine::EvictionPolicy::kVolatileLru:
-    case engine::EvictionPolicy::kAllKeysLru:
-      return persistence::AccessField::kIdle;
-    case engine::EvictionPolicy::kVolatileLfu:
-    case engine::EvictionPolicy::kAllKeysLfu:
-      return persistence::AccessField::kFreq;
-    default:
-      return persistence::AccessField::kNone;
-  }
-}
 
 std::string RdbPath(const Config& config) { return config.dir + "/" + config.dbfilename; }
 
@@ -55,14 +43,12 @@ RdbSaver::~RdbSaver() = default;
 
 std::unique_ptr<RdbSaver::Job> RdbSaver::NewJob(std::string& error) {
   const Config& config = server_.config();
-  persistence::RdbSnapshotOptions options;
-  options.compress = config.rdbcompression;
-  options.access_field = AccessFieldFor(config.maxmemory_policy);
-  options.aux = CommonAuxFields(server_);
-  options.aux.insert(options.aux.end(), {{"repl-stream-db", "0"},
-                                         {"repl-id", server_.replication_id()},
-                                         {"repl-offset", "0"},
-                                         {"aof-base", "0"}});
+  persistence::RdbSnapshotOptions options = RdbOptions(server_);
+  options.aux.insert(options.aux.end(),
+                     {{"repl-stream-db", "0"},
+                      {"repl-id", server_.replication().replid()},
+                      {"repl-offset", std::to_string(server_.replication().offset())},
+                      {"aof-base", "0"}});
   auto job = std::make_unique<Job>();
   if (!job->Start(server_, config.dir, config.dbfilename, std::move(options), error)) {
     spdlog::warn(
@@ -223,7 +209,11 @@ std::string RdbSaver::Load(bool at_startup) {
     spdlog::warn("{}", result.error);
     return result.error;
   }
+  std::string repl_id;
+  uint64_t repl_offset = 0;
   for (const auto& [key, value] : result.aux) {
+    if (key == "repl-id") repl_id = value;
+    if (key == "repl-offset") repl_offset = std::strtoull(value.c_str(), nullptr, 10);
     if (key == "redis-ver") spdlog::info("Loading RDB produced by version {}", value);
     if (key == "ctime") {
       spdlog::info("RDB age {} seconds", UnixSeconds(server_) - std::atoll(value.c_str()));
@@ -233,6 +223,9 @@ std::string RdbSaver::Load(bool at_startup) {
                    static_cast<double>(std::atoll(value.c_str())) / (1024 * 1024));
     }
   }
+  // A file that continues a replication history lets a restarted server continue it: its
+  // replicas, or its primary, resume with a partial resync.
+  if (at_startup && repl_offset > 0) server_.replication().RestoreFromRdb(repl_id, repl_offset);
   last_load_keys_loaded_ = result.keys_loaded;
   last_load_keys_expired_ = result.keys_expired;
   spdlog::info("Done loading RDB, keys loaded: {}, keys expired: {}.", result.keys_loaded,

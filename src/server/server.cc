@@ -10,11 +10,12 @@
 #include "command_families.h"
 #include "info_metrics.h"
 #include "keyspace_hooks.h"
-#include "memory_gauge.h"
 #include "magnetar/server/aof.h"
 #include "magnetar/server/blocking.h"
 #include "magnetar/server/client.h"
 #include "magnetar/server/rdb_saver.h"
+#include "magnetar/server/replication.h"
+#include "memory_gauge.h"
 
 namespace magnetar::server {
 namespace {
@@ -51,7 +52,9 @@ auto Timed(Server& server, std::string_view event, Work&& work) {
   return result;
 }
 
-std::string RandomRunId() {
+}  // namespace
+
+std::string RandomHexId() {
   std::random_device device;
   std::mt19937_64 random(device());
   const char* hex = "0123456789abcdef";
@@ -60,19 +63,17 @@ std::string RandomRunId() {
   return id;
 }
 
-}  // namespace
-
 Server::Server(Config config)
     : config_(std::move(config)),
       keyspace_(static_cast<size_t>(config_.databases), clock_),
-      run_id_(RandomRunId()),
-      replication_id_(RandomRunId()),
+      run_id_(RandomHexId()),
       start_us_(MonotonicUs()) {
   memory_gauge_ = std::make_unique<AllocatorGauge>(keyspace_.lazy_freer());
   keyspace_hooks_ = std::make_unique<KeyspaceHooks>(*this);
   blocking_ = std::make_unique<Blocking>(*this);
   rdb_saver_ = std::make_unique<RdbSaver>(*this);
   aof_ = std::make_unique<Aof>(*this);
+  replication_ = std::make_unique<Replication>(*this);
   keyspace_.SetObserver(keyspace_hooks_.get());
   RegisterAllCommands(registry_);
   ApplyConfig();
@@ -94,6 +95,8 @@ void Server::ApplyConfig() {
   limits_.output_soft_seconds = config_.client_output_buffer_limit_normal.soft_seconds;
   const OutputBufferLimit& pubsub = config_.client_output_buffer_limit_pubsub;
   limits_.pubsub_output = {pubsub.hard_bytes, pubsub.soft_bytes, pubsub.soft_seconds};
+  const OutputBufferLimit& replica = config_.client_output_buffer_limit_replica;
+  limits_.replica_output = {replica.hard_bytes, replica.soft_bytes, replica.soft_seconds};
   listener_options_.tcp_keepalive_seconds = config_.tcp_keepalive;  // read at each accept
   keyspace_.SetNotifyMask(config_.notify_keyspace_events);
   keyspace_.SetEncodingLimits({.list_max_listpack_size = config_.list_max_listpack_size,
@@ -174,7 +177,8 @@ bool Server::Shutdown(std::string_view reason, ShutdownSave save, bool force) {
   // A background save in progress would not finish: Redis kills its child, and so is this one
   // abandoned before the final save.
   rdb_saver_->AbortBackgroundSave();
-  bool saving = save == ShutdownSave::kSave || (save == ShutdownSave::kDefault && !config_.save.empty());
+  bool saving =
+      save == ShutdownSave::kSave || (save == ShutdownSave::kDefault && !config_.save.empty());
   if (saving) {
     spdlog::info("Saving the final RDB snapshot before exiting.");
     if (!rdb_saver_->SaveNow(/*refuse_if_busy=*/false).empty()) {
@@ -208,6 +212,7 @@ std::unique_ptr<net::Session> Server::Open(net::Connection& connection, std::str
 void Server::AddClient(Client& client) { clients_.emplace(client.id(), &client); }
 
 void Server::RemoveClient(Client& client) {
+  if (client.replica != nullptr) replication_->RemoveReplica(client);
   blocking_->Remove(client);
   watched_keys_.UnwatchAll(client);
   pubsub_.Forget(client);
@@ -230,6 +235,7 @@ void Server::Cron() {
   keyspace_.RehashStep(kRehashSliceUs);
   ScheduleExpiry();
   rdb_saver_->Cron();
+  replication_->Cron();
   // A subscriber or monitor over its soft output limit is closed once the limit's seconds pass,
   // even when no further message arrives to check it (Redis's clientsCron does the same).
   for (auto& [id, client] : clients_) {
@@ -245,23 +251,25 @@ void Server::Cron() {
     for (auto& [id, client] : clients_) {
       // As in Redis, a subscriber waiting for messages is not idle.
       if (client->subscriptions.any()) continue;
-      // Nor is a client blocked on keys (Redis exempts it from the timeout as well).
+      // Nor is a client blocked on keys (Redis exempts it from the timeout as well), nor a
+      // replication link, which repl-timeout watches instead.
       if (client->connection().blocked()) continue;
+      if (client->replica != nullptr || client->is_primary_link) continue;
       if (now - client->connection().last_interaction_us() > idle_limit) idle.push_back(client);
     }
     for (Client* client : idle) client->connection().Close("");
   }
 }
 
-void Server::ChangeReplicationId() { replication_id_ = RandomRunId(); }
-
 void Server::SetActiveExpire(bool enabled) {
   active_expire_ = enabled;
   ScheduleExpiry();
 }
 
+bool Server::ExpiresActively() const { return active_expire_ && !replication_->is_replica(); }
+
 void Server::ScheduleExpiry() {
-  if (!active_expire_ || expiry_timer_ == kNoTimer) return;
+  if (!ExpiresActively() || expiry_timer_ == kNoTimer) return;
   std::optional<int64_t> next = keyspace_.NextExpiryMs();
   if (!next) return;
   if (expiry_timer_at_ms_ != 0 && expiry_timer_at_ms_ <= *next) return;
@@ -277,7 +285,7 @@ void Server::ScheduleExpiry() {
 // of their deadline (the engine's expiry index says exactly when), and costs nothing when idle.
 void Server::OnExpiryTimer() {
   expiry_timer_at_ms_ = 0;
-  if (!active_expire_) return;
+  if (!ExpiresActively()) return;
   Timed(*this, "expire-cycle", [&] { return keyspace_.ActiveExpireStep(kExpirySliceUs); });
   ScheduleExpiry();
 }

@@ -1,6 +1,7 @@
 #include "snapshot_file_job.h"
 
 #include "magnetar/common/clock.h"
+#include "magnetar/engine/eviction.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/version.h"
 
@@ -14,15 +15,32 @@ constexpr int64_t kSliceUs = 500;
 // more of the dataset in memory.
 constexpr size_t kMaxBacklogBytes = 16 << 20;
 
+persistence::AccessField AccessFieldFor(engine::EvictionPolicy policy) {
+  switch (policy) {
+    case engine::EvictionPolicy::kVolatileLru:
+    case engine::EvictionPolicy::kAllKeysLru:
+      return persistence::AccessField::kIdle;
+    case engine::EvictionPolicy::kVolatileLfu:
+    case engine::EvictionPolicy::kAllKeysLfu:
+      return persistence::AccessField::kFreq;
+    default:
+      return persistence::AccessField::kNone;
+  }
+}
+
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> CommonAuxFields(Server& server) {
-  return {
+persistence::RdbSnapshotOptions RdbOptions(Server& server) {
+  persistence::RdbSnapshotOptions options;
+  options.compress = server.config().rdbcompression;
+  options.access_field = AccessFieldFor(server.config().maxmemory_policy);
+  options.aux = {
       {"redis-ver", std::string(kRedisVersion)},
       {"redis-bits", "64"},
       {"ctime", std::to_string(server.clock().NowMs() / 1000)},
       {"used-mem", std::to_string(server.memory_gauge().Used())},
   };
+  return options;
 }
 
 bool SnapshotFileJob::Start(Server& server, const std::string& dir, const std::string& name,

@@ -18,9 +18,10 @@ namespace magnetar::server {
 
 class Server;
 
-// The aux fields every RDB file Magnetar writes begins with: redis-ver, redis-bits, ctime and
-// used-mem, as Redis 7.0 writes them.
-std::vector<std::pair<std::string, std::string>> CommonAuxFields(Server& server);
+// What every RDB stream Magnetar writes shares: rdbcompression, the IDLE or FREQ fields the
+// maxmemory-policy calls for, and the aux fields redis-ver, redis-bits, ctime and used-mem, as
+// Redis 7.0 writes them. Callers append their own aux fields.
+persistence::RdbSnapshotOptions RdbOptions(Server& server);
 
 struct SnapshotFileJob {
   // Declared in construction order: the snapshot goes first, then its sink, then the file.

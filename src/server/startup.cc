@@ -16,6 +16,7 @@
 #include "logging.h"
 #include "magnetar/server/aof.h"
 #include "magnetar/server/rdb_saver.h"
+#include "magnetar/server/replication.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/version.h"
 
@@ -105,6 +106,7 @@ int RunServer(int argc, char** argv) {
       bool loaded =
           server.config().appendonly ? server.aof().Start() : server.rdb_saver().LoadAtStartup();
       if (loaded) {
+        server.replication().Start();
         server.Run();
       } else {
         exit_code = 1;

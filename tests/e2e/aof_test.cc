@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "e2e/info_field.h"
 #include "e2e/server_fixture.h"
 #include "e2e/temp_dir.h"
 
@@ -33,16 +34,6 @@ std::string ReadAll(const std::string& path) {
   std::ostringstream content;
   content << file.rdbuf();
   return std::move(content).str();
-}
-
-// The value of one INFO field, or "" when absent.
-std::string InfoField(RespClient& client, std::string_view field) {
-  std::string info = client.Call({"INFO", "persistence"});
-  std::string needle = fmt::format("\r\n{}:", field);
-  size_t at = info.find(needle);
-  if (at == std::string::npos) return {};
-  at += needle.size();
-  return info.substr(at, info.find("\r\n", at) - at);
 }
 
 // Writes of several kinds: relative times, a transaction, other databases, a lazy expiry.
@@ -162,15 +153,16 @@ TEST_P(AofTest, ARewriteUnderWritesLosesNothing) {
   });
   std::this_thread::sleep_for(50ms);
   EXPECT_EQ(client->Call({"BGREWRITEAOF"}), "+Background append only file rewriting started\r\n");
-  for (int i = 0; i < 3000 && (InfoField(*client, "aof_rewrite_in_progress") != "0" ||
-                               InfoField(*client, "aof_rewrite_scheduled") != "0");
+  for (int i = 0;
+       i < 3000 && (InfoField(*client, "persistence", "aof_rewrite_in_progress") != "0" ||
+                    InfoField(*client, "persistence", "aof_rewrite_scheduled") != "0");
        ++i) {
     std::this_thread::sleep_for(10ms);
   }
   std::this_thread::sleep_for(50ms);
   stop = true;
   writer.join();
-  EXPECT_EQ(InfoField(*client, "aof_last_bgrewrite_status"), "ok");
+  EXPECT_EQ(InfoField(*client, "persistence", "aof_last_bgrewrite_status"), "ok");
   EXPECT_EQ(ReadAll(AofFile("appendonly.aof.manifest")),
             "file appendonly.aof.2.base.rdb seq 2 type b\n"
             "file appendonly.aof.2.incr.aof seq 2 type i\n");
@@ -193,8 +185,9 @@ TEST_P(AofTest, TurningItOnAtRunTimeWritesABaseFirst) {
   client->Call({"DEBUG", "POPULATE", "50000", "before", "20"});
   ASSERT_EQ(client->Call({"CONFIG", "SET", "appendonly", "yes"}), "+OK\r\n");
   client->Call({"SET", "after", "1"});
-  for (int i = 0; i < 3000 && (InfoField(*client, "aof_rewrite_in_progress") != "0" ||
-                               InfoField(*client, "aof_rewrite_scheduled") != "0");
+  for (int i = 0;
+       i < 3000 && (InfoField(*client, "persistence", "aof_rewrite_in_progress") != "0" ||
+                    InfoField(*client, "persistence", "aof_rewrite_scheduled") != "0");
        ++i) {
     std::this_thread::sleep_for(10ms);
   }

@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "e2e/info_field.h"
 #include "e2e/server_fixture.h"
 #include "e2e/temp_dir.h"
 
@@ -25,16 +26,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 std::string Bulk(std::string_view text) { return fmt::format("${}\r\n{}\r\n", text.size(), text); }
-
-// The value of one INFO field, or "" when absent.
-std::string InfoField(RespClient& client, std::string_view section, std::string_view field) {
-  std::string info = client.Call({"INFO", section});
-  std::string needle = fmt::format("\r\n{}:", field);
-  size_t at = info.find(needle);
-  if (at == std::string::npos) return {};
-  at += needle.size();
-  return info.substr(at, info.find("\r\n", at) - at);
-}
 
 // Waits until no background save runs; false after 30 s.
 bool WaitForBackgroundSave(RespClient& client) {
@@ -310,7 +301,8 @@ class CrossLoadTest : public ::testing::Test {
 
 TEST_F(CrossLoadTest, EachServerLoadsTheOthersFileWithTheSameDigest) {
   for (ServerKind writer : {ServerKind::kMagnetar, ServerKind::kRedis}) {
-    ServerKind reader = writer == ServerKind::kMagnetar ? ServerKind::kRedis : ServerKind::kMagnetar;
+    ServerKind reader =
+        writer == ServerKind::kMagnetar ? ServerKind::kRedis : ServerKind::kMagnetar;
     auto source = Start(writer);
     ASSERT_TRUE(source);
     RespClient client;

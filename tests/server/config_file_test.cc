@@ -200,14 +200,14 @@ TEST(ConfigDirectivesTest, UnimplementedRedisDirectivesWarnOncePerName) {
       "appendonly yes\n"
       "appendonly no\n"
       "save \"\"\n"
-      "slave-read-only yes\n"
+      "activedefrag yes\n"
       "rename-command FLUSHALL \"\"\n"
       "port 7000\n",
       "test.conf");
   ASSERT_FALSE(error) << error->Message();
   EXPECT_EQ(config.port, 7000);
   EXPECT_THAT(loader.warnings(),
-              ElementsAre(HasSubstr("'slave-read-only'"),
+              ElementsAre(HasSubstr("'activedefrag'"),
                           HasSubstr("'rename-command'")));
   EXPECT_THAT(loader.warnings()[0], HasSubstr("not implemented by Magnetar"));
   // The last `save ""` clears the points the first two lines added up.

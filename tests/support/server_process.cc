@@ -89,15 +89,16 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const ServerOptions& options
       return nullptr;
     }
     std::unique_ptr<ServerProcess> server(new ServerProcess(options.kind, directory));
-    const int port = PickFreePort();
+    const int port = options.port != 0 ? options.port : PickFreePort();
     if (port < 0) {
       error = "no free loopback port";
       return nullptr;
     }
     if (!server->Spawn(binary, port, options, error)) return nullptr;
     if (server->WaitUntilReady(error)) return server;
-    // Still running but not answering is not a port clash: retrying would not help.
-    if (server->Alive()) return nullptr;
+    // Still running but not answering is not a port clash: retrying would not help; nor does
+    // retrying a port the caller chose.
+    if (server->Alive() || options.port != 0) return nullptr;
   }
   return nullptr;
 }

@@ -37,6 +37,8 @@ struct ServerOptions {
   ServerKind kind = ServerKind::kMagnetar;
   // Passed after the port and the test defaults (no RDB snapshots, no AOF), so they win.
   std::vector<Directive> directives;
+  // The port to listen on (a server restarted where its clients expect it); 0 picks a free one.
+  int port = 0;
 };
 
 class ServerProcess {

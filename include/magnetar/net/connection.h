@@ -34,6 +34,8 @@ struct ConnectionLimits {
   int64_t output_soft_seconds = 0;
   // client-output-buffer-limit for pub/sub clients (a connection set_pubsub_class(true)).
   OutputLimit pubsub_output;
+  // client-output-buffer-limit for replicas (a connection set_replica_class(true)).
+  OutputLimit replica_output;
   // While this many reply bytes wait to be sent, the connection stops executing requests and
   // stops reading, so a client that never reads cannot grow the server's memory.
   size_t output_pause_bytes = 1024 * 1024;
@@ -68,6 +70,10 @@ class Session {
   virtual void Prefetch(std::span<const std::string_view> /*args*/) {}
   // The connection is closing; `reason` is empty for an ordinary close by the peer.
   virtual void OnClose(std::string_view reason) = 0;
+  // While the connection is in raw mode (Connection::set_raw_input), receives the unparsed input
+  // instead of requests and returns how many bytes it consumed; 0 waits for more. A replica's
+  // link to its primary reads the handshake's replies and the RDB payload this way.
+  virtual size_t OnRawInput(std::string_view /*input*/) { return 0; }
 };
 
 class Connection {
@@ -121,8 +127,15 @@ class Connection {
   }
   bool blocked() const { return blocked_; }
 
-  // A client with a subscription is in the pubsub class of output limits, else in the normal one.
+  // A client with a subscription is in the pubsub class of output limits, a replica in the
+  // replica class, else a client is in the normal one.
   void set_pubsub_class(bool pubsub) { pubsub_class_ = pubsub; }
+  void set_replica_class(bool replica) { replica_class_ = replica; }
+  // Raw mode: the input goes to Session::OnRawInput unparsed until this is turned off again.
+  void set_raw_input(bool raw) { raw_input_ = raw; }
+  // The bytes of the request being run, as received (a replica passes its primary's stream on
+  // to its own replicas unchanged and counts its offset by them). Valid during OnRequest only.
+  std::string_view request() const { return request_; }
 
   resp::ReplyBuilder& reply() { return reply_; }
   resp::RequestParser& parser() { return parser_; }
@@ -148,6 +161,7 @@ class Connection {
   Connection(const ConnectionLimits& limits) : limits_(&limits), parser_(limits.parser) {}
 
   OutputLimit output_limit() const {
+    if (replica_class_) return limits_->replica_output;
     if (pubsub_class_) return limits_->pubsub_output;
     return {limits_->output_hard_limit, limits_->output_soft_limit, limits_->output_soft_seconds};
   }
@@ -172,7 +186,10 @@ class Connection {
   bool closed_ = false;
   bool close_soon_ = false;  // CloseSoon() was called; the scheduled flush closes
   bool pubsub_class_ = false;
+  bool replica_class_ = false;
+  bool raw_input_ = false;
   bool blocked_ = false;
+  std::string_view request_;
   std::string close_soon_reason_;
   int64_t last_interaction_us_ = 0;
   int64_t soft_limit_since_us_ = 0;  // when output first exceeded the soft limit, 0 if not

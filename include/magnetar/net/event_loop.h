@@ -32,6 +32,12 @@ class EventLoop {
   // Opens the listeners. Returns an empty string, or why a listener could not be opened.
   std::string Listen(const ListenerOptions& options, const ConnectionLimits& limits,
                      SessionFactory& factory);
+  // Opens a TCP connection to `host`:`port` (a name or an address). When it is connected,
+  // `done(&connection, "")` returns the session the connection starts with (null closes it); when
+  // it fails or `timeout_ms` passes first, `done(nullptr, reason)` runs and its result is ignored.
+  using ConnectDone = std::function<std::unique_ptr<Session>(Connection*, std::string)>;
+  void Connect(const std::string& host, int port, int64_t timeout_ms,
+               const ConnectionLimits& limits, ConnectDone done);
   // Calls `tick` every `interval_ms` until Stop().
   void Every(int interval_ms, std::function<void()> tick);
   // Creates a one-shot timer that calls `fire` each time it expires after ArmTimer(); it lives as

@@ -1,5 +1,5 @@
-// Clients blocked on keys (BLPOP and the other blocking list commands now; BZPOPMIN, WAIT and
-// streams later): a server mechanism that knows nothing of lists.
+// Clients blocked on keys (BLPOP and the other blocking list and sorted-set commands), or on
+// replicas' acknowledgements (WAIT): a server mechanism that knows nothing of lists.
 //
 // A blocking command that finds nothing to serve calls the context's commands::Blocker, which
 // lands here: the client's command (its arguments copied) is parked on its keys, its connection
@@ -63,6 +63,9 @@ class Blocking {
 
   // Called by the keyspace hooks for every change: marks the key ready if anyone waits on it.
   void SignalKey(size_t db, std::string_view key);
+  // A replica acknowledged its offset: commands that block on no key (WAIT) run again. At their
+  // deadline they run once more with blocking refused, and reply what they have then.
+  void RecheckReplicaWaits();
   // Serves the clients blocked on ready keys (see above).
   void HandleReadyKeys();
   // Replies the timeout reply to clients whose deadline passed by `now_ms` and unblocks them.
@@ -98,6 +101,8 @@ class Blocking {
             std::span<const std::string_view> keys, int64_t deadline_ms);
   // Drops the client's registrations; its connection runs requests again.
   void Release(Client& client);
+  // Runs the waiter's command again as if just sent; false when it blocked again.
+  bool Rerun(Client& client, Waiter& waiter);
   void ArmTimer();
 
   Server& server_;
@@ -106,8 +111,9 @@ class Blocking {
   std::set<std::pair<int64_t, Client*>> deadlines_;
   std::vector<KeyId> ready_;
   std::set<KeyId> ready_set_;
-  Client* rerunning_ = nullptr;  // the client whose command HandleReadyKeys is running again
-  bool reblocked_ = false;       // that command asked to block again
+  Client* rerunning_ = nullptr;   // the client whose command is running again
+  Client* timing_out_ = nullptr;  // the client whose keyless command runs at its deadline
+  bool reblocked_ = false;        // that command asked to block again
   std::function<void(int64_t)> arm_timer_;
 };
 

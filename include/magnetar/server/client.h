@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,7 @@
 namespace magnetar::server {
 
 class Server;
+struct ReplicaState;
 
 // CLIENT REPLY: ON sends replies, OFF drops them, SKIP drops the next command's.
 enum class ReplyMode { kOn, kOff, kSkipNext, kSkipThis };
@@ -26,6 +28,7 @@ class Client final : public net::Session {
   void OnRequest(std::span<const std::string_view> args) override;
   void Prefetch(std::span<const std::string_view> args) override;
   void OnClose(std::string_view reason) override;
+  size_t OnRawInput(std::string_view input) override;
 
   net::Connection& connection() { return *connection_; }
   const net::Connection& connection() const { return *connection_; }
@@ -45,6 +48,12 @@ class Client final : public net::Session {
   std::string_view last_command = "NULL";  // a command table name, for CLIENT LIST cmd=
   Transaction transaction;                 // MULTI state and WATCHed keys
   ClientSubscriptions subscriptions;       // pub/sub; the server's PubSub keeps them
+  // A replica connected to this server (it sent SYNC or PSYNC), else null.
+  std::unique_ptr<ReplicaState> replica;
+  // This server's link to its primary: the stream it applies, with no replies and no refusals.
+  bool is_primary_link = false;
+  // The replication offset after this client's last write (WAIT waits for replicas to reach it).
+  uint64_t write_offset = 0;
 
  private:
   Server* server_;

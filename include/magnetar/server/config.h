@@ -23,6 +23,9 @@ enum class SanitizeDumpPayload { kNo, kYes, kClients };
 // appendfsync: when the append-only file's writes reach the disk.
 enum class AppendFsync { kAlways, kEverysec, kNo };
 
+// repl-diskless-load: how a replica takes its primary's RDB payload.
+enum class ReplDisklessLoad { kDisabled, kOnEmptyDb, kSwapDb };
+
 struct OutputBufferLimit {
   uint64_t hard_bytes = 0;
   uint64_t soft_bytes = 0;
@@ -68,7 +71,7 @@ struct Config {
   int64_t maxmemory_samples = 5;
   int64_t maxmemory_eviction_tenacity = 10;
   int64_t lfu_log_factor = 10;
-  int64_t lfu_decay_time = 1;          // minutes
+  int64_t lfu_decay_time = 1;           // minutes
   bool lazyfree_lazy_eviction = false;  // evicted keys are UNLINKed
 
   // When compact encodings convert (engine/encoding_limits.h has the meanings).
@@ -114,6 +117,26 @@ struct Config {
   std::string appendfilename = "appendonly.aof";
   bool aof_use_rdb_preamble = true;
   bool aof_load_truncated = true;
+  // Replication (server/replication.h, docs/replication.md). Redis 7.0's defaults.
+  std::string replicaof_host;  // empty: a primary
+  int replicaof_port = 0;
+  std::string masterauth;
+  std::string masteruser;
+  int64_t repl_backlog_size = 1024 * 1024;
+  int64_t repl_backlog_ttl = 3600;  // seconds without replicas before the backlog is freed
+  bool repl_diskless_sync = true;
+  int64_t repl_diskless_sync_delay = 5;  // seconds a full sync waits for more replicas
+  int64_t repl_diskless_sync_max_replicas = 0;
+  ReplDisklessLoad repl_diskless_load = ReplDisklessLoad::kDisabled;
+  int64_t repl_ping_replica_period = 10;  // seconds
+  int64_t repl_timeout = 60;              // seconds
+  int64_t min_replicas_to_write = 0;
+  int64_t min_replicas_max_lag = 10;  // seconds
+  bool replica_read_only = true;
+  bool replica_serve_stale_data = true;
+  int64_t replica_priority = 100;
+  std::string replica_announce_ip;
+  int64_t replica_announce_port = 0;
   int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
   OutputBufferLimit client_output_buffer_limit_normal = {};

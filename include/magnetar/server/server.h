@@ -28,6 +28,10 @@ class KeyspaceHooks;
 class Blocking;
 class RdbSaver;
 class Aof;
+class Replication;
+
+// 40 random hex characters: run ids, replication ids, the end mark of a diskless RDB transfer.
+std::string RandomHexId();
 
 struct ServerStats {
   uint64_t total_connections_received = 0;
@@ -100,13 +104,19 @@ class Server final : public net::SessionFactory {
   InfoSamples& info_samples() { return info_samples_; }
   const std::map<uint64_t, Client*>& clients() const { return clients_; }
   const std::string& run_id() const { return run_id_; }
-  const std::string& replication_id() const { return replication_id_; }
-  // DEBUG CHANGE-REPL-ID: a new random replication id (there are no replicas to follow it yet).
-  void ChangeReplicationId();
+  // Replication, both roles (server/replication.h).
+  Replication& replication() { return *replication_; }
+  // The connection limits every connection reads (a replica's link to its primary too).
+  const net::ConnectionLimits& connection_limits() const { return limits_; }
+  // A new client's id (accepted connections, a replica's link to its primary).
+  uint64_t NextClientId() { return next_client_id_++; }
   // DEBUG SET-ACTIVE-EXPIRE: whether the cron and the expiry timer remove keys whose deadline
   // passed; when off, keys expire only when a command finds them (lazy expiry).
   void SetActiveExpire(bool enabled);
   bool active_expire() const { return active_expire_; }
+  // Whether keys past their deadline are removed without a command finding them: not on a
+  // replica, whose primary sends the deletions.
+  bool ExpiresActively() const;
   // What counts against maxmemory and is INFO's used_memory (server/memory_gauge.h).
   const engine::MemoryGauge& memory_gauge() const;
   // Evicts for one slice while over maxmemory; when the slice runs out of time, the eviction
@@ -140,14 +150,14 @@ class Server final : public net::SessionFactory {
   Slowlog slowlog_;
   LatencyMonitor latency_monitor_;
   Monitors monitors_;
-  std::unique_ptr<RdbSaver> rdb_saver_;  // after the loop, whose timer it holds
-  std::unique_ptr<Aof> aof_;             // after the propagator, which holds its writer
+  std::unique_ptr<RdbSaver> rdb_saver_;       // after the loop, whose timer it holds
+  std::unique_ptr<Aof> aof_;                  // after the propagator, which holds its writer
+  std::unique_ptr<Replication> replication_;  // after the loop and the propagator
   ServerStats stats_;
   InfoSamples info_samples_;
   std::map<uint64_t, Client*> clients_;
   uint64_t next_client_id_ = 1;
   std::string run_id_;
-  std::string replication_id_;
   int64_t start_us_;
   bool shutting_down_ = false;
   bool active_expire_ = true;

@@ -1,0 +1,61 @@
+// A full sync, diskless: the engine's forkless snapshot (engine/snapshot.h) written as an RDB
+// stream straight onto the sockets of the replicas that wait for it, in Redis's EOF-marked form:
+// `$EOF:<40 random bytes>\r\n`, the RDB with its CRC64, then the same 40 bytes. Nothing is forked
+// and nothing is written to disk; the primary's extra memory is what the replicas' sockets have
+// not taken yet (the walk pauses while that is high) and the keys written ahead of the walk.
+//
+// Replicas that ask while no sync runs wait repl-diskless-sync-delay seconds for others to join
+// (or until repl-diskless-sync-max-replicas have), then share one snapshot. Each gets
+// +FULLRESYNC <replid> <offset> at the instant the snapshot begins, and the stream from that
+// offset on is held for it until its RDB is sent.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "magnetar/engine/snapshot.h"
+#include "magnetar/persistence/rdb_snapshot.h"
+
+namespace magnetar::server {
+
+class Server;
+class Client;
+class Replication;
+
+class FullSync final : public persistence::ChunkSink {
+ public:
+  FullSync(Server& server, Replication& replication);
+  ~FullSync() override;
+
+  // A replica that needs a full sync. It joins the snapshot that waits to begin, or the next one.
+  void Add(Client& replica);
+  // The replica's client is going away.
+  void Remove(Client& replica);
+  bool idle() const { return targets_.empty() && waiting_.empty(); }
+
+  void Push(std::string chunk) override;
+  size_t Backlog() const override;
+
+ private:
+  // The timer: begins the snapshot once the delay is over, then walks it in slices.
+  void OnTimer();
+  void Begin();
+  void Finish();
+  void Arm(int64_t delay_ms);
+
+  Server& server_;
+  Replication& replication_;
+  size_t timer_;
+  std::vector<Client*> waiting_;  // for the next snapshot
+  int64_t first_waiting_ms_ = 0;  // monotonic ms the first of them arrived
+  std::vector<Client*> targets_;  // receiving the current snapshot
+  std::string eof_mark_;
+  uint64_t crc_ = 0;
+  std::unique_ptr<persistence::RdbSnapshotSink> sink_;
+  std::unique_ptr<engine::Snapshot> snapshot_;
+};
+
+}  // namespace magnetar::server

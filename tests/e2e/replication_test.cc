@@ -1,0 +1,261 @@
+// Replication between real servers, in every pairing of Magnetar and Redis 7.0 as primary and
+// replica: the full sync carries every type, the stream follows, a dropped link continues with a
+// partial resync, chained replicas and promotion keep the history, a restarted replica continues
+// from its RDB, and WAIT, min-replicas-to-write and the read-only replica answer as Redis does.
+// The Redis-Redis pairing checks the expectations themselves.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <tuple>
+
+#include "e2e/info_field.h"
+#include "e2e/server_fixture.h"
+#include "e2e/temp_dir.h"
+
+namespace magnetar::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::unique_ptr<ServerProcess> StartKind(ServerKind kind, std::vector<Directive> directives = {},
+                                         int port = 0) {
+  directives.insert(directives.begin(),
+                    {{"repl-diskless-sync-delay", "0"}, {"enable-debug-command", "yes"}});
+  std::string error;
+  auto server = ServerProcess::Start(
+      {.kind = kind, .directives = std::move(directives), .port = port}, error);
+  EXPECT_NE(server, nullptr) << error;
+  return server;
+}
+
+std::unique_ptr<RespClient> ConnectTo(const ServerProcess& server) {
+  auto client = std::make_unique<RespClient>();
+  EXPECT_TRUE(client->Connect(server.port())) << client->error();
+  return client;
+}
+
+std::string Digest(RespClient& client) { return client.Call({"DEBUG", "DIGEST"}); }
+
+// Writes of every type, with a transaction, deadlines, another database and deletions.
+void WriteMix(RespClient& client, int round) {
+  std::string n = std::to_string(round);
+  client.Call({"SET", "s" + n, "value" + n});
+  client.Call({"INCRBY", "counter", n});
+  client.Call({"RPUSH", "list", "a" + n, "b" + n});
+  client.Call({"HSET", "hash" + n, "f", "v", "g", n});
+  client.Call({"SADD", "set", n, "m" + n});
+  client.Call({"ZADD", "zset", n, "z" + n});
+  client.Call({"PFADD", "hll", "e" + n});
+  client.Call({"SET", "ttl" + n, "x", "EX", "1000"});
+  client.Call({"MULTI"});
+  client.Call({"LPOP", "list"});
+  client.Call({"HINCRBY", "hash" + n, "g", "5"});
+  client.Call({"EXEC"});
+  client.Call({"SELECT", "3"});
+  client.Call({"SET", "other" + n, n});
+  client.Call({"SELECT", "0"});
+  client.Call({"DEL", "s" + std::to_string(round - 1)});
+}
+
+class ReplicationTest : public ::testing::TestWithParam<std::tuple<ServerKind, ServerKind>> {
+ protected:
+  void SetUp() override {
+    for (ServerKind kind : {primary_kind(), replica_kind()}) {
+      if (test_support::ServerBinary(kind).empty()) GTEST_SKIP() << "no server binary";
+    }
+  }
+  ServerKind primary_kind() const { return std::get<0>(GetParam()); }
+  ServerKind replica_kind() const { return std::get<1>(GetParam()); }
+
+  // Makes `replica` replicate `primary` and waits until it has caught up.
+  ::testing::AssertionResult Follow(ServerProcess& replica, const ServerProcess& primary) {
+    auto client = ConnectTo(replica);
+    std::string reply = client->Call({"REPLICAOF", "127.0.0.1", std::to_string(primary.port())});
+    if (reply != "+OK\r\n") return ::testing::AssertionFailure() << "REPLICAOF: " << reply;
+    return InSync(replica, primary);
+  }
+
+  // Waits until `replica`'s link is up and its offset is `primary`'s.
+  static ::testing::AssertionResult InSync(const ServerProcess& replica,
+                                           const ServerProcess& primary) {
+    auto replica_client = ConnectTo(replica);
+    auto primary_client = ConnectTo(primary);
+    std::string replica_offset, primary_offset;
+    for (int i = 0; i < 2000; ++i) {
+      primary_offset = InfoField(*primary_client, "replication", "master_repl_offset");
+      if (InfoField(*replica_client, "replication", "master_link_status") == "up") {
+        replica_offset = InfoField(*replica_client, "replication", "slave_repl_offset");
+        if (replica_offset == primary_offset) return ::testing::AssertionSuccess();
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    return ::testing::AssertionFailure() << "replica at " << replica_offset << ", primary at "
+                                         << primary_offset << "; replica log:\n"
+                                         << replica.LogTail();
+  }
+
+  static int64_t Stat(const ServerProcess& server, std::string_view field) {
+    auto client = ConnectTo(server);
+    return std::stoll(InfoField(*client, "stats", field));
+  }
+};
+
+TEST_P(ReplicationTest, FullSyncCarriesEveryTypeAndTheStreamFollows) {
+  auto primary = StartKind(primary_kind());
+  auto replica = StartKind(replica_kind());
+  ASSERT_TRUE(primary && replica);
+  auto writer = ConnectTo(*primary);
+  writer->Call({"DEBUG", "POPULATE", "2000", "key", "100"});
+  for (int round = 1; round <= 5; ++round) WriteMix(*writer, round);
+  ASSERT_TRUE(Follow(*replica, *primary));
+  auto reader = ConnectTo(*replica);
+  EXPECT_EQ(Digest(*reader), Digest(*writer));
+  EXPECT_EQ(Stat(*primary, "sync_full"), 1);
+
+  for (int round = 6; round <= 20; ++round) WriteMix(*writer, round);
+  writer->Call({"EXPIRE", "s20", "1000"});
+  writer->Call({"FLUSHDB"});  // of database 0; database 3 stays
+  WriteMix(*writer, 21);
+  ASSERT_TRUE(InSync(*replica, *primary));
+  EXPECT_EQ(Digest(*reader), Digest(*writer));
+  std::string ttl = reader->Call({"TTL", "ttl21"});  // 1000 s, or a second less by now
+  EXPECT_TRUE(ttl == ":1000\r\n" || ttl == ":999\r\n") << ttl;
+  EXPECT_EQ(reader->Call({"ROLE"}).substr(0, 15), "*5\r\n$5\r\nslave\r\n");
+}
+
+TEST_P(ReplicationTest, DroppedLinkContinuesWithAPartialResync) {
+  auto primary = StartKind(primary_kind());
+  auto replica = StartKind(replica_kind());
+  ASSERT_TRUE(primary && replica);
+  auto writer = ConnectTo(*primary);
+  WriteMix(*writer, 1);
+  ASSERT_TRUE(Follow(*replica, *primary));
+  auto reader = ConnectTo(*replica);
+  for (int drop = 0; drop < 3; ++drop) {
+    // From either side: the replica drops its primary, or the primary drops its replica.
+    auto killer = drop % 2 == 0 ? ConnectTo(*replica) : ConnectTo(*primary);
+    EXPECT_EQ(killer->Call({"CLIENT", "KILL", "TYPE", drop % 2 == 0 ? "master" : "replica"}),
+              ":1\r\n");
+    WriteMix(*writer, drop + 2);
+    ASSERT_TRUE(InSync(*replica, *primary));
+  }
+  EXPECT_EQ(Digest(*reader), Digest(*writer));
+  EXPECT_EQ(Stat(*primary, "sync_full"), 1);
+  EXPECT_EQ(Stat(*primary, "sync_partial_ok"), 3);
+}
+
+TEST_P(ReplicationTest, ReplicaRefusesWritesAndWaitCountsAcknowledgements) {
+  auto primary = StartKind(primary_kind(), {{"min-replicas-to-write", "1"}});
+  auto replica = StartKind(replica_kind());
+  ASSERT_TRUE(primary && replica);
+  auto writer = ConnectTo(*primary);
+  EXPECT_EQ(writer->Call({"SET", "k", "v"}), "-NOREPLICAS Not enough good replicas to write.\r\n");
+  EXPECT_EQ(writer->Call({"WAIT", "1", "50"}), ":0\r\n");
+  ASSERT_TRUE(Follow(*replica, *primary));
+  EXPECT_EQ(writer->Call({"SET", "k", "v"}), "+OK\r\n");
+  EXPECT_EQ(writer->Call({"WAIT", "1", "0"}), ":1\r\n");
+  EXPECT_EQ(writer->Call({"WAIT", "2", "100"}), ":1\r\n");  // the timeout's count
+  auto reader = ConnectTo(*replica);
+  EXPECT_EQ(reader->Call({"SET", "k", "w"}),
+            "-READONLY You can't write against a read only replica.\r\n");
+  EXPECT_EQ(reader->Call({"GET", "k"}), "$1\r\nv\r\n");
+  EXPECT_EQ(reader->Call({"WAIT", "0", "0"}).substr(0, 47),
+            "-ERR WAIT cannot be used with replica instances");
+}
+
+TEST_P(ReplicationTest, ChainPromotionAndRestartKeepTheHistory) {
+  TempDir replica_dir;
+  auto primary = StartKind(primary_kind());
+  auto replica = StartKind(replica_kind(), {{"dir", replica_dir.path()}});
+  auto sub = StartKind(replica_kind());
+  ASSERT_TRUE(primary && replica && sub);
+  auto writer = ConnectTo(*primary);
+  WriteMix(*writer, 1);
+  ASSERT_TRUE(Follow(*replica, *primary));
+  ASSERT_TRUE(Follow(*sub, *replica));
+  WriteMix(*writer, 2);
+  ASSERT_TRUE(InSync(*replica, *primary));
+  ASSERT_TRUE(InSync(*sub, *replica));
+  auto sub_reader = ConnectTo(*sub);
+  EXPECT_EQ(Digest(*sub_reader), Digest(*writer));
+
+  // The replica restarts from its RDB, configured to replicate, and continues where it was;
+  // its own replica reconnects and continues too.
+  {
+    auto client = ConnectTo(*replica);
+    client->Call({"SHUTDOWN", "SAVE"});
+  }
+  const int replica_port = replica->port();
+  replica->Stop();
+  WriteMix(*writer, 3);
+  replica = StartKind(
+      replica_kind(),
+      {{"dir", replica_dir.path()}, {"replicaof", fmt::format("127.0.0.1 {}", primary->port())}},
+      replica_port);
+  ASSERT_TRUE(replica);
+  ASSERT_TRUE(InSync(*replica, *primary));
+  ASSERT_TRUE(InSync(*sub, *replica));
+  EXPECT_EQ(Stat(*primary, "sync_full"), 1);
+  EXPECT_EQ(Stat(*primary, "sync_partial_ok"), 1);
+
+  // Promoted, it keeps its replica with a partial resync and takes writes.
+  auto promoted = ConnectTo(*replica);
+  EXPECT_EQ(promoted->Call({"REPLICAOF", "NO", "ONE"}), "+OK\r\n");
+  EXPECT_EQ(promoted->Call({"SET", "after", "promotion"}), "+OK\r\n");
+  ASSERT_TRUE(InSync(*sub, *replica));
+  EXPECT_EQ(sub_reader->Call({"GET", "after"}), "$9\r\npromotion\r\n");
+  EXPECT_EQ(Digest(*sub_reader), Digest(*promoted));
+  EXPECT_EQ(Stat(*replica, "sync_full"), 0);
+  EXPECT_GE(Stat(*replica, "sync_partial_ok"), 1);
+}
+
+std::string PairName(const ::testing::TestParamInfo<std::tuple<ServerKind, ServerKind>>& info) {
+  return fmt::format("{}_to_{}", test_support::ServerKindName(std::get<0>(info.param)),
+                     test_support::ServerKindName(std::get<1>(info.param)));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Pairs, ReplicationTest,
+    ::testing::Combine(::testing::Values(ServerKind::kMagnetar, ServerKind::kRedis),
+                       ::testing::Values(ServerKind::kMagnetar, ServerKind::kRedis)),
+    PairName);
+
+// redis-cli's replication modes against a Magnetar primary: --rdb fetches a snapshot that
+// redis-check-rdb accepts, --replica prints the stream.
+TEST(RedisCliReplicationTest, RdbAndReplicaModesWork) {
+  auto primary = StartKind(ServerKind::kMagnetar);
+  ASSERT_TRUE(primary);
+  auto writer = ConnectTo(*primary);
+  WriteMix(*writer, 1);
+  TempDir dir;
+  const std::string rdb = dir.path() + "/fetched.rdb";
+  const std::string port = std::to_string(primary->port());
+  ASSERT_EQ(std::system(fmt::format("redis-cli -p {} --rdb {} >/dev/null 2>&1", port, rdb).c_str()),
+            0);
+  EXPECT_EQ(std::system(fmt::format("redis-check-rdb {} >/dev/null 2>&1", rdb).c_str()), 0);
+
+  const std::string out = dir.path() + "/stream.txt";
+  FILE* cli =
+      popen(fmt::format("timeout 5 redis-cli -p {} --replica > {} 2>&1", port, out).c_str(), "r");
+  ASSERT_NE(cli, nullptr);
+  std::string seen;
+  for (int i = 0; i < 400 && seen.find("\"SET\",\"streamed\",\"yes\"") == std::string::npos; ++i) {
+    writer->Call({"SET", "streamed", "yes"});
+    std::this_thread::sleep_for(10ms);
+    FILE* file = fopen(out.c_str(), "r");
+    if (file == nullptr) continue;
+    char buffer[4096];
+    size_t n = fread(buffer, 1, sizeof(buffer), file);
+    fclose(file);
+    seen.assign(buffer, n);
+  }
+  EXPECT_NE(seen.find("\"SET\",\"streamed\",\"yes\""), std::string::npos) << seen;
+  pclose(cli);
+}
+
+}  // namespace
+}  // namespace magnetar::e2e
