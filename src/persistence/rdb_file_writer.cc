@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -14,7 +15,11 @@ namespace magnetar::persistence {
 std::unique_ptr<RdbFileWriter> RdbFileWriter::Open(const std::string& dir,
                                                    const std::string& file_name, bool checksum,
                                                    std::string& error) {
-  std::string temp_path = dir + "/temp-" + std::to_string(getpid()) + ".rdb";
+  // Numbered, so that writers that overlap (a BGSAVE and a replica's disk-backed sync) never
+  // share a temporary file.
+  static std::atomic<uint64_t> sequence = 0;
+  std::string temp_path = dir + "/temp-" + std::to_string(getpid()) + "-" +
+                          std::to_string(sequence.fetch_add(1)) + ".rdb";
   int fd = open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     error = std::strerror(errno);
@@ -25,8 +30,8 @@ std::unique_ptr<RdbFileWriter> RdbFileWriter::Open(const std::string& dir,
       new RdbFileWriter(fd, std::move(temp_path), std::move(final_path), dir, checksum));
 }
 
-RdbFileWriter::RdbFileWriter(int fd, std::string temp_path, std::string final_path,
-                             std::string dir, bool checksum)
+RdbFileWriter::RdbFileWriter(int fd, std::string temp_path, std::string final_path, std::string dir,
+                             bool checksum)
     : fd_(fd),
       temp_path_(std::move(temp_path)),
       final_path_(std::move(final_path)),

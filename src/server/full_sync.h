@@ -1,8 +1,10 @@
-// A full sync, diskless: the engine's forkless snapshot (engine/snapshot.h) written as an RDB
-// stream straight onto the sockets of the replicas that wait for it, in Redis's EOF-marked form:
-// `$EOF:<40 random bytes>\r\n`, the RDB with its CRC64, then the same 40 bytes. Nothing is forked
-// and nothing is written to disk; the primary's extra memory is what the replicas' sockets have
-// not taken yet (the walk pauses while that is high) and the keys written ahead of the walk.
+// A full sync: the engine's forkless snapshot (engine/snapshot.h) as an RDB stream for the
+// replicas that wait for it. Diskless (repl-diskless-sync yes, replicas that announced capa eof),
+// it goes straight onto their sockets in Redis's EOF-marked form: `$EOF:<40 random bytes>\r\n`,
+// the RDB with its CRC64, then the same 40 bytes; the primary's extra memory is what the sockets
+// have not taken yet (the walk pauses while that is high) and the keys written ahead of the walk.
+// Disk-backed, the snapshot is saved to the RDB file first (a BGSAVE's SnapshotFileJob) and the
+// file then sent as `$<length>\r\n` and its bytes. Nothing is forked either way.
 //
 // Replicas that ask while no sync runs wait repl-diskless-sync-delay seconds for others to join
 // (or until repl-diskless-sync-max-replicas have), then share one snapshot. Each gets
@@ -18,6 +20,7 @@
 
 #include "magnetar/engine/snapshot.h"
 #include "magnetar/persistence/rdb_snapshot.h"
+#include "snapshot_file_job.h"
 
 namespace magnetar::server {
 
@@ -43,7 +46,13 @@ class FullSync final : public persistence::ChunkSink {
   // The timer: begins the snapshot once the delay is over, then walks it in slices.
   void OnTimer();
   void Begin();
+  // Diskless: the walk is over; the RDB's end goes out.
   void Finish();
+  // Disk-backed: one turn of the file's writing, then of its sending.
+  void StepFile();
+  void SendFile();
+  // The sync cannot go on: its replicas are dropped (they will ask again).
+  void Abort(std::string_view why);
   void Arm(int64_t delay_ms);
 
   Server& server_;
@@ -56,6 +65,12 @@ class FullSync final : public persistence::ChunkSink {
   uint64_t crc_ = 0;
   std::unique_ptr<persistence::RdbSnapshotSink> sink_;
   std::unique_ptr<engine::Snapshot> snapshot_;
+  // Disk-backed: the file being written, then read back (opened when it was created, so a save
+  // that renames another file over the same name meanwhile changes nothing).
+  std::unique_ptr<SnapshotFileJob> file_job_;
+  int file_fd_ = -1;
+  uint64_t file_size_ = 0;
+  uint64_t file_sent_ = 0;
 };
 
 }  // namespace magnetar::server

@@ -196,7 +196,7 @@ bool Replication::TryPartial(Client& client, std::string_view replid, uint64_t f
   return true;
 }
 
-void Replication::TransferDone(Client& client) {
+void Replication::TransferDone(Client& client, bool await_ack) {
   ReplicaState& state = *client.replica;
   net::Connection& connection = client.connection();
   if (state.rdb_only) {
@@ -205,15 +205,23 @@ void Replication::TransferDone(Client& client) {
     connection.ScheduleFlush();
     return;
   }
-  // The replica checks the last bytes it read for the end mark, so the stream waits for its first
-  // ACK, which it sends once the RDB is loaded (as Redis's primaries do).
-  state.phase = ReplicaState::Phase::kAwaitAck;
   state.ack_time_ms = NowMs();
+  if (!await_ack) return GoOnline(client);
+  state.phase = ReplicaState::Phase::kAwaitAck;
   connection.ScheduleFlush();
   spdlog::info(
       "Streamed RDB transfer with replica {} succeeded (socket). Waiting for REPLCONF "
       "ACK from slave to enable streaming",
       ReplicaName(client));
+}
+
+void Replication::GoOnline(Client& client) {
+  ReplicaState& state = *client.replica;
+  state.phase = ReplicaState::Phase::kOnline;
+  std::string held;
+  held.swap(state.held);
+  SendToReplica(client, held);
+  spdlog::info("Synchronization with replica {} succeeded", ReplicaName(client));
 }
 
 void Replication::Ack(Client& client, uint64_t offset) {
@@ -226,13 +234,7 @@ void Replication::Ack(Client& client, uint64_t offset) {
   }
   state.ack_offset = std::max(state.ack_offset, offset);
   state.ack_time_ms = NowMs();
-  if (state.phase == ReplicaState::Phase::kAwaitAck) {
-    state.phase = ReplicaState::Phase::kOnline;
-    std::string held;
-    held.swap(state.held);
-    SendToReplica(client, held);
-    spdlog::info("Synchronization with replica {} succeeded", ReplicaName(client));
-  }
+  if (state.phase == ReplicaState::Phase::kAwaitAck) GoOnline(client);
   server_.blocking().RecheckReplicaWaits();
 }
 
@@ -241,7 +243,6 @@ void Replication::RemoveReplica(Client& client) {
   if (std::erase(replicas_, &client) == 0) return;
   spdlog::warn("Connection with replica {} lost.", ReplicaName(client));
   if (replicas_.empty()) no_replicas_since_ms_ = NowMs();
-  // A WAIT may now be answerable only by its timeout, which its count reflects.
 }
 
 size_t Replication::ReplicasAcked(uint64_t offset) const {

@@ -127,6 +127,20 @@ TEST_P(ReplicationTest, FullSyncCarriesEveryTypeAndTheStreamFollows) {
   EXPECT_EQ(reader->Call({"ROLE"}).substr(0, 15), "*5\r\n$5\r\nslave\r\n");
 }
 
+TEST_P(ReplicationTest, DiskBackedFullSync) {
+  auto primary = StartKind(primary_kind(), {{"repl-diskless-sync", "no"}});
+  auto replica = StartKind(replica_kind());
+  ASSERT_TRUE(primary && replica);
+  auto writer = ConnectTo(*primary);
+  writer->Call({"DEBUG", "POPULATE", "1000", "key", "10"});
+  WriteMix(*writer, 1);
+  ASSERT_TRUE(Follow(*replica, *primary));
+  WriteMix(*writer, 2);
+  ASSERT_TRUE(InSync(*replica, *primary));
+  auto reader = ConnectTo(*replica);
+  EXPECT_EQ(Digest(*reader), Digest(*writer));
+}
+
 TEST_P(ReplicationTest, DroppedLinkContinuesWithAPartialResync) {
   auto primary = StartKind(primary_kind());
   auto replica = StartKind(replica_kind());

@@ -1,6 +1,6 @@
 // Writes an RDB stream to a file on a thread of its own, so the event loop never waits for the
 // disk: the loop pushes chunks, the thread checksums and writes them. The file is written as
-// `temp-<pid>.rdb` beside its destination; Finish() appends the CRC64 (zero with rdbchecksum
+// `temp-<pid>-<n>.rdb` beside its destination; Finish() appends the CRC64 (zero with rdbchecksum
 // off), fsyncs the file, renames it over the destination and fsyncs the directory, so a crash at
 // any point leaves either the old file or the complete new one.
 //

@@ -80,8 +80,10 @@ class Replication final : public PropagationSink {
   // min-replicas-to-write: fewer replicas than required have acknowledged within
   // min-replicas-max-lag seconds.
   bool RefusesWrites() const;
-  // The full sync finished sending `client` its RDB: it goes online.
-  void TransferDone(Client& client);
+  // The full sync finished sending `client` its RDB. It goes online at once, or with
+  // `await_ack` on its first ACK (a replica that looks for the end of an EOF-marked RDB in the
+  // last bytes it read must not get the stream in the same read).
+  void TransferDone(Client& client, bool await_ack);
   const std::vector<Client*>& replicas() const { return replicas_; }
 
   // ---- The replica side (server/replica_of.cc).
@@ -132,6 +134,8 @@ class Replication final : public PropagationSink {
   bool TryPartial(Client& client, std::string_view replid, uint64_t from);
   void StartFullSync(Client& client);
   void SendToReplica(Client& client, std::string_view bytes);
+  // Its RDB is loaded: the stream held for it follows, and from now on goes straight to it.
+  void GoOnline(Client& client);
   // Closes the links of this server's replicas (a new primary history: they must sync again).
   void DisconnectReplicas();
 
