@@ -32,9 +32,13 @@ std::unique_ptr<ServerProcess> StartKind(ServerKind kind, std::vector<Directive>
   return server;
 }
 
-std::unique_ptr<RespClient> ConnectTo(const ServerProcess& server) {
+// A client of `server`, authenticated with `password` when one is given.
+std::unique_ptr<RespClient> ConnectTo(const ServerProcess& server, std::string_view password = {}) {
   auto client = std::make_unique<RespClient>();
   EXPECT_TRUE(client->Connect(server.port())) << client->error();
+  if (!password.empty()) {
+    EXPECT_EQ(client->Call({"AUTH", password}), "+OK\r\n");
+  }
   return client;
 }
 
@@ -80,10 +84,9 @@ class ReplicationTest : public ::testing::TestWithParam<std::tuple<ServerKind, S
   }
 
   // Waits until `replica`'s link is up and its offset is `primary`'s.
-  static ::testing::AssertionResult InSync(const ServerProcess& replica,
-                                           const ServerProcess& primary) {
+  ::testing::AssertionResult InSync(const ServerProcess& replica, const ServerProcess& primary) {
     auto replica_client = ConnectTo(replica);
-    auto primary_client = ConnectTo(primary);
+    auto primary_client = ConnectTo(primary, primary_password_);
     std::string replica_offset, primary_offset;
     for (int i = 0; i < 2000; ++i) {
       primary_offset = InfoField(*primary_client, "replication", "master_repl_offset");
@@ -97,6 +100,8 @@ class ReplicationTest : public ::testing::TestWithParam<std::tuple<ServerKind, S
                                          << primary_offset << "; replica log:\n"
                                          << replica.LogTail();
   }
+
+  std::string primary_password_;  // requirepass of the primary, if set
 
   static int64_t Stat(const ServerProcess& server, std::string_view field) {
     auto client = ConnectTo(server);
@@ -139,6 +144,24 @@ TEST_P(ReplicationTest, DiskBackedFullSync) {
   ASSERT_TRUE(InSync(*replica, *primary));
   auto reader = ConnectTo(*replica);
   EXPECT_EQ(Digest(*reader), Digest(*writer));
+}
+
+TEST_P(ReplicationTest, AuthenticatesAndLoadsInMemory) {
+  primary_password_ = "secret";
+  auto primary = StartKind(primary_kind(), {{"requirepass", primary_password_}});
+  auto replica = StartKind(replica_kind(),
+                           {{"masterauth", primary_password_}, {"repl-diskless-load", "swapdb"}});
+  ASSERT_TRUE(primary && replica);
+  auto writer = ConnectTo(*primary, primary_password_);
+  WriteMix(*writer, 1);
+  {
+    auto client = ConnectTo(*replica);
+    client->Call({"SET", "stale", "dataset"});  // replaced by the primary's
+  }
+  ASSERT_TRUE(Follow(*replica, *primary));
+  auto reader = ConnectTo(*replica);
+  EXPECT_EQ(reader->Call({"EXISTS", "stale"}), ":0\r\n");
+  EXPECT_EQ(reader->Call({"GET", "s1"}), "$6\r\nvalue1\r\n");
 }
 
 TEST_P(ReplicationTest, DroppedLinkContinuesWithAPartialResync) {
