@@ -247,6 +247,10 @@ class AsioConnection final : public Connection,
         dispatching_ = true;
         session_->OnRequest(args);
         dispatching_ = false;
+        if (hold_request_) {
+          hold_request_ = false;
+          break;  // runs again, unconsumed, once unblocked
+        }
       }
       read_begin_ += consumed;
       if (closed_) return ReleaseSession();

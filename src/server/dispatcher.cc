@@ -171,6 +171,17 @@ std::string Resolve(Server& server, Client& client, std::span<const std::string_
   return refusal;
 }
 
+// While a FAILOVER hands the primary role over, clients' writes (and EXEC, which may write) wait,
+// so that the target can catch up with every one of them.
+bool HeldByFailover(Server& server, const Client& client, const CommandSpec& spec) {
+  if (!server.replication().writes_paused() || client.is_primary_link ||
+      client.replica != nullptr) {
+    return false;
+  }
+  if (client.transaction.active()) return spec.name == "exec";
+  return (spec.flags & commands::kWrite) != 0;
+}
+
 }  // namespace
 
 void Call(Server& server, Client& client, RegisteredCommand& command,
@@ -259,6 +270,11 @@ void Dispatch(Server& server, Client& client, std::span<const std::string_view> 
     ++server.stats().total_commands_processed;
     // A command refused while queueing dooms the transaction (EXECABORT).
     if (transaction.active()) transaction.Abort();
+  } else if (HeldByFailover(server, client, *command->spec)) {
+    // Run again, unconsumed, when the failover ends (Redis pauses writes meanwhile).
+    client.connection().HoldRequest();
+    server.replication().HoldClient(client);
+    return;
   } else if (transaction.active() && !RunsInsideMulti(*command->spec)) {
     transaction.Queue(command, args);
     reply.SimpleString("QUEUED");

@@ -54,6 +54,7 @@ MasterLink::~MasterLink() { Fail(""); }
 
 void MasterLink::Connect() {
   state_ = State::kConnecting;
+  psync_refused_ = false;
   spdlog::info("Connecting to MASTER {}:{}", host_, port_);
   std::weak_ptr<int> alive = alive_;
   server_.loop().Connect(
@@ -132,8 +133,11 @@ void MasterLink::SendStep() {
         std::string from = std::to_string(replication_.offset() + 1);
         spdlog::info("Trying a partial resynchronization (request {}:{}).", replication_.replid(),
                      from);
-        std::string_view args[] = {"PSYNC", replication_.replid(), from};
-        return Send(args);
+        // A primary handing its role over asks the target to take it first.
+        std::string_view args[] = {"PSYNC", replication_.replid(), from, "FAILOVER"};
+        const bool failover =
+            replication_.failover_state() == Replication::FailoverState::kInProgress;
+        return Send(std::span<const std::string_view>(args, failover ? 4 : 3));
       }
       spdlog::info("Partial resynchronization not possible (no cached master)");
       std::string_view args[] = {"PSYNC", "?", "-1"};
@@ -186,6 +190,7 @@ void MasterLink::OnReply(std::string_view line) {
     spdlog::info("Full resync from master: {}:{}", sync_replid_, sync_offset_);
     state_ = State::kTransfer;
     header_read_ = false;
+    replication_.FailoverDone();
     return;
   }
   if (line.starts_with("+CONTINUE")) {
@@ -195,8 +200,10 @@ void MasterLink::OnReply(std::string_view line) {
       replication_.ContinueWithReplid(std::string(id));
     }
     spdlog::info("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
+    replication_.FailoverDone();
     return StartStreaming();
   }
+  psync_refused_ = line[0] == '-';
   Fail(fmt::format("Unexpected reply to PSYNC from master: {}", line));
 }
 

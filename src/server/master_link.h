@@ -36,6 +36,8 @@ class MasterLink {
   void Cron();
   bool up() const { return state_ == State::kConnected; }
   const Client* client() const { return client_; }
+  // The primary answered PSYNC with an error (a FAILOVER target that refused the hand-over).
+  bool psync_refused() const { return psync_refused_; }
 
   void AppendInfo(std::string& out) const;
   void ReplyRole(resp::ReplyBuilder& reply) const;
@@ -79,6 +81,7 @@ class MasterLink {
   int64_t last_io_ms_ = 0;
   int64_t down_since_ms_ = 0;  // 0: never up
   bool ack_requested_ = false;
+  bool psync_refused_ = false;
   // The full sync being received.
   std::string sync_replid_;
   uint64_t sync_offset_ = 0;

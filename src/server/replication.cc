@@ -9,6 +9,7 @@
 
 #include "full_sync.h"
 #include "info_sections.h"
+#include "magnetar/commands/arg_parser.h"
 #include "magnetar/common/clock.h"
 #include "magnetar/common/numbers.h"
 #include "magnetar/server/blocking.h"
@@ -44,17 +45,11 @@ std::string_view PhaseName(ReplicaState::Phase phase) {
   return "online";
 }
 
-// The address a replica is known by: the one it announced, else the one it connects from.
-std::string ReplicaIp(const Client& client) {
-  if (!client.replica->announced_ip.empty()) return client.replica->announced_ip;
-  const std::string& peer = client.connection().peer_address();
-  return peer.substr(0, peer.rfind(':'));
-}
-
 // How a primary names a replica in its log: its address and the port it listens on.
 std::string ReplicaName(const Client& client) {
-  if (client.replica->listening_port == 0) return ReplicaIp(client) + ":<unknown-replica-port>";
-  return fmt::format("{}:{}", ReplicaIp(client), client.replica->listening_port);
+  const std::string ip = Replication::ReplicaIp(client);
+  if (client.replica->listening_port == 0) return ip + ":<unknown-replica-port>";
+  return fmt::format("{}:{}", ip, client.replica->listening_port);
 }
 
 }  // namespace
@@ -69,6 +64,19 @@ Replication::Replication(Server& server)
 Replication::~Replication() { AttachSink(false); }
 
 uint64_t Replication::offset() const { return backlog_->offset(); }
+
+std::string Replication::ReplicaIp(const Client& client) {
+  if (!client.replica->announced_ip.empty()) return client.replica->announced_ip;
+  const std::string& peer = client.connection().peer_address();
+  return peer.substr(0, peer.rfind(':'));
+}
+
+Client* Replication::FindReplica(std::string_view host, int port) const {
+  for (Client* replica : replicas_) {
+    if (replica->replica->listening_port == port && ReplicaIp(*replica) == host) return replica;
+  }
+  return nullptr;
+}
 
 void Replication::NewReplid() { replid_ = RandomHexId(); }
 
@@ -125,13 +133,19 @@ void Replication::Sync(Client& client, std::span<const std::string_view> args) {
   if (client.replica != nullptr && client.replica->phase != ReplicaState::Phase::kHandshake) {
     return;  // already a replica: Redis ignores a second SYNC
   }
-  if (is_replica() && !link_up()) {
-    return client.reply().Error("NOMASTERLINK Can't SYNC while not connected with my master");
-  }
   if (client.replica == nullptr) client.replica = std::make_unique<ReplicaState>();
   ReplicaState& state = *client.replica;
   spdlog::info("Replica {} asks for synchronization", ReplicaName(client));
-  const bool psync = args.size() == 3;
+  const bool psync = args.size() >= 3;
+  // A primary handing its role over: this replica takes it first (its link to that primary is
+  // already down, so this comes before the link check).
+  if (args.size() > 3 && commands::EqualsIgnoreCase(args[3], "failover")) {
+    std::string refusal = TakeOverFromPrimary(args[1]);
+    if (!refusal.empty()) return client.reply().Error(refusal);
+  }
+  if (is_replica() && !link_up()) {
+    return client.reply().Error("NOMASTERLINK Can't SYNC while not connected with my master");
+  }
   if (psync) {
     std::optional<int64_t> from = ParseInt64(args[2]);
     if (!from) return client.reply().Error(OpStatus::kNotInteger);
@@ -236,6 +250,7 @@ void Replication::Ack(Client& client, uint64_t offset) {
   state.ack_time_ms = NowMs();
   if (state.phase == ReplicaState::Phase::kAwaitAck) GoOnline(client);
   server_.blocking().RecheckReplicaWaits();
+  CheckFailover();
 }
 
 void Replication::RemoveReplica(Client& client) {
@@ -279,6 +294,12 @@ void Replication::Cron() {
   last_cron_ms_ = now;
   if (backlog_->active() && static_cast<int64_t>(backlog_->size()) != config.repl_backlog_size) {
     backlog_->Resize(static_cast<size_t>(config.repl_backlog_size));
+  }
+  CheckFailover();
+  if (failover_state_ == FailoverState::kInProgress &&
+      ((link_ != nullptr && link_->psync_refused()) ||
+       (failover_deadline_ms_ != 0 && now > failover_deadline_ms_))) {
+    AbortFailover("Failover target rejected psync request");
   }
   if (link_ != nullptr) link_->Cron();
   // The primary's keep-alive, in the stream so that it also moves the offsets.
@@ -338,7 +359,9 @@ void Replication::AppendInfo(std::string& out) const {
                    index++, ReplicaIp(*replica), state.listening_port, PhaseName(state.phase),
                    state.ack_offset, (now - state.ack_time_ms) / 1000);
   }
-  Field(out, "master_failover_state", "no-failover");
+  constexpr std::string_view kFailoverStates[] = {"no-failover", "waiting-for-sync",
+                                                  "failover-in-progress"};
+  Field(out, "master_failover_state", kFailoverStates[static_cast<int>(failover_state_)]);
   Field(out, "master_replid", replid_);
   Field(out, "master_replid2", replid2_);
   Field(out, "master_repl_offset", backlog_->offset());

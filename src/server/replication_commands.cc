@@ -1,5 +1,5 @@
 // Replication's commands: SYNC, PSYNC and REPLCONF (spoken by replicas), REPLICAOF / SLAVEOF,
-// ROLE and WAIT. The work is in server/replication.h.
+// ROLE, FAILOVER and WAIT. The work is in server/replication.h.
 #include <spdlog/spdlog.h>
 
 #include "magnetar/commands/arg_parser.h"
@@ -116,6 +116,48 @@ void ReplicaOf(CommandContext& ctx) {
 
 void Role(CommandContext& ctx) { AsServer(ctx).server.replication().ReplyRole(ctx.reply); }
 
+// FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms], parsed as Redis parses it: each option
+// once, in any order.
+void Failover(CommandContext& ctx) {
+  Replication& replication = AsServer(ctx).server.replication();
+  std::string host;
+  int64_t port = 0;
+  int64_t timeout_ms = 0;
+  bool force = false;
+  bool abort = false;
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    std::string_view option = ctx.args[i];
+    if (EqualsIgnoreCase(option, "timeout") && i + 1 < ctx.args.size() && timeout_ms <= 0) {
+      std::optional<int64_t> value = ParseInt64(ctx.args[++i]);
+      if (!value) return ctx.reply.Error(OpStatus::kNotInteger);
+      if (*value <= 0) return ctx.reply.Error("ERR FAILOVER timeout must be greater than 0");
+      timeout_ms = *value;
+    } else if (EqualsIgnoreCase(option, "to") && i + 2 < ctx.args.size() && host.empty()) {
+      std::optional<int64_t> value = ParseInt64(ctx.args[i + 2]);
+      if (!value) return ctx.reply.Error(OpStatus::kNotInteger);
+      host = std::string(ctx.args[i + 1]);
+      port = *value;
+      i += 2;
+    } else if (EqualsIgnoreCase(option, "force") && !force) {
+      force = true;
+    } else if (EqualsIgnoreCase(option, "abort") && !abort) {
+      abort = true;
+    } else {
+      return ctx.reply.Error(OpStatus::kSyntaxError);
+    }
+  }
+  if (abort) {
+    if (replication.failover_state() == Replication::FailoverState::kNone) {
+      return ctx.reply.Error("ERR No failover in progress.");
+    }
+    replication.AbortFailover("Failover manually aborted");
+    return ctx.reply.Ok();
+  }
+  std::string refusal = replication.StartFailover(host, static_cast<int>(port), force, timeout_ms);
+  if (!refusal.empty()) return ctx.reply.Error(refusal);
+  ctx.reply.Ok();
+}
+
 // WAIT numreplicas timeout: blocks until that many replicas acknowledged this client's last
 // write, or the timeout; replies how many did.
 void Wait(CommandContext& ctx) {
@@ -162,6 +204,20 @@ constexpr ArgDoc kReplicaOfArgs[] = {
 constexpr ArgDoc kWaitArgs[] = {
     {.name = "numreplicas", .type = ArgType::kInteger},
     {.name = "timeout", .type = ArgType::kInteger},
+};
+constexpr ArgDoc kFailoverTargetArgs[] = {
+    {.name = "host", .type = ArgType::kString},
+    {.name = "port", .type = ArgType::kInteger},
+    {.name = "force", .type = ArgType::kPureToken, .token = "FORCE", .flags = kArgOptional},
+};
+constexpr ArgDoc kFailoverArgs[] = {
+    {.name = "target",
+     .type = ArgType::kBlock,
+     .token = "TO",
+     .flags = kArgOptional,
+     .arguments = kFailoverTargetArgs},
+    {.name = "abort", .type = ArgType::kPureToken, .token = "ABORT", .flags = kArgOptional},
+    {.name = "milliseconds", .type = ArgType::kInteger, .token = "TIMEOUT", .flags = kArgOptional},
 };
 constexpr std::string_view kWaitTips[] = {"request_policy:all_shards", "response_policy:agg_min"};
 
@@ -229,6 +285,16 @@ constexpr CommandSpec kReplicationCommands[] = {
              .since = "2.8.12",
              .group = "server",
              .complexity = "O(1)"}},
+    {.name = "failover",
+     .arity = -1,
+     .flags = kAdmin | kNoScript | kStale,
+     .acl = kAclAdmin | kAclSlow | kAclDangerous,
+     .handler = &Failover,
+     .doc = {.summary = "Start a coordinated failover between this server and one of its replicas.",
+             .since = "6.2.0",
+             .group = "server",
+             .complexity = "O(1)",
+             .arguments = kFailoverArgs}},
     {.name = "wait",
      .arity = 3,
      .flags = kNoScript,

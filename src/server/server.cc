@@ -212,7 +212,7 @@ std::unique_ptr<net::Session> Server::Open(net::Connection& connection, std::str
 void Server::AddClient(Client& client) { clients_.emplace(client.id(), &client); }
 
 void Server::RemoveClient(Client& client) {
-  if (client.replica != nullptr) replication_->RemoveReplica(client);
+  replication_->Forget(client);
   blocking_->Remove(client);
   watched_keys_.UnwatchAll(client);
   pubsub_.Forget(client);

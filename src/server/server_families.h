@@ -24,7 +24,7 @@ std::span<const commands::CommandSpec> SlowlogCommands();  // SLOWLOG
 std::span<const commands::CommandSpec> LatencyCommands();  // LATENCY
 std::span<const commands::CommandSpec> MonitorCommands();  // MONITOR
 std::span<const commands::CommandSpec> PersistenceCommands();  // SAVE BGSAVE LASTSAVE
-// SYNC PSYNC REPLCONF REPLICAOF SLAVEOF ROLE WAIT
+// SYNC PSYNC REPLCONF REPLICAOF SLAVEOF ROLE FAILOVER WAIT
 std::span<const commands::CommandSpec> ReplicationCommands();
 std::span<const commands::CommandSpec> TransactionCommands();  // MULTI EXEC DISCARD WATCH UNWATCH
 // (P|S)SUBSCRIBE (P|S)UNSUBSCRIBE PUBLISH SPUBLISH PUBSUB

@@ -88,9 +88,12 @@ class ReplicationTest : public ::testing::TestWithParam<std::tuple<ServerKind, S
     auto replica_client = ConnectTo(replica);
     auto primary_client = ConnectTo(primary, primary_password_);
     std::string replica_offset, primary_offset;
+    // The primary lists the replica online too (Redis does once the replica's first ACK came).
+    const std::string online = fmt::format("port={},state=online", replica.port());
     for (int i = 0; i < 2000; ++i) {
       primary_offset = InfoField(*primary_client, "replication", "master_repl_offset");
-      if (InfoField(*replica_client, "replication", "master_link_status") == "up") {
+      if (InfoField(*replica_client, "replication", "master_link_status") == "up" &&
+          primary_client->Call({"INFO", "replication"}).find(online) != std::string::npos) {
         replica_offset = InfoField(*replica_client, "replication", "slave_repl_offset");
         if (replica_offset == primary_offset) return ::testing::AssertionSuccess();
       }
@@ -248,6 +251,44 @@ TEST_P(ReplicationTest, ChainPromotionAndRestartKeepTheHistory) {
   EXPECT_EQ(Digest(*sub_reader), Digest(*promoted));
   EXPECT_EQ(Stat(*replica, "sync_full"), 0);
   EXPECT_GE(Stat(*replica, "sync_partial_ok"), 1);
+}
+
+TEST_P(ReplicationTest, FailoverHandsThePrimaryRoleOver) {
+  auto primary = StartKind(primary_kind());
+  auto replica = StartKind(replica_kind());
+  ASSERT_TRUE(primary && replica);
+  auto admin = ConnectTo(*primary);
+  EXPECT_EQ(admin->Call({"FAILOVER"}), "-ERR FAILOVER requires connected replicas.\r\n");
+  EXPECT_EQ(admin->Call({"FAILOVER", "ABORT"}), "-ERR No failover in progress.\r\n");
+  EXPECT_EQ(admin->Call({"FAILOVER", "TIMEOUT", "0"}),
+            "-ERR FAILOVER timeout must be greater than 0\r\n");
+  WriteMix(*admin, 1);
+  ASSERT_TRUE(Follow(*replica, *primary));
+  EXPECT_EQ(admin->Call({"FAILOVER", "FORCE"}),
+            "-ERR FAILOVER with force option requires both a timeout and target HOST and IP.\r\n");
+  EXPECT_EQ(admin->Call({"FAILOVER", "TO", "127.0.0.1", "1"}),
+            "-ERR FAILOVER target HOST and PORT is not a replica.\r\n");
+  EXPECT_EQ(admin->Call({"FAILOVER", "TO", "127.0.0.1", std::to_string(replica->port()), "TIMEOUT",
+                         "10000"}),
+            "+OK\r\n");
+  // A write sent now waits for the hand-over, then meets a replica.
+  auto writer = ConnectTo(*primary);
+  EXPECT_EQ(writer->Call({"SET", "during", "failover"}),
+            "-READONLY You can't write against a read only replica.\r\n");
+  // Redis releases the held write as soon as it turns into a replica, a moment before the target
+  // has taken over: the target's role is awaited.
+  auto promoted = ConnectTo(*replica);
+  std::string role;
+  for (int i = 0; i < 1000 && !role.starts_with("*3\r\n$6\r\nmaster\r\n"); ++i) {
+    std::this_thread::sleep_for(10ms);
+    role = promoted->Call({"ROLE"});
+  }
+  EXPECT_TRUE(role.starts_with("*3\r\n$6\r\nmaster\r\n")) << role;
+  EXPECT_EQ(promoted->Call({"SET", "after", "failover"}), "+OK\r\n");
+  ASSERT_TRUE(InSync(*primary, *replica));
+  EXPECT_EQ(admin->Call({"GET", "after"}), "$8\r\nfailover\r\n");
+  EXPECT_EQ(Digest(*admin), Digest(*promoted));
+  EXPECT_EQ(InfoField(*admin, "replication", "master_failover_state"), "no-failover");
 }
 
 std::string PairName(const ::testing::TestParamInfo<std::tuple<ServerKind, ServerKind>>& info) {

@@ -126,6 +126,13 @@ class Connection {
     OnUnblocked();
   }
   bool blocked() const { return blocked_; }
+  // Called by a session from OnRequest: the request stays in the buffer unconsumed and the
+  // connection blocks; SetBlocked(false) later runs it again as if it had just arrived (writes
+  // held while a FAILOVER pauses them).
+  void HoldRequest() {
+    hold_request_ = true;
+    blocked_ = true;
+  }
 
   // A client with a subscription is in the pubsub class of output limits, a replica in the
   // replica class, else a client is in the normal one.
@@ -188,6 +195,7 @@ class Connection {
   bool pubsub_class_ = false;
   bool replica_class_ = false;
   bool raw_input_ = false;
+  bool hold_request_ = false;
   bool blocked_ = false;
   std::string_view request_;
   std::string close_soon_reason_;

@@ -71,8 +71,6 @@ class Replication final : public PropagationSink {
   // SYNC or PSYNC from `client` (args as sent).
   void Sync(Client& client, std::span<const std::string_view> args);
   void Ack(Client& client, uint64_t offset);
-  // The replica's client goes away.
-  void RemoveReplica(Client& client);
   // How many replicas acknowledged the stream up to `offset`.
   size_t ReplicasAcked(uint64_t offset) const;
   // Asks every replica for its offset (REPLCONF GETACK *, part of the stream), once per loop turn.
@@ -85,6 +83,8 @@ class Replication final : public PropagationSink {
   // last bytes it read must not get the stream in the same read).
   void TransferDone(Client& client, bool await_ack);
   const std::vector<Client*>& replicas() const { return replicas_; }
+  // The address a replica is known by: the one it announced, else the one it connects from.
+  static std::string ReplicaIp(const Client& client);
 
   // ---- The replica side (server/replica_of.cc).
   // REPLICAOF host port: drops the current primary link (and replicas' links if the primary
@@ -106,6 +106,24 @@ class Replication final : public PropagationSink {
   void AdoptPrimary(const std::string& replid, uint64_t offset);
   // The primary continued with a new replication id (+CONTINUE <id>, after its own promotion).
   void ContinueWithReplid(const std::string& replid);
+
+  // ---- FAILOVER (server/failover.cc): writes are held while the chosen replica catches up,
+  // then this server becomes its replica with PSYNC ... FAILOVER, which promotes it.
+  enum class FailoverState { kNone, kWaitingForSync, kInProgress };
+  // FAILOVER [TO host port [FORCE]] [TIMEOUT ms]: empty, or Redis's refusal. An empty `host`
+  // lets the first replica that catches up be the target; a timeout of 0 waits forever.
+  std::string StartFailover(const std::string& host, int port, bool force, int64_t timeout_ms);
+  // FAILOVER ABORT, a timeout, or a target that refused: this server stays (or becomes again)
+  // a primary and the held writes run.
+  void AbortFailover(std::string_view why);
+  // The target accepted this server as its replica: the failover is over.
+  void FailoverDone();
+  FailoverState failover_state() const { return failover_state_; }
+  // The dispatcher holds `client`'s write (Connection::HoldRequest) while this is true.
+  bool writes_paused() const { return failover_state_ != FailoverState::kNone; }
+  void HoldClient(Client& client) { held_.push_back(&client); }
+  // A client goes away: forgets it as a held writer and as a replica.
+  void Forget(Client& client);
 
   // Both roles.
   void Cron();
@@ -138,6 +156,15 @@ class Replication final : public PropagationSink {
   void GoOnline(Client& client);
   // Closes the links of this server's replicas (a new primary history: they must sync again).
   void DisconnectReplicas();
+  // The replica's client goes away.
+  void RemoveReplica(Client& client);
+  // The replica that listens on host:port, or null.
+  Client* FindReplica(std::string_view host, int port) const;
+  // Moves a waiting failover on: to its target once it caught up, or to its end at its deadline.
+  void CheckFailover();
+  void ReleaseHeldWrites();
+  // PSYNC <replid> <offset> FAILOVER from this server's primary: it hands the primary role over.
+  std::string TakeOverFromPrimary(std::string_view replid);
 
   Server& server_;
   std::unique_ptr<ReplicationBacklog> backlog_;
@@ -156,6 +183,12 @@ class Replication final : public PropagationSink {
   std::string primary_host_;
   int primary_port_ = 0;
   std::unique_ptr<MasterLink> link_;
+  FailoverState failover_state_ = FailoverState::kNone;
+  std::string failover_host_;  // the target; empty: any replica
+  int failover_port_ = 0;
+  bool failover_force_ = false;
+  int64_t failover_deadline_ms_ = 0;  // monotonic; 0: none
+  std::vector<Client*> held_;         // clients whose write waits for the failover's end
   uint64_t sync_full_ = 0;
   uint64_t sync_partial_ok_ = 0;
   uint64_t sync_partial_err_ = 0;
