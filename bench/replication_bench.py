@@ -116,8 +116,9 @@ def paced_writer(port, stop, rate):
 
 
 def reconnection(name, binary, drops, away, backlog):
+    directory = tempfile.mkdtemp(prefix=f"repl_{name}_")
     common = ["--repl-diskless-sync-delay", "0", "--enable-debug-command", "yes",
-              "--repl-backlog-size", backlog]
+              "--repl-backlog-size", backlog, "--dir", directory]
     result = {}
     with bc.Server(name, binary, directives=common) as primary, \
             bc.Server(f"{name}-replica", binary, directives=common) as replica:
@@ -144,6 +145,7 @@ def reconnection(name, binary, drops, away, backlog):
             result["partial"] = int(stats["sync_partial_ok"])
             result["partial_err"] = int(stats["sync_partial_err"])
             result["digest_equal"] = p.call("DEBUG", "DIGEST") == r.call("DEBUG", "DIGEST")
+    shutil.rmtree(directory, ignore_errors=True)
     return result
 
 
