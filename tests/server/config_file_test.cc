@@ -207,8 +207,7 @@ TEST(ConfigDirectivesTest, UnimplementedRedisDirectivesWarnOncePerName) {
   ASSERT_FALSE(error) << error->Message();
   EXPECT_EQ(config.port, 7000);
   EXPECT_THAT(loader.warnings(),
-              ElementsAre(HasSubstr("'activedefrag'"),
-                          HasSubstr("'rename-command'")));
+              ElementsAre(HasSubstr("'activedefrag'"), HasSubstr("'rename-command'")));
   EXPECT_THAT(loader.warnings()[0], HasSubstr("not implemented by Magnetar"));
   // The last `save ""` clears the points the first two lines added up.
   EXPECT_TRUE(config.save.empty());

@@ -255,8 +255,7 @@ TEST_F(InfoTest, PersistenceAndReplicationReportNoActivity) {
 }
 
 TEST_F(InfoTest, ChangesSinceLastSaveCountEveryChangeSinceStartup) {
-  EXPECT_EQ(Info({"info", "persistence"}).Value("Persistence", "rdb_changes_since_last_save"),
-            "0");
+  EXPECT_EQ(Info({"info", "persistence"}).Value("Persistence", "rdb_changes_since_last_save"), "0");
   Run({"set", "a", "1"});
   Run({"mset", "b", "1", "c", "2"});
   Run({"del", "missing"});

@@ -26,7 +26,8 @@ struct CommandStats {
   std::unique_ptr<LatencyHistogram> latency;
 
   void RecordLatency(int64_t duration_us) {
-    if (!latency) [[unlikely]] latency = std::make_unique<LatencyHistogram>();
+    if (!latency) [[unlikely]]
+      latency = std::make_unique<LatencyHistogram>();
     latency->Record(duration_us * 1000);
   }
 };

@@ -48,8 +48,7 @@ class Slowlog {
 // Whether argument `i` of a command of `command` (a table name, "config|set") holds a secret that
 // Redis 7.0 shows as "(redacted)" in SLOWLOG and MONITOR: every argument of AUTH, the user name
 // and password of HELLO's AUTH option, the value of CONFIG SET for a password directive.
-bool IsRedactedArgument(std::string_view command, std::span<const std::string_view> args,
-                        size_t i);
+bool IsRedactedArgument(std::string_view command, std::span<const std::string_view> args, size_t i);
 
 // The dispatcher's cold path for a command that ran at least slowlog-log-slower-than: logs it
 // unless its command is never logged (EXEC: its commands are logged one by one) or it blocked
