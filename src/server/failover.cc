@@ -12,12 +12,6 @@
 #include "master_link.h"
 
 namespace magnetar::server {
-namespace {
-
-int64_t NowMs() { return MonotonicUs() / 1000; }
-
-}  // namespace
-
 std::string Replication::StartFailover(const std::string& host, int port, bool force,
                                        int64_t timeout_ms) {
   if (is_replica()) return "ERR FAILOVER is not valid when server is a replica.";
@@ -39,7 +33,7 @@ std::string Replication::StartFailover(const std::string& host, int port, bool f
   failover_host_ = host;
   failover_port_ = port;
   failover_force_ = force;
-  failover_deadline_ms_ = timeout_ms > 0 ? NowMs() + timeout_ms : 0;
+  failover_deadline_ms_ = timeout_ms > 0 ? MonotonicMs() + timeout_ms : 0;
   failover_state_ = FailoverState::kWaitingForSync;
   RequestAcks();
   return {};
@@ -57,7 +51,7 @@ void Replication::CheckFailover() {
     }
   }
   if (target == nullptr) {
-    if (failover_deadline_ms_ == 0 || NowMs() < failover_deadline_ms_) return;
+    if (failover_deadline_ms_ == 0 || MonotonicMs() < failover_deadline_ms_) return;
     if (!failover_force_) return AbortFailover("Replica never caught up before timeout");
     spdlog::info("FAILOVER to {}:{} timed out, forcing it.", failover_host_, failover_port_);
   } else if (failover_host_.empty()) {

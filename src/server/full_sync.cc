@@ -26,8 +26,6 @@ constexpr int64_t kSliceUs = 500;
 // than holding more of the dataset in memory.
 constexpr size_t kMaxPendingBytes = 8 << 20;
 
-int64_t NowMs() { return MonotonicUs() / 1000; }
-
 }  // namespace
 
 FullSync::FullSync(Server& server, Replication& replication)
@@ -40,7 +38,7 @@ FullSync::~FullSync() {
 }
 
 void FullSync::Add(Client& replica) {
-  if (waiting_.empty()) first_waiting_ms_ = NowMs();
+  if (waiting_.empty()) first_waiting_ms_ = MonotonicMs();
   waiting_.push_back(&replica);
   if (snapshot_ == nullptr) Arm(0);
 }
@@ -65,7 +63,8 @@ void FullSync::OnTimer() {
   }
   if (waiting_.empty()) return;
   const Config& config = server_.config();
-  const int64_t wait_ms = config.repl_diskless_sync_delay * 1000 - (NowMs() - first_waiting_ms_);
+  const int64_t wait_ms =
+      config.repl_diskless_sync_delay * 1000 - (MonotonicMs() - first_waiting_ms_);
   const bool enough =
       config.repl_diskless_sync_max_replicas > 0 &&
       static_cast<int64_t>(waiting_.size()) >= config.repl_diskless_sync_max_replicas;
@@ -124,6 +123,7 @@ void FullSync::Push(std::string chunk) {
     crc_ = persistence::Crc64(crc_, {reinterpret_cast<const uint8_t*>(chunk.data()), chunk.size()});
   }
   for (Client* replica : targets_) {
+    if (replica->connection().closing()) continue;  // dropped: its output is gone
     replica->reply().buffer() += chunk;
     replica->connection().ScheduleFlush();
   }

@@ -6,13 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <vector>
 
 #include "dispatcher.h"
 #include "info_sections.h"
-#include "magnetar/commands/arg_parser.h"
 #include "magnetar/common/clock.h"
 #include "magnetar/common/numbers.h"
 #include "magnetar/net/connection.h"
@@ -28,8 +26,6 @@ namespace {
 constexpr size_t kEofMarkSize = 40;
 // A handshake reply or payload header longer than this is not one.
 constexpr size_t kMaxLine = 64 * 1024;
-
-int64_t NowMs() { return MonotonicUs() / 1000; }
 
 // Redis goes on with the handshake after these replies to PING: the primary wants AUTH next.
 bool PingErrorAllowed(std::string_view line) {
@@ -77,7 +73,7 @@ void MasterLink::Connect() {
         client_ = client.get();
         state_ = State::kHandshake;
         step_ = Step::kPing;
-        last_io_ms_ = NowMs();
+        last_io_ms_ = MonotonicMs();
         SendStep();
         return client;
       });
@@ -342,7 +338,7 @@ bool MasterLink::LoadPayload() {
 }
 
 size_t MasterLink::OnRawInput(std::string_view input) {
-  last_io_ms_ = NowMs();
+  last_io_ms_ = MonotonicMs();
   size_t used = 0;
   while (used < input.size() && (state_ == State::kHandshake || state_ == State::kTransfer)) {
     std::string_view rest = input.substr(used);
@@ -379,7 +375,7 @@ void MasterLink::StartStreaming() {
 }
 
 void MasterLink::Apply(Client& client, std::span<const std::string_view> args) {
-  last_io_ms_ = NowMs();
+  last_io_ms_ = MonotonicMs();
   std::string_view raw = client.connection().request();
   resp::ReplyBuilder& reply = client.reply();
   const size_t mark = reply.size();
@@ -403,7 +399,7 @@ void MasterLink::SendAck() {
 void MasterLink::Cron() {
   if (state_ == State::kIdle) return Connect();
   if (state_ == State::kConnecting) return;
-  if (NowMs() - last_io_ms_ > server_.config().repl_timeout * 1000) {
+  if (MonotonicMs() - last_io_ms_ > server_.config().repl_timeout * 1000) {
     return Fail(state_ == State::kConnected ? "MASTER timeout: no data nor PING received..."
                                             : "Timeout connecting to the MASTER...");
   }
@@ -419,7 +415,7 @@ void MasterLink::OnClosed() {
 
 void MasterLink::Fail(std::string_view why) {
   if (!why.empty()) spdlog::warn("{}", why);
-  if (state_ == State::kConnected || down_since_ms_ == 0) down_since_ms_ = NowMs();
+  if (state_ == State::kConnected || down_since_ms_ == 0) down_since_ms_ = MonotonicMs();
   state_ = State::kIdle;
   if (payload_fd_ >= 0) close(payload_fd_);
   payload_fd_ = -1;
@@ -436,7 +432,7 @@ void MasterLink::Fail(std::string_view why) {
 void MasterLink::AppendInfo(std::string& out) const {
   using info::Field;
   using info::Fixed2Field;
-  const int64_t now = NowMs();
+  const int64_t now = MonotonicMs();
   Field(out, "master_host", host_);
   Field(out, "master_port", port_);
   Field(out, "master_link_status", up() ? "up" : "down");

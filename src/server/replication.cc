@@ -23,8 +23,6 @@ namespace {
 
 const std::string kNoReplid(40, '0');
 
-int64_t NowMs() { return MonotonicUs() / 1000; }
-
 void AppendBulk(std::string& out, std::string_view arg) {
   fmt::format_to(std::back_inserter(out), "${}\r\n", arg.size());
   out.append(arg);
@@ -105,7 +103,7 @@ void Replication::Feed(std::string_view bytes) {
         break;  // its stream starts at its snapshot's offset
       case ReplicaState::Phase::kTransfer:
       case ReplicaState::Phase::kAwaitAck:
-        state.held.append(bytes);
+        HoldForReplica(*replica, bytes);
         break;
       case ReplicaState::Phase::kOnline:
         SendToReplica(*replica, bytes);
@@ -118,15 +116,26 @@ void Replication::SendToReplica(Client& client, std::string_view bytes) {
   net::Connection& connection = client.connection();
   if (connection.closing()) return;
   client.reply().buffer().append(bytes);
-  if (connection.OutputOverLimit()) {
-    spdlog::warn(
-        "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer "
-        "limits.",
-        client.id(), connection.peer_address());
-    connection.CloseSoon(net::Connection::kOutputLimitReason);
-    return;
-  }
+  if (connection.OutputOverLimit()) return DropOverLimit(client);
   connection.ScheduleFlush();
+}
+
+void Replication::HoldForReplica(Client& client, std::string_view bytes) {
+  net::Connection& connection = client.connection();
+  if (connection.closing()) return;
+  std::string& held = client.replica->held;
+  held.append(bytes);
+  // Counted with its unsent RDB against the hard limit, as Redis counts its replication buffer.
+  const uint64_t hard = server_.config().client_output_buffer_limit_replica.hard_bytes;
+  if (hard != 0 && held.size() + connection.output_pending() >= hard) DropOverLimit(client);
+}
+
+void Replication::DropOverLimit(Client& client) {
+  spdlog::warn(
+      "Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+      client.id(), client.connection().peer_address());
+  std::string().swap(client.replica->held);
+  client.connection().CloseSoon(net::Connection::kOutputLimitReason);
 }
 
 void Replication::Sync(Client& client, std::span<const std::string_view> args) {
@@ -200,7 +209,7 @@ bool Replication::TryPartial(Client& client, std::string_view replid, uint64_t f
   out += state.capa_psync2 ? fmt::format("+CONTINUE {}\r\n", replid_) : "+CONTINUE\r\n";
   backlog_->CopyFrom(from, out);
   state.phase = ReplicaState::Phase::kOnline;
-  state.ack_time_ms = NowMs();
+  state.ack_time_ms = MonotonicMs();
   client.connection().set_replica_class(true);
   replicas_.push_back(&client);
   spdlog::info(
@@ -219,7 +228,7 @@ void Replication::TransferDone(Client& client, bool await_ack) {
     connection.ScheduleFlush();
     return;
   }
-  state.ack_time_ms = NowMs();
+  state.ack_time_ms = MonotonicMs();
   if (!await_ack) return GoOnline(client);
   state.phase = ReplicaState::Phase::kAwaitAck;
   connection.ScheduleFlush();
@@ -247,7 +256,7 @@ void Replication::Ack(Client& client, uint64_t offset) {
     return;
   }
   state.ack_offset = std::max(state.ack_offset, offset);
-  state.ack_time_ms = NowMs();
+  state.ack_time_ms = MonotonicMs();
   if (state.phase == ReplicaState::Phase::kAwaitAck) GoOnline(client);
   server_.blocking().RecheckReplicaWaits();
   CheckFailover();
@@ -257,7 +266,7 @@ void Replication::RemoveReplica(Client& client) {
   full_sync_->Remove(client);
   if (std::erase(replicas_, &client) == 0) return;
   spdlog::warn("Connection with replica {} lost.", ReplicaName(client));
-  if (replicas_.empty()) no_replicas_since_ms_ = NowMs();
+  if (replicas_.empty()) no_replicas_since_ms_ = MonotonicMs();
 }
 
 size_t Replication::ReplicasAcked(uint64_t offset) const {
@@ -278,7 +287,7 @@ bool Replication::RefusesWrites() const {
   if (config.min_replicas_to_write == 0 || config.min_replicas_max_lag == 0 || is_replica()) {
     return false;
   }
-  const int64_t now = NowMs();
+  const int64_t now = MonotonicMs();
   auto good = std::count_if(replicas_.begin(), replicas_.end(), [&](const Client* replica) {
     return replica->replica->phase == ReplicaState::Phase::kOnline &&
            (now - replica->replica->ack_time_ms) / 1000 <= config.min_replicas_max_lag;
@@ -288,7 +297,7 @@ bool Replication::RefusesWrites() const {
 
 void Replication::Cron() {
   const Config& config = server_.config();
-  const int64_t now = NowMs();
+  const int64_t now = MonotonicMs();
   // Once a second, as Redis's replication cron, whatever hz is.
   if (now - last_cron_ms_ < 1000) return;
   last_cron_ms_ = now;
@@ -351,7 +360,7 @@ void Replication::AppendInfo(std::string& out) const {
     Field(out, "replica_announced", 1);
   }
   Field(out, "connected_slaves", replicas_.size());
-  const int64_t now = NowMs();
+  const int64_t now = MonotonicMs();
   size_t index = 0;
   for (const Client* replica : replicas_) {
     const ReplicaState& state = *replica->replica;

@@ -44,5 +44,7 @@ class ManualClock final : public Clock {
 
 // Microseconds from a monotonic clock, for measuring durations (uptime, latency, timeouts).
 int64_t MonotonicUs();
+// The same clock in milliseconds (replication's timeouts and lags).
+inline int64_t MonotonicMs() { return MonotonicUs() / 1000; }
 
 }  // namespace magnetar

@@ -152,6 +152,11 @@ class Replication final : public PropagationSink {
   bool TryPartial(Client& client, std::string_view replid, uint64_t from);
   void StartFullSync(Client& client);
   void SendToReplica(Client& client, std::string_view bytes);
+  // The stream that follows a replica's RDB waits in memory while the RDB is sent.
+  void HoldForReplica(Client& client, std::string_view bytes);
+  // The replica's unsent stream passed client-output-buffer-limit replica: it is dropped (it
+  // will ask again).
+  void DropOverLimit(Client& client);
   // Its RDB is loaded: the stream held for it follows, and from now on goes straight to it.
   void GoOnline(Client& client);
   // Closes the links of this server's replicas (a new primary history: they must sync again).
