@@ -82,7 +82,6 @@ class Replication final : public PropagationSink {
   // `await_ack` on its first ACK (a replica that looks for the end of an EOF-marked RDB in the
   // last bytes it read must not get the stream in the same read).
   void TransferDone(Client& client, bool await_ack);
-  const std::vector<Client*>& replicas() const { return replicas_; }
   // The address a replica is known by: the one it announced, else the one it connects from.
   static std::string ReplicaIp(const Client& client);
 
