@@ -322,26 +322,12 @@ constexpr KeySpec kRadiusKeySpecs[] = {
      .begin_search = SearchKeyword("STOREDIST", 6),
      .find_keys = KeyRange(0, 1, 0)},
 };
-constexpr ArgDoc kRadiusRoArgs[] = {
-    {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
-    {.name = "longitude", .type = ArgType::kDouble},
-    {.name = "latitude", .type = ArgType::kDouble},
-    {.name = "radius", .type = ArgType::kDouble},
-    {.name = "unit", .type = ArgType::kOneOf, .arguments = kUnitArgs},
-    {.name = "withcoord", .type = ArgType::kPureToken, .token = "WITHCOORD", .flags = kArgOptional},
-    {.name = "withdist", .type = ArgType::kPureToken, .token = "WITHDIST", .flags = kArgOptional},
-    {.name = "withhash", .type = ArgType::kPureToken, .token = "WITHHASH", .flags = kArgOptional},
-    {.name = "count",
-     .type = ArgType::kBlock,
-     .flags = kArgOptional,
-     .arguments = kRadiusCountArgs},
-    {.name = "order", .type = ArgType::kOneOf, .flags = kArgOptional, .arguments = kOrderArgs},
-};
+// The _RO forms (and GEOSEARCH) take the STORE forms' arguments and key specs without the
+// trailing STORE and STOREDIST ones.
+constexpr size_t kStoreArgs = 2;
+constexpr std::span<const KeySpec> kReadKeySpec = std::span(kRadiusKeySpecs).first(1);
 constexpr HistoryEntry kRadiusRoHistory[] = {
     {"6.2.0", "Added the `ANY` option for `COUNT`."},
-};
-constexpr KeySpec kRadiusRoKeySpecs[] = {
-    {.flags = kKsRO | kKsAccess, .begin_search = SearchIndex(1), .find_keys = KeyRange(0, 1, 0)},
 };
 constexpr ArgDoc kByMemberCountArgs[] = {
     {.name = "count", .type = ArgType::kInteger, .token = "COUNT"},
@@ -382,20 +368,6 @@ constexpr KeySpec kByMemberKeySpecs[] = {
     {.flags = kKsOW | kKsUpdate,
      .begin_search = SearchKeyword("STOREDIST", 5),
      .find_keys = KeyRange(0, 1, 0)},
-};
-constexpr ArgDoc kByMemberRoArgs[] = {
-    {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
-    {.name = "member", .type = ArgType::kString},
-    {.name = "radius", .type = ArgType::kDouble},
-    {.name = "unit", .type = ArgType::kOneOf, .arguments = kUnitArgs},
-    {.name = "withcoord", .type = ArgType::kPureToken, .token = "WITHCOORD", .flags = kArgOptional},
-    {.name = "withdist", .type = ArgType::kPureToken, .token = "WITHDIST", .flags = kArgOptional},
-    {.name = "withhash", .type = ArgType::kPureToken, .token = "WITHHASH", .flags = kArgOptional},
-    {.name = "count",
-     .type = ArgType::kBlock,
-     .flags = kArgOptional,
-     .arguments = kByMemberCountArgs},
-    {.name = "order", .type = ArgType::kOneOf, .flags = kArgOptional, .arguments = kOrderArgs},
 };
 constexpr ArgDoc kSearchFromLongitudeLatitudeArgs[] = {
     {.name = "longitude", .type = ArgType::kDouble},
@@ -494,8 +466,8 @@ constexpr CommandSpec kGeoSearchCommands[] = {
              .deprecated_since = "6.2.0",
              .replaced_by = "`GEOSEARCH` with the `BYRADIUS` argument",
              .history = kRadiusRoHistory,
-             .arguments = kRadiusRoArgs},
-     .key_specs = kRadiusRoKeySpecs},
+             .arguments = std::span(kRadiusArgs).first(std::size(kRadiusArgs) - kStoreArgs)},
+     .key_specs = kReadKeySpec},
     {.name = "georadiusbymember",
      .arity = -5,
      .flags = kWrite | kDenyOom | kMovableKeys,
@@ -533,8 +505,8 @@ constexpr CommandSpec kGeoSearchCommands[] = {
                            "number of items inside the index.",
              .deprecated_since = "6.2.0",
              .replaced_by = "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments",
-             .arguments = kByMemberRoArgs},
-     .key_specs = kRadiusRoKeySpecs},
+             .arguments = std::span(kByMemberArgs).first(std::size(kByMemberArgs) - kStoreArgs)},
+     .key_specs = kReadKeySpec},
     {.name = "geosearch",
      .arity = -7,
      .flags = kReadOnly,
@@ -552,7 +524,7 @@ constexpr CommandSpec kGeoSearchCommands[] = {
                            "number of items inside the shape",
              .history = kSearchHistory,
              .arguments = kSearchArgs},
-     .key_specs = kRadiusRoKeySpecs},
+     .key_specs = kReadKeySpec},
     {.name = "geosearchstore",
      .arity = -8,
      .flags = kWrite | kDenyOom,

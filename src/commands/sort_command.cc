@@ -378,6 +378,7 @@ constexpr ArgDoc kSortArgs[] = {
      .token = "STORE",
      .flags = kArgOptional},
 };
+// SORT_RO takes SORT's arguments and key specs without STORE, the last of each.
 constexpr KeySpec kSortKeySpecs[] = {
     {.flags = kKsRO | kKsAccess, .begin_search = SearchIndex(1), .find_keys = KeyRange(0, 1, 0)},
     {.notes = "For the optional BY/GET keyword. It is marked 'unknown' because the key names "
@@ -386,32 +387,6 @@ constexpr KeySpec kSortKeySpecs[] = {
     {.notes = "For the optional STORE keyword. It is marked 'unknown' because the keyword can "
               "appear anywhere in the argument array",
      .flags = kKsOW | kKsUpdate},
-};
-constexpr ArgDoc kSortRoArgs[] = {
-    {.name = "key", .type = ArgType::kKey, .key_spec_index = 0},
-    {.name = "pattern",
-     .type = ArgType::kPattern,
-     .key_spec_index = 1,
-     .token = "BY",
-     .flags = kArgOptional},
-    {.name = "offset_count",
-     .type = ArgType::kBlock,
-     .token = "LIMIT",
-     .flags = kArgOptional,
-     .arguments = kLimitArgs},
-    {.name = "pattern",
-     .type = ArgType::kPattern,
-     .key_spec_index = 1,
-     .token = "GET",
-     .flags = kArgOptional | kArgMultiple | kArgMultipleToken},
-    {.name = "order", .type = ArgType::kOneOf, .flags = kArgOptional, .arguments = kOrderArgs},
-    {.name = "sorting", .type = ArgType::kPureToken, .token = "ALPHA", .flags = kArgOptional},
-};
-constexpr KeySpec kSortRoKeySpecs[] = {
-    {.flags = kKsRO | kKsAccess, .begin_search = SearchIndex(1), .find_keys = KeyRange(0, 1, 0)},
-    {.notes = "For the optional BY/GET keyword. It is marked 'unknown' because the key names "
-              "derive from the content of the key we sort",
-     .flags = kKsRO | kKsAccess},
 };
 constexpr CommandSpec kSortCommands[] = {
     {.name = "sort",
@@ -446,8 +421,8 @@ constexpr CommandSpec kSortCommands[] = {
              .complexity = "O(N+M*log(M)) where N is the number of elements in the list or set to "
                            "sort, and M the number of returned elements. When the elements are not "
                            "sorted, complexity is O(N).",
-             .arguments = kSortRoArgs},
-     .key_specs = kSortRoKeySpecs,
+             .arguments = std::span(kSortArgs).first(std::size(kSortArgs) - 1)},
+     .key_specs = std::span(kSortKeySpecs).first(std::size(kSortKeySpecs) - 1),
      .keys_fn = &SortRoKeys},
 };
 
