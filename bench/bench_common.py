@@ -27,6 +27,11 @@ def find_magnetar(path=None):
     return path
 
 
+def server_binary(name, magnetar_path=None):
+    """The binary of the server called `name` ("magnetar" or "redis") in --servers lists."""
+    return find_magnetar(magnetar_path) if name == "magnetar" else shutil.which("redis-server")
+
+
 def free_port():
     """A random loopback port in 20000-60000 that nothing listens on (never 6379)."""
     for _ in range(100):

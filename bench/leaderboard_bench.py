@@ -15,7 +15,6 @@ Usage: bench/leaderboard_bench.py [--players N] [--ops N] [--servers magnetar,re
 
 import argparse
 import random
-import shutil
 import subprocess
 import sys
 
@@ -104,8 +103,7 @@ def main():
     print(bc.machine())
     results = {}
     for name in args.servers.split(","):
-        binary = bc.find_magnetar(args.magnetar) if name == "magnetar" else shutil.which(
-            "redis-server")
+        binary = bc.server_binary(name, args.magnetar)
         r = leaderboard(name, binary, args.players, args.ops)
         r["small"] = memory(name, binary, 100_000, 10, 16, seed=3)
         r["big"] = memory(name, binary, 1, 1_000_000, 16, seed=4)

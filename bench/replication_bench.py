@@ -160,8 +160,7 @@ def main():
     args = parser.parse_args()
     print(bc.machine())
     for name in args.servers.split(","):
-        binary = bc.find_magnetar(args.magnetar) if name == "magnetar" else shutil.which(
-            "redis-server")
+        binary = bc.server_binary(name, args.magnetar)
         default = full_sync(name, binary, args.keys, 5, False)
         fast = full_sync(name, binary, args.keys, 0, True)
         again = reconnection(name, binary, args.drops, args.away, args.backlog)

@@ -155,8 +155,7 @@ def main():
     print(bc.machine())
     results = {}
     for name in args.servers.split(","):
-        binary = bc.find_magnetar(args.magnetar) if name == "magnetar" else shutil.which(
-            "redis-server")
+        binary = bc.server_binary(name, args.magnetar)
         results[name] = run(name, binary, args.keys, b"v" * args.value_bytes)
     dataset = results.get("redis", results.get("magnetar"))["used_memory"]
     for name, r in results.items():
