@@ -117,6 +117,13 @@ struct Config {
   std::string appendfilename = "appendonly.aof";
   bool aof_use_rdb_preamble = true;
   bool aof_load_truncated = true;
+  bool aof_timestamp_enabled = false;  // "#TS:<unix time>" lines before the writes of a second
+  bool aof_rewrite_incremental_fsync = true;  // fsync a rewrite's base every 4 MB as it is written
+  bool no_appendfsync_on_rewrite = false;     // no fsync while a rewrite or a save writes its file
+  // The automatic rewrite: when the AOF has grown by this percentage over its size after the last
+  // rewrite (or the load) and is at least the minimum size. 0 turns it off.
+  int auto_aof_rewrite_percentage = 100;
+  int64_t auto_aof_rewrite_min_size = 64 * 1024 * 1024;
   // Replication (server/replication.h, docs/replication.md). Redis 7.0's defaults.
   std::string replicaof_host;  // empty: a primary
   int replicaof_port = 0;
