@@ -58,16 +58,31 @@ class AsioConnection;
 // thus delays other clients by a slice, not by the whole fan-out; and the publishes that arrive
 // meanwhile append to the buffers of the subscribers not yet written, so each write carries every
 // message that piled up instead of one system call per message.
+//
+// It also holds output back for a group commit (EventLoop::HoldOutput): while `holding`, a
+// connection about to write joins `held` instead, and the commit handler, queued behind the
+// handlers ready now, commits once and then writes them all.
 struct FlushQueue {
   explicit FlushQueue(asio::io_context& io) : io(io) {}
   void Add(std::shared_ptr<AsioConnection> connection);
   void Drain();
+  void Hold();
+  void Defer(AsioConnection& connection);
+  void Release();
 
   asio::io_context& io;
   std::vector<std::shared_ptr<AsioConnection>> queue;  // [next, end) wait to be flushed
   size_t next = 0;
   bool posted = false;  // a Drain is queued, or a spent one will resume
+
+  std::function<bool()> commit;
+  bool holding = false;  // output waits for the commit handler, which is queued
+  std::vector<std::shared_ptr<AsioConnection>> held;
 };
+
+// Why connections are closed when a group commit fails.
+constexpr std::string_view kCommitFailedReason =
+    "the replies of writes that could not be persisted are never sent";
 
 class AsioConnection final : public Connection,
                              public std::enable_shared_from_this<AsioConnection> {
@@ -120,10 +135,16 @@ class AsioConnection final : public Connection,
   // subscriber, most of what a delivered message costs besides the system call).
   void RunScheduledFlush(int64_t now_us) {
     flush_scheduled_ = false;
+    WriteNow(now_us);
+  }
+
+  // Sends the output at once, as far as the socket takes it (the rest asynchronously).
+  void WriteNow(int64_t now_us) {
     if (closed_) return;
     if (close_soon_) return Close(close_soon_reason_);
     // A write in progress sends the rest when it completes (OnWritten).
     if (writing_ || reply_.size() == 0) return;
+    if (flush_queue_->holding) return flush_queue_->Defer(*this);
     std::string& output = reply_.buffer();
     boost::system::error_code ec;
     size_t written = socket_.write_some(asio::buffer(output), ec);
@@ -306,6 +327,7 @@ class AsioConnection final : public Connection,
       if (close_after_reply_) Close("");
       return;
     }
+    if (flush_queue_->holding) return flush_queue_->Defer(*this);
     write_buffer_.swap(reply_.buffer());
     reply_.buffer().clear();
     StartWrite(0);
@@ -359,8 +381,11 @@ class AsioConnection final : public Connection,
   bool writing_ = false;
   bool resume_pending_ = false;    // a turn ran out and its continuation is queued
   bool flush_scheduled_ = false;   // in the flush queue
+  bool held_ = false;              // in the flush queue's held list, waiting for a commit
   size_t looked_ahead_until_ = 0;  // read buffer offset up to which LookAhead saw the requests
   FlushQueue* flush_queue_;
+
+  friend struct FlushQueue;
 };
 
 void FlushQueue::Add(std::shared_ptr<AsioConnection> connection) {
@@ -368,6 +393,42 @@ void FlushQueue::Add(std::shared_ptr<AsioConnection> connection) {
   if (posted) return;
   posted = true;
   asio::post(io, [this] { Drain(); });
+}
+
+void FlushQueue::Hold() {
+  if (holding) return;
+  holding = true;
+  // Behind what the loop's next poll finds, as a spent turn resumes (YieldTurn): clients whose
+  // requests arrive while this batch runs join its commit instead of starting the next one.
+  asio::post(io, [this] { asio::post(io, [this] { Release(); }); });
+}
+
+void FlushQueue::Defer(AsioConnection& connection) {
+  if (connection.held_) return;
+  connection.held_ = true;
+  held.push_back(connection.shared_from_this());
+}
+
+void FlushQueue::Release() {
+  holding = false;
+  const bool committed = !commit || commit();
+  // Taken out first: the writes may run requests that hold output for the next commit.
+  std::vector<std::shared_ptr<AsioConnection>> waiting;
+  waiting.swap(held);
+  int64_t now = MonotonicUs();
+  for (const std::shared_ptr<AsioConnection>& connection : waiting) {
+    connection->held_ = false;
+    if (committed) {
+      connection->WriteNow(now);
+    } else {
+      connection->Close(kCommitFailedReason);
+    }
+  }
+  // The list keeps its room for the next batch unless this one was unusually big.
+  if (held.empty() && waiting.capacity() <= 1024) {
+    waiting.clear();
+    held.swap(waiting);
+  }
 }
 
 void FlushQueue::Drain() {
@@ -561,6 +622,12 @@ void EventLoop::Connect(const std::string& host, int port, int64_t timeout_ms,
         connection->Start(std::move(session));
       });
 }
+
+void EventLoop::SetOutputCommit(std::function<bool()> commit) {
+  impl_->flush_queue.commit = std::move(commit);
+}
+
+void EventLoop::HoldOutput() { impl_->flush_queue.Hold(); }
 
 EventLoop::~EventLoop() {
   for (const std::string& path : impl_->unix_paths) ::unlink(path.c_str());

@@ -3,6 +3,7 @@
 #include "magnetar/server/aof.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,19 +15,23 @@
 #include "aof_loader.h"
 #include "info_sections.h"
 #include "magnetar/common/clock.h"
+#include "magnetar/server/rdb_saver.h"
 #include "magnetar/server/server.h"
 
 namespace magnetar::server {
 Aof::Aof(Server& server)
     : server_(server),
       dir_(server.config().dir + "/" + server.config().appenddirname),
-      rewrite_timer_(server.loop().AddTimer([this] { OnRewriteStep(); })) {}
+      rewrite_timer_(server.loop().AddTimer([this] { OnRewriteStep(); })) {
+  server.loop().SetOutputCommit([this] { return writer_ == nullptr || writer_->Commit(); });
+}
 
 Aof::~Aof() {
   // A rewrite cut short leaves the manifest as it was; its temp file is removed.
   if (rewrite_ != nullptr && rewrite_->snapshot != nullptr) rewrite_->snapshot->Abandon();
   rewrite_.reset();
   if (writer_ != nullptr) server_.propagator().RemoveSink(*writer_);
+  server_.loop().SetOutputCommit(nullptr);
 }
 
 bool Aof::Start() {
@@ -115,7 +120,8 @@ bool Aof::OpenIncr(const std::string& name, IncrOpening opening) {
   }
   // The previous incr file (a rewrite's) gets its last writes and its fsync as it goes.
   if (writer_ != nullptr) server_.propagator().RemoveSink(*writer_);
-  writer_ = std::make_unique<AofWriter>(fd, static_cast<uint64_t>(info.st_size), server_.config());
+  writer_ = std::make_unique<AofWriter>(fd, static_cast<uint64_t>(info.st_size), server_.config(),
+                                        static_cast<AofWriterHost&>(*this));
   // Whatever the stream selected before, the file's next write must say its database.
   server_.propagator().ForgetSelectedDb();
   server_.propagator().AddSink(*writer_);
@@ -132,8 +138,7 @@ void Aof::AppendInfo(std::string& out) const {
   info::Field(out, "aof_last_bgrewrite_status", last_rewrite_ok_ ? "ok" : "err");
   info::Field(out, "aof_rewrites", rewrites_);
   info::Field(out, "aof_rewrites_consecutive_failures", consecutive_failures_);
-  info::Field(out, "aof_last_write_status",
-              writer_ == nullptr || writer_->last_write_ok() ? "ok" : "err");
+  info::Field(out, "aof_last_write_status", RefusesWrites() ? "err" : "ok");
   info::Field(out, "aof_last_cow_size", 0);
   info::Field(out, "module_fork_in_progress", 0);
   info::Field(out, "module_fork_last_cow_size", 0);
@@ -149,8 +154,23 @@ void Aof::AppendInfo(std::string& out) const {
   info::Field(out, "aof_base_size", base_size);
   info::Field(out, "aof_pending_rewrite", 0);
   info::Field(out, "aof_buffer_length", writer_->pending());
-  info::Field(out, "aof_pending_bio_fsync", 0);
-  info::Field(out, "aof_delayed_fsync", 0);
+  info::Field(out, "aof_pending_bio_fsync", writer_->fsync_running() ? 1 : 0);
+  info::Field(out, "aof_delayed_fsync", writer_->delayed_fsyncs());
+}
+
+void Aof::Cron() {
+  if (writer_ != nullptr) writer_->Cron();
+}
+
+std::string Aof::WriteErrorText() const {
+  return fmt::format("MISCONF Errors writing to the AOF file: {}",
+                     std::strerror(writer_ != nullptr ? writer_->error_number() : 0));
+}
+
+void Aof::HoldOutput() { server_.loop().HoldOutput(); }
+
+bool Aof::SnapshotWriting() const {
+  return rewrite_ != nullptr || server_.rdb_saver().background_save_running();
 }
 
 }  // namespace magnetar::server

@@ -6,6 +6,7 @@
 
 #include "error_stats.h"
 #include "magnetar/commands/arg_parser.h"
+#include "magnetar/server/aof.h"
 #include "magnetar/server/blocking.h"
 #include "magnetar/server/rdb_saver.h"
 #include "magnetar/server/replication.h"
@@ -91,6 +92,10 @@ std::string Admission(Server& server, Client& client, const CommandSpec& spec) {
            "instance is configured to report errors during writes if RDB snapshotting fails "
            "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about "
            "the RDB error.";
+  }
+  // So is a failed AOF write, until one succeeds.
+  if (((spec.flags & commands::kWrite) || spec.name == "ping") && server.aof().RefusesWrites()) {
+    return server.aof().WriteErrorText();
   }
   if (server.replication().is_replica()) {
     std::string refusal = ReplicaRefusal(server, spec);
@@ -244,6 +249,22 @@ void Call(Server& server, Client& client, RegisteredCommand& command,
   }
 }
 
+void CallUnit(Server& server, Client& client, RegisteredCommand& command,
+              std::span<const std::string_view> args) {
+  resp::ReplyBuilder& reply = client.reply();
+  const size_t mark = reply.size();
+  Propagator& propagator = server.propagator();
+  propagator.BeginUnit();
+  Call(server, client, command, args);
+  if (propagator.EndUnit()) return;
+  std::string error = server.aof().WriteErrorText();
+  reply.buffer().resize(mark);
+  reply.Error(error);
+  ++command.stats.failed_calls;
+  ++server.stats().total_error_replies;
+  CountErrorReply(server.stats(), error);
+}
+
 void Dispatch(Server& server, Client& client, std::span<const std::string_view> args) {
   resp::ReplyBuilder& reply = client.reply();
   const size_t mark = reply.size();
@@ -279,11 +300,8 @@ void Dispatch(Server& server, Client& client, std::span<const std::string_view> 
     transaction.Queue(command, args);
     reply.SimpleString("QUEUED");
   } else {
-    Propagator& propagator = server.propagator();
     const uint64_t writes_before = server.replication().last_write_offset();
-    propagator.BeginUnit();
-    Call(server, client, *command, args);
-    propagator.EndUnit();
+    CallUnit(server, client, *command, args);
     // What WAIT waits for: the stream up to this client's last write.
     if (server.replication().last_write_offset() != writes_before) {
       client.write_offset = server.replication().last_write_offset();

@@ -24,6 +24,12 @@ void Dispatch(Server& server, Client& client, std::span<const std::string_view> 
 void Call(Server& server, Client& client, commands::RegisteredCommand& command,
           std::span<const std::string_view> args);
 
+// Runs an admitted command as one execution unit of the propagator (a client's command, or a
+// blocked client's once its key is ready). With appendfsync always, a unit whose writes the AOF
+// could not persist is not acknowledged: its reply becomes Redis's MISCONF error.
+void CallUnit(Server& server, Client& client, commands::RegisteredCommand& command,
+              std::span<const std::string_view> args);
+
 // Starts loading the table buckets of the keys `args` names, for a request that will be
 // dispatched soon (a later one of a pipelined batch): the cache misses of a batch then overlap
 // instead of stalling one command after another. `queued` says whether the request is expected to

@@ -27,12 +27,12 @@ void Propagator::SendNow(size_t db, std::span<const std::string_view> argv) {
   for (PropagationSink* sink : sinks_) sink->EndOfWrites();
 }
 
-void Propagator::EndUnit() {
+bool Propagator::EndUnit() {
   if (depth_ > 0) --depth_;
-  if (depth_ > 0 || pending_.empty()) return;
+  if (depth_ > 0 || pending_.empty()) return true;
   std::vector<Pending> writes;
   writes.swap(pending_);
-  if (!active()) return;
+  if (!active()) return true;
   const bool wrap = writes.size() > 1;
   // MULTI takes the first write's database, so its SELECT comes before MULTI.
   if (wrap) Emit(writes.front().db, std::array<std::string_view, 1>{"MULTI"});
@@ -42,7 +42,9 @@ void Propagator::EndUnit() {
     Emit(write.db, views);
   }
   if (wrap) EmitToSinks(std::array<std::string_view, 1>{"EXEC"});
-  for (PropagationSink* sink : sinks_) sink->EndOfWrites();
+  bool persisted = true;
+  for (PropagationSink* sink : sinks_) persisted &= sink->EndOfWrites();
+  return persisted;
 }
 
 void Propagator::Emit(size_t db, std::span<const std::string_view> argv) {

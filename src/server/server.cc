@@ -235,6 +235,7 @@ void Server::Cron() {
   keyspace_.RehashStep(kRehashSliceUs);
   ScheduleExpiry();
   rdb_saver_->Cron();
+  aof_->Cron();
   replication_->Cron();
   // A subscriber or monitor over its soft output limit is closed once the limit's seconds pass,
   // even when no further message arrives to check it (Redis's clientsCron does the same).

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -73,6 +74,9 @@ int RunServer(int argc, char** argv) {
     return command_line.exit_code;
   }
   Config& config = command_line.config;
+  // A file size limit (ulimit -f) then makes a write fail with EFBIG, which the AOF and the RDB
+  // writers report and recover from, instead of killing the server.
+  std::signal(SIGXFSZ, SIG_IGN);
   if (!config.dir.empty() && chdir(config.dir.c_str()) != 0) {
     std::fprintf(stderr, "Can't chdir to '%s': %s\n", config.dir.c_str(), std::strerror(errno));
     return 1;

@@ -135,6 +135,27 @@ TEST_P(AofTest, ATornLastCommandIsCutOff) {
             std::string::npos);
 }
 
+// aof-timestamp-enabled: a "#TS:<unix seconds>" line before the first write of each second, which
+// loading skips.
+TEST_P(AofTest, TimestampAnnotationsAreWrittenAndSkipped) {
+  ASSERT_TRUE(StartIn(dir_));
+  auto client = Connect();
+  ASSERT_EQ(client->Call({"CONFIG", "SET", "aof-timestamp-enabled", "yes"}), "+OK\r\n");
+  auto before = std::chrono::system_clock::now();
+  client->Call({"SET", "a", "1"});
+  std::string incr = ReadAll(AofFile("appendonly.aof.1.incr.aof"));
+  ASSERT_EQ(incr.substr(0, 4), "#TS:");
+  size_t line_end = incr.find("\r\n");
+  int64_t stamp = std::stoll(incr.substr(4, line_end - 4));
+  EXPECT_NEAR(stamp, std::chrono::system_clock::to_time_t(before), 1);
+  EXPECT_EQ(incr.substr(line_end + 2),
+            "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n");
+  Kill();
+  ASSERT_TRUE(StartIn(dir_));
+  client = Connect();
+  EXPECT_EQ(client->Call({"GET", "a"}), Bulk("1"));
+}
+
 // The rewrite's base holds the dataset of its start and the new incr file every write since: a
 // write made while the base is being written is neither lost nor applied twice.
 TEST_P(AofTest, ARewriteUnderWritesLosesNothing) {

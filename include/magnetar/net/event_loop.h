@@ -46,6 +46,13 @@ class EventLoop {
   // Expires `timer` `delay_ms` from now, replacing any expiry still pending. Delays over a day
   // fire after a day: owners re-arm from their own state when their timer fires.
   void ArmTimer(size_t timer, int64_t delay_ms);
+  // Group commit. HoldOutput() keeps the output of every connection (replies, messages, the
+  // replicas' stream) in its buffer until the loop has run the handlers that are ready now and
+  // then `commit` once: the writes of the whole batch share one commit (the AOF's fsync with
+  // appendfsync always) and no reply leaves before it. When `commit` returns false, the
+  // connections holding output are closed instead, so nothing it did not persist is acknowledged.
+  void SetOutputCommit(std::function<bool()> commit);
+  void HoldOutput();
   // Calls `handler(signal)` on SIGTERM and SIGINT.
   void OnShutdownSignal(std::function<void(int)> handler);
   void Run();

@@ -56,46 +56,87 @@ std::string AofIncrName(const Config& config, int64_t seq);
 std::string WriteAofManifest(const std::string& dir, const std::string& name,
                              const AofManifest& manifest);
 
+// What an AofWriter needs from the server it writes for.
+class AofWriterHost {
+ public:
+  virtual ~AofWriterHost() = default;
+  // Group commit: keeps every reply back until the loop calls AofWriter::Commit() after the
+  // batch (net::EventLoop::HoldOutput).
+  virtual void HoldOutput() = 0;
+  // A rewrite or a save is writing its file (no-appendfsync-on-rewrite skips fsyncs meanwhile).
+  virtual bool SnapshotWriting() const = 0;
+};
+
 // Appends the propagated writes to an incr file in RESP. A unit's writes are gathered and written
-// with one write() when the unit ends (EndOfWrites), which is before its replies leave; with
-// appendfsync always they are also fsynced there, with everysec a thread fsyncs once a second
-// so the loop never waits for the disk, with no the kernel decides.
+// with one write() when the unit ends (EndOfWrites), before its replies can leave.
+// - appendfsync always: one fsync per event-loop batch (group commit): the unit's write asks the
+//   host to hold every reply back, and Commit() fsyncs once for all the batch's writes before the
+//   loop sends them. A unit whose write fails is not persisted and EndOfWrites says so, so its
+//   client gets MISCONF instead of an acknowledgement.
+// - everysec: a thread fsyncs once a second, so the loop never waits for the disk. While that
+//   fsync runs, writes are postponed (write() would wait behind it) for up to 2 s, as Redis does.
+// - no: the kernel decides.
+// A failed write keeps its bytes, which go first with the next write or the cron's retry; until
+// one succeeds (and, after a failed fsync, until an fsync does) the server refuses writes.
 class AofWriter final : public PropagationSink {
  public:
   // Takes `fd`, opened for appending; `size` is the file's current length.
-  AofWriter(int fd, uint64_t size, const Config& config);
+  AofWriter(int fd, uint64_t size, const Config& config, AofWriterHost& host);
   ~AofWriter() override;  // writes what is pending, fsyncs and closes
 
   void Append(std::span<const std::string_view> argv) override;
-  void EndOfWrites() override;
+  bool EndOfWrites() override;
+  // The group commit of appendfsync always: the batch's fsync. False when it failed.
+  bool Commit();
+  // From the server's cron: writes postponed or failed writes, and retries a failed fsync.
+  void Cron();
 
   uint64_t size() const { return size_; }
-  bool last_write_ok() const { return last_write_ok_; }
+  // A write or an fsync failed and no later one has succeeded: writes are refused (MISCONF).
+  bool failing() const { return error_number() != 0; }
+  int error_number() const {
+    return write_errno_ != 0 ? write_errno_ : fsync_errno_.load(std::memory_order_relaxed);
+  }
   // Bytes gathered and not yet written (INFO's aof_buffer_length).
   size_t pending() const { return buffer_.size(); }
+  bool fsync_running() const { return fsync_running_.load(std::memory_order_relaxed); }
+  uint64_t delayed_fsyncs() const { return delayed_fsyncs_; }
 
  private:
-  void SyncLoop();
+  // Writes the gathered bytes unless everysec postpones them. False when the write failed.
+  bool WriteGathered();
+  bool WriteOut();
+  bool PostponedBySlowFsync();
+  void AfterWrite();
   bool Sync();
+  void SyncLoop();
 
   int fd_;
   uint64_t size_;
   const Config& config_;
+  AofWriterHost& host_;
   std::string buffer_;
-  bool last_write_ok_ = true;
+  int write_errno_ = 0;             // the last write()'s error, 0 once one succeeds
+  bool commit_pending_ = false;     // always: written since the last fsync
+  bool sync_skipped_ = false;       // everysec: written while no-appendfsync-on-rewrite held it
+  int64_t postponed_since_us_ = 0;  // everysec: writes held back behind a running fsync
+  uint64_t delayed_fsyncs_ = 0;
+  int64_t annotated_second_ = 0;  // aof-timestamp-enabled: the second of the last #TS line
 
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stop_ = false;
   std::atomic<bool> unsynced_ = false;  // written since the last fsync
+  std::atomic<bool> fsync_running_ = false;
+  std::atomic<int> fsync_errno_ = 0;  // the last fsync's error, 0 once one succeeds
   std::thread sync_thread_;
 };
 
 // The server's AOF: loading at startup, creating the files, the writer, INFO's aof_* fields.
-class Aof {
+class Aof final : private AofWriterHost {
  public:
   explicit Aof(Server& server);
-  ~Aof();
+  ~Aof() override;
 
   // appendonly yes at startup: loads the files the manifest names, or creates a base and an incr
   // file from the (empty) dataset when there is no manifest, then appends every write to the
@@ -114,8 +155,18 @@ class Aof {
   void Switch();
 
   void AppendInfo(std::string& out) const;
+  // From the server's cron: the writer's retries and postponed writes.
+  void Cron();
+
+  // An AOF write or fsync failed and none has succeeded since: writes are refused with this
+  // error's text (Redis's MISCONF).
+  bool RefusesWrites() const { return writer_ != nullptr && writer_->failing(); }
+  std::string WriteErrorText() const;
 
  private:
+  void HoldOutput() override;
+  bool SnapshotWriting() const override;
+
   enum IncrOpening { kCreatedAtStart, kOpenedAtStart, kCreatedForRewrite, kTempForEnabling };
 
   bool Create();

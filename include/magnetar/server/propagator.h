@@ -25,8 +25,10 @@ class PropagationSink {
   virtual ~PropagationSink() = default;
   virtual void Append(std::span<const std::string_view> argv) = 0;
   // Called once a unit's writes (or a write sent at once) have all been appended: a sink that
-  // batches its output (the AOF) writes it out here, before the unit's replies leave.
-  virtual void EndOfWrites() {}
+  // batches its output (the AOF) writes it out here, before the unit's replies leave. False when
+  // the writes could not be persisted and must not be acknowledged (the AOF with appendfsync
+  // always, on a failed write).
+  virtual bool EndOfWrites() { return true; }
 };
 
 // A sink that keeps every command it receives, for tests.
@@ -48,7 +50,9 @@ class Propagator {
 
   // Execution units nest (EXEC runs commands); writes are sent when the outermost one ends.
   void BeginUnit() { ++depth_; }
-  void EndUnit();
+  // False when a sink could not persist the unit's writes: the unit's client must get an error
+  // instead of its reply.
+  bool EndUnit();
   // True while a unit runs (a command, or EXEC with its commands).
   bool in_unit() const { return depth_ > 0; }
   // Adds a write of the current unit.
