@@ -19,6 +19,25 @@
 #include "magnetar/server/server.h"
 
 namespace magnetar::server {
+namespace {
+
+bool IsRegularFile(const std::string& path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
+}
+
+bool IsDirectory(const std::string& path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+}
+
+uint64_t FileSize(const std::string& path) {
+  struct stat info;
+  return stat(path.c_str(), &info) == 0 ? static_cast<uint64_t>(info.st_size) : 0;
+}
+
+}  // namespace
+
 Aof::Aof(Server& server)
     : server_(server),
       dir_(server.config().dir + "/" + server.config().appenddirname),
@@ -37,37 +56,84 @@ Aof::~Aof() {
 bool Aof::Start() {
   const Config& config = server_.config();
   if (!config.appendonly) return true;
-  std::string manifest_name = AofManifestName(config);
-  std::optional<std::string> text = ReadWholeFile(dir_ + "/" + manifest_name);
-  if (!text) {
+  AofManifest on_disk;
+  if (std::optional<std::string> text = ReadWholeFile(dir_ + "/" + AofManifestName(config))) {
+    std::string error;
+    std::optional<AofManifest> manifest = AofManifest::Parse(*text, error);
+    if (!manifest) {
+      spdlog::warn("{}", error);
+      return false;
+    }
+    on_disk = std::move(*manifest);
+  }
+  if (NeedsLegacyUpgrade(on_disk)) {
+    if (!UpgradeLegacyFile()) return false;
+  } else if (on_disk.files.empty()) {
     // Redis 7.0 with appendonly yes loads the AOF only, never dump.rdb: without a manifest the
     // dataset starts empty and becomes the first base.
     return Create();
+  } else {
+    manifest_ = std::move(on_disk);
   }
-  std::string error;
-  std::optional<AofManifest> manifest = AofManifest::Parse(*text, error);
-  if (!manifest) {
-    spdlog::warn("{}", error);
-    return false;
-  }
-  manifest_ = std::move(*manifest);
   if (!LoadAofFiles(server_, dir_, manifest_)) return false;
+  bool opened;
   if (manifest_.last_incr_seq() == 0) {
     int64_t seq = 1;
     std::string name = AofIncrName(config, seq);
     manifest_.files.push_back({name, seq, AofManifest::Type::kIncr});
-    return OpenIncr(name, kCreatedAtStart);
+    opened = OpenIncr(name, kCreatedAtStart);
+  } else {
+    opened = OpenIncr(manifest_.files.back().name, kOpenedAtStart);
   }
-  return OpenIncr(manifest_.files.back().name, kOpenedAtStart);
+  if (!opened) return false;
+  CountClosedFiles();
+  rewrite_base_size_ = CurrentSize();
+  return true;
 }
 
-bool Aof::Create() {
+bool Aof::NeedsLegacyUpgrade(const AofManifest& on_disk) const {
   const Config& config = server_.config();
-  if (mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) {
-    spdlog::warn("Can't open or create append-only dir {}: {}", config.appenddirname,
-                 std::strerror(errno));
+  if (!IsRegularFile(config.dir + "/" + config.appendfilename)) return false;
+  if (!IsDirectory(dir_) || on_disk.files.empty()) return true;
+  // An upgrade that wrote its manifest and stopped before moving the file.
+  const AofManifest::File* base = on_disk.base();
+  return on_disk.files.size() == 1 && base != nullptr && base->name == config.appendfilename &&
+         !IsRegularFile(dir_ + "/" + config.appendfilename);
+}
+
+bool Aof::UpgradeLegacyFile() {
+  const Config& config = server_.config();
+  if (!CreateDir()) return false;
+  // The manifest first: a crash before the move leaves the file where the next start looks.
+  manifest_.files = {{config.appendfilename, 1, AofManifest::Type::kBase}};
+  std::string error = WriteAofManifest(dir_, AofManifestName(config), manifest_);
+  if (!error.empty()) {
+    spdlog::warn("{}", error);
     return false;
   }
+  std::string from = config.dir + "/" + config.appendfilename;
+  if (rename(from.c_str(), (dir_ + "/" + config.appendfilename).c_str()) != 0) {
+    spdlog::warn("Error trying to move the old AOF file {} into dir {}: {}", config.appendfilename,
+                 config.appenddirname, std::strerror(errno));
+    return false;
+  }
+  spdlog::info("Successfully migrated an old-style AOF file ({}) into the AOF directory ({}).",
+               config.appendfilename, config.appenddirname);
+  return true;
+}
+
+bool Aof::CreateDir() const {
+  if (mkdir(dir_.c_str(), 0755) == 0 || errno == EEXIST) return true;
+  spdlog::warn("Can't open or create append-only dir {}: {}", server_.config().appenddirname,
+               std::strerror(errno));
+  return false;
+}
+
+// The sizes stay 0, as Redis's do: the base created here is not counted in aof_current_size
+// until the next load or rewrite.
+bool Aof::Create() {
+  const Config& config = server_.config();
+  if (!CreateDir()) return false;
   std::string base = AofBaseName(config, 1, config.aof_use_rdb_preamble);
   spdlog::info("Creating AOF base file {} on server start", base);
   std::string error;
@@ -129,9 +195,9 @@ bool Aof::OpenIncr(const std::string& name, IncrOpening opening) {
 }
 
 void Aof::AppendInfo(std::string& out) const {
-  info::Field(out, "aof_enabled", writer_ != nullptr ? 1 : 0);
+  info::Field(out, "aof_enabled", writer_ != nullptr || rewrite_scheduled_ ? 1 : 0);
   info::Field(out, "aof_rewrite_in_progress", rewrite_ != nullptr ? 1 : 0);
-  info::Field(out, "aof_rewrite_scheduled", 0);
+  info::Field(out, "aof_rewrite_scheduled", rewrite_scheduled_ ? 1 : 0);
   info::Field(out, "aof_last_rewrite_time_sec", last_rewrite_seconds_);
   info::Field(out, "aof_current_rewrite_time_sec",
               rewrite_ != nullptr ? (MonotonicUs() - rewrite_->start_us) / 1'000'000 : -1);
@@ -143,23 +209,29 @@ void Aof::AppendInfo(std::string& out) const {
   info::Field(out, "module_fork_in_progress", 0);
   info::Field(out, "module_fork_last_cow_size", 0);
   if (writer_ == nullptr) return;
-  uint64_t base_size = 0;
-  if (const AofManifest::File* base = manifest_.base()) {
-    struct stat info;
-    if (stat((dir_ + "/" + base->name).c_str(), &info) == 0) {
-      base_size = static_cast<uint64_t>(info.st_size);
-    }
-  }
-  info::Field(out, "aof_current_size", base_size + writer_->size());
-  info::Field(out, "aof_base_size", base_size);
+  info::Field(out, "aof_current_size", CurrentSize());
+  info::Field(out, "aof_base_size", rewrite_base_size_);
   info::Field(out, "aof_pending_rewrite", 0);
   info::Field(out, "aof_buffer_length", writer_->pending());
   info::Field(out, "aof_pending_bio_fsync", writer_->fsync_running() ? 1 : 0);
   info::Field(out, "aof_delayed_fsync", writer_->delayed_fsyncs());
 }
 
+void Aof::CountClosedFiles() {
+  closed_files_size_ = 0;
+  // The last file is the incr file the writer appends to.
+  for (size_t i = 0; i + 1 < manifest_.files.size(); ++i) {
+    closed_files_size_ += FileSize(dir_ + "/" + manifest_.files[i].name);
+  }
+}
+
+uint64_t Aof::CurrentSize() const {
+  return closed_files_size_ + (writer_ != nullptr ? writer_->size() : 0);
+}
+
 void Aof::Cron() {
   if (writer_ != nullptr) writer_->Cron();
+  RewriteCron();
 }
 
 std::string Aof::WriteErrorText() const {

@@ -41,15 +41,20 @@ double SecondsSince(int64_t start_us) {
   return static_cast<double>(MonotonicUs() - start_us) / 1e6;
 }
 
-bool LoadRdbBase(Server& server, const std::string& path, const std::string& name) {
+// Loads the RDB part a file starts with: where it ends (RESP commands may follow), or null when
+// it cannot be loaded. An old-style file (Redis 6's single AOF, named appendfilename) calls it
+// a preamble, as Redis's log does.
+std::optional<uint64_t> LoadRdbPart(Server& server, const std::string& path,
+                                    const std::string& name, bool old_style) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     spdlog::warn("Fatal error: can't open the AOF base file {}: {}", name, std::strerror(errno));
-    return false;
+    return std::nullopt;
   }
   struct stat info;
   uint64_t size = fstat(fd, &info) == 0 ? static_cast<uint64_t>(info.st_size) : UINT64_MAX;
-  spdlog::info("Reading RDB base file on AOF loading...");
+  spdlog::info("{}", old_style ? "Reading RDB preamble from AOF file..."
+                               : "Reading RDB base file on AOF loading...");
   persistence::FileRdbInput input(fd, size);
   persistence::RdbLoadOptions options;
   options.now_ms = server.clock().NowMs();
@@ -57,7 +62,12 @@ bool LoadRdbBase(Server& server, const std::string& path, const std::string& nam
   close(fd);
   if (!result.ok) {
     spdlog::warn("{}", result.error);
-    return false;
+    constexpr std::string_view kPreambleError =
+        "Error reading the RDB preamble of the AOF file {}, AOF loading aborted";
+    constexpr std::string_view kBaseError =
+        "Error reading the RDB base file {}, AOF loading aborted";
+    spdlog::warn(fmt::runtime(old_style ? kPreambleError : kBaseError), name);
+    return std::nullopt;
   }
   for (const auto& [key, value] : result.aux) {
     if (key == "redis-ver") spdlog::info("Loading RDB produced by version {}", value);
@@ -65,7 +75,8 @@ bool LoadRdbBase(Server& server, const std::string& path, const std::string& nam
   }
   spdlog::info("Done loading RDB, keys loaded: {}, keys expired: {}.", result.keys_loaded,
                result.keys_expired);
-  return true;
+  if (old_style) spdlog::info("Reading the remaining AOF tail...");
+  return input.Consumed();
 }
 
 std::string UnexpectedEndText(const std::string& name) {
@@ -76,10 +87,20 @@ std::string UnexpectedEndText(const std::string& name) {
       name);
 }
 
-// Replays the RESP commands of one file. `last` is the manifest's last file, the only one whose
-// tail a crash can have torn.
-bool ReplayCommands(Server& server, const std::string& path, const std::string& name, bool last) {
-  std::optional<std::string> content = ReadWholeFile(path);
+// The bytes of a file from `offset` on; null when it cannot be opened.
+std::optional<std::string> ReadFileFrom(const std::string& path, uint64_t offset) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file || !file.seekg(static_cast<std::streamoff>(offset))) return std::nullopt;
+  std::ostringstream content;
+  content << file.rdbuf();
+  return std::move(content).str();
+}
+
+// Replays the RESP commands of one file from `offset` (past an RDB part). `last` is the
+// manifest's last file, the only one whose tail a crash can have torn.
+bool ReplayCommands(Server& server, const std::string& path, const std::string& name, bool last,
+                    uint64_t offset) {
+  std::optional<std::string> content = ReadFileFrom(path, offset);
   if (!content) {
     spdlog::warn("Fatal error: can't open the append only file {}: {}", name, std::strerror(errno));
     return false;
@@ -138,8 +159,8 @@ bool ReplayCommands(Server& server, const std::string& path, const std::string& 
     return false;
   }
   spdlog::warn("!!! Warning: short read while loading the AOF file {}!!!", name);
-  spdlog::warn("!!! Truncating the AOF {} at offset {} !!!", name, complete);
-  if (truncate(path.c_str(), static_cast<off_t>(complete)) != 0) {
+  spdlog::warn("!!! Truncating the AOF {} at offset {} !!!", name, offset + complete);
+  if (truncate(path.c_str(), static_cast<off_t>(offset + complete)) != 0) {
     spdlog::warn("Error truncating the AOF file {}: {}", name, std::strerror(errno));
     return false;
   }
@@ -147,22 +168,29 @@ bool ReplayCommands(Server& server, const std::string& path, const std::string& 
   return true;
 }
 
-// A base file is an RDB file when it starts as one, whatever its name says.
+// A file holds an RDB part when it starts as one, whatever its name says.
 bool StartsAsRdb(const std::string& path) {
   char magic[5] = {};
   std::ifstream file(path, std::ios::binary);
   return file.read(magic, sizeof magic) && std::string_view(magic, 5) == "REDIS";
 }
 
+// One file of the manifest: its RDB part if it has one (a base, or an old-style file with an
+// RDB preamble), then the RESP commands after it, as Redis reads any of them.
+bool LoadFile(Server& server, const std::string& path, const std::string& name, bool last) {
+  uint64_t offset = 0;
+  if (StartsAsRdb(path)) {
+    const bool old_style = name == server.config().appendfilename;
+    std::optional<uint64_t> end = LoadRdbPart(server, path, name, old_style);
+    if (!end) return false;
+    offset = *end;
+  }
+  return ReplayCommands(server, path, name, last, offset);
+}
+
 }  // namespace
 
-std::optional<std::string> ReadWholeFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return std::nullopt;
-  std::ostringstream content;
-  content << file.rdbuf();
-  return std::move(content).str();
-}
+std::optional<std::string> ReadWholeFile(const std::string& path) { return ReadFileFrom(path, 0); }
 
 bool LoadAofFiles(Server& server, const std::string& dir, const AofManifest& manifest) {
   const int64_t start_us = MonotonicUs();
@@ -172,9 +200,7 @@ bool LoadAofFiles(Server& server, const std::string& dir, const AofManifest& man
     const bool base = file.type == AofManifest::Type::kBase;
     const int64_t file_start_us = MonotonicUs();
     bool last = i + 1 == manifest.files.size();
-    bool ok = base && StartsAsRdb(path) ? LoadRdbBase(server, path, file.name)
-                                        : ReplayCommands(server, path, file.name, last);
-    if (!ok) return false;
+    if (!LoadFile(server, path, file.name, last)) return false;
     spdlog::info("DB loaded from {} file {}: {:.3f} seconds", base ? "base" : "incr", file.name,
                  SecondsSince(file_start_us));
   }

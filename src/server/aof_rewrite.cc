@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -13,12 +14,75 @@
 #include "aof_loader.h"
 #include "magnetar/common/clock.h"
 #include "magnetar/server/aof.h"
+#include "magnetar/server/rdb_saver.h"
 #include "magnetar/server/server.h"
 
 namespace magnetar::server {
+std::string Aof::RequestRewrite(bool in_exec, bool& scheduled) {
+  const bool on = writer_ != nullptr || rewrite_scheduled_;
+  scheduled =
+      rewrite_ == nullptr && on && (in_exec || server_.rdb_saver().background_save_running());
+  if (!scheduled) return StartRewrite();
+  rewrite_scheduled_ = true;
+  // Asked for by the user: earlier failures do not hold it back (Redis resets the count too).
+  consecutive_failures_ = 0;
+  return {};
+}
+
+void Aof::RewriteCron() {
+  // Redis runs one fork at a time; here a rewrite waits for a BGSAVE likewise.
+  if (rewrite_ != nullptr || server_.rdb_saver().background_save_running()) return;
+  if (rewrite_scheduled_) {
+    if (RewriteLimited()) return;
+    // CONFIG SET appendonly yes waited for the save: it turns the AOF on now.
+    if (writer_ == nullptr) return Switch();
+    StartRewrite();
+    return;
+  }
+  if (AutoRewriteDue()) StartRewrite();
+}
+
+bool Aof::AutoRewriteDue() {
+  const Config& config = server_.config();
+  if (writer_ == nullptr || enabling_ || config.auto_aof_rewrite_percentage <= 0) return false;
+  const uint64_t current = CurrentSize();
+  if (current <= static_cast<uint64_t>(config.auto_aof_rewrite_min_size)) return false;
+  const uint64_t base = std::max<uint64_t>(rewrite_base_size_, 1);
+  const int64_t growth = static_cast<int64_t>(current * 100 / base) - 100;
+  if (growth < config.auto_aof_rewrite_percentage || RewriteLimited()) return false;
+  spdlog::info("Starting automatic rewriting of AOF on {}% growth", growth);
+  return true;
+}
+
+bool Aof::RewriteLimited() {
+  constexpr uint64_t kFailuresBeforeLimit = 3;
+  constexpr int64_t kLongestDelayMinutes = 60;
+  if (consecutive_failures_ < kFailuresBeforeLimit) {
+    limit_delay_minutes_ = 0;
+    limited_until_ = 0;
+    return false;
+  }
+  const int64_t now = server_.clock().NowMs() / 1000;
+  if (limited_until_ != 0) {
+    if (now < limited_until_) return true;
+    limited_until_ = 0;  // the wait is over: one more attempt
+    return false;
+  }
+  limit_delay_minutes_ =
+      std::min(limit_delay_minutes_ == 0 ? 1 : limit_delay_minutes_ * 2, kLongestDelayMinutes);
+  limited_until_ = now + limit_delay_minutes_ * 60;
+  spdlog::warn(
+      "Background AOF rewrite has repeatedly failed and triggered the limit, will retry in {} "
+      "minutes",
+      limit_delay_minutes_);
+  return true;
+}
+
 std::string Aof::StartRewrite() {
   if (rewrite_ != nullptr) return "ERR Background append only file rewriting already in progress";
   if (writer_ == nullptr) return "ERR Magnetar rewrites the append only file only when it is on";
+  // A failed start is not retried from the cron as a scheduled one; RewriteFailed counts it.
+  rewrite_scheduled_ = false;
   const Config& config = server_.config();
   // Listed in the manifest before the rewrite starts, so that a crash meanwhile still loads the
   // old base, the old incr files and this one.
@@ -29,6 +93,7 @@ std::string Aof::StartRewrite() {
     RewriteFailed();
     return {};
   }
+  CountClosedFiles();  // the previous incr file is complete
   StartBase(incr_seq);
   return {};
 }
@@ -57,20 +122,27 @@ void Aof::Switch() {
     writer_.reset();
     if (enabling_) unlink((dir_ + "/" + TempIncrName()).c_str());
     enabling_ = false;
+    rewrite_scheduled_ = false;
     return;
   }
   if (writer_ != nullptr) return;
-  if (mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) {
-    spdlog::warn("Can't open or create append-only dir {}: {}", config.appenddirname,
-                 std::strerror(errno));
+  if (server_.rdb_saver().background_save_running()) {
+    // As in Redis: no write is kept meanwhile, the base written once the save ends holds them.
+    spdlog::warn(
+        "AOF was enabled but there is already another background operation. An AOF background "
+        "was scheduled to start when possible.");
+    rewrite_scheduled_ = true;
     return;
   }
+  rewrite_scheduled_ = false;
+  if (!CreateDir()) return;
   // The files of an earlier run stay named until the new base replaces them; their numbers go on.
   std::string error;
   std::optional<std::string> text = ReadWholeFile(dir_ + "/" + AofManifestName(config));
   std::optional<AofManifest> old = text ? AofManifest::Parse(*text, error) : AofManifest();
   manifest_ = old.value_or(AofManifest());
   if (!OpenIncr(TempIncrName(), kTempForEnabling)) return;
+  closed_files_size_ = 0;  // the old files are no part of what is being written
   enabling_ = true;
   StartBase(manifest_.last_incr_seq() + 1);
 }
@@ -129,6 +201,8 @@ void Aof::FinishRewrite(const persistence::RdbFileOutcome& outcome) {
   }
   manifest_ = std::move(next);
   enabling_ = false;
+  CountClosedFiles();
+  rewrite_base_size_ = CurrentSize();
   for (const std::string& name : history) {
     spdlog::info("Removing the history file {}", name);
     unlink((dir_ + "/" + name).c_str());

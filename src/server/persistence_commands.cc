@@ -13,7 +13,8 @@ namespace {
 using namespace commands;
 
 void Save(CommandContext& ctx) {
-  std::string error = AsServer(ctx).server.rdb_saver().SaveNow(/*refuse_if_busy=*/true, /*counted=*/true);
+  std::string error =
+      AsServer(ctx).server.rdb_saver().SaveNow(/*refuse_if_busy=*/true, /*counted=*/true);
   if (!error.empty()) return ctx.reply.Error(error);
   ctx.reply.Ok();
 }
@@ -29,10 +30,15 @@ void BackgroundSave(CommandContext& ctx) {
   ctx.reply.SimpleString("Background saving started");
 }
 
+// Inside EXEC, or while a BGSAVE runs, the rewrite is scheduled for the cron, as in Redis.
 void RewriteAof(CommandContext& ctx) {
-  std::string error = AsServer(ctx).server.aof().StartRewrite();
+  ServerContext& sctx = AsServer(ctx);
+  bool scheduled = false;
+  std::string error =
+      sctx.server.aof().RequestRewrite(/*in_exec=*/sctx.client.transaction.active(), scheduled);
   if (!error.empty()) return ctx.reply.Error(error);
-  ctx.reply.SimpleString("Background append only file rewriting started");
+  ctx.reply.SimpleString(scheduled ? "Background append only file rewriting scheduled"
+                                   : "Background append only file rewriting started");
 }
 
 void LastSave(CommandContext& ctx) {

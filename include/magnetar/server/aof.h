@@ -148,6 +148,10 @@ class Aof final : private AofWriterHost {
   // it is on disk the manifest switches to it and the older files are removed. Empty, or Redis's
   // refusal.
   std::string StartRewrite();
+  // BGREWRITEAOF: StartRewrite, except that inside EXEC (`in_exec`) or while a BGSAVE runs the
+  // rewrite is scheduled, for RewriteCron to start once nothing else runs, as Redis does
+  // (`scheduled` says which happened).
+  std::string RequestRewrite(bool in_exec, bool& scheduled);
   bool rewrite_running() const { return rewrite_ != nullptr; }
   // CONFIG SET appendonly changed it. Turned on, writes go to a temporary incr file that no
   // manifest names while a rewrite writes the base, as in Redis 7.0: a crash meanwhile leaves the
@@ -155,7 +159,8 @@ class Aof final : private AofWriterHost {
   void Switch();
 
   void AppendInfo(std::string& out) const;
-  // From the server's cron: the writer's retries and postponed writes.
+  // From the server's cron: the writer's retries and postponed writes, and the rewrites the
+  // cron starts (RewriteCron).
   void Cron();
 
   // An AOF write or fsync failed and none has succeeded since: writes are refused with this
@@ -167,8 +172,22 @@ class Aof final : private AofWriterHost {
   void HoldOutput() override;
   bool SnapshotWriting() const override;
 
+  // The cron's part of rewriting (aof_rewrite.cc): starts a scheduled rewrite, or an automatic
+  // one once the files have grown by auto-aof-rewrite-percentage since the last rewrite or the
+  // load, as Redis's serverCron does.
+  void RewriteCron();
+
   enum IncrOpening { kCreatedAtStart, kOpenedAtStart, kCreatedForRewrite, kTempForEnabling };
 
+  // Redis 7.0's upgrade of a single-file AOF (`dir/appendfilename`, from Redis 6 or older): true
+  // when the manifest read from disk (empty when there is none) calls for it.
+  bool NeedsLegacyUpgrade(const AofManifest& on_disk) const;
+  // Names the old file as base 1 in a new manifest, then moves it into the directory. False, with
+  // Redis's message logged, when a step fails. A crash between the two steps is redone at the
+  // next start (NeedsLegacyUpgrade's third case).
+  bool UpgradeLegacyFile();
+  // Creates dir/appenddirname unless it exists; false, with Redis's message logged, on failure.
+  bool CreateDir() const;
   bool Create();
   // Makes `name` the incr file the writes go to; a created one is added to the manifest on disk.
   bool OpenIncr(const std::string& name, IncrOpening opening);
@@ -178,6 +197,16 @@ class Aof final : private AofWriterHost {
   void FinishRewrite(const persistence::RdbFileOutcome& outcome);
   void RewriteFailed();
   std::string TempIncrName() const;
+  // Redis's aofRewriteLimited: after 3 consecutive failures the cron's rewrites wait 1 minute,
+  // then 2, 4... up to an hour between attempts (BGREWRITEAOF is never held back).
+  bool RewriteLimited();
+  // auto-aof-rewrite-percentage's rule, logging Redis's line when it fires.
+  bool AutoRewriteDue();
+  // Adds up the manifest's files but the incr file the writer appends to, whose size the writer
+  // keeps: called whenever the files change.
+  void CountClosedFiles();
+  // INFO's aof_current_size: every file the manifest names.
+  uint64_t CurrentSize() const;
 
   Server& server_;
   std::string dir_;  // dir/appenddirname
@@ -190,6 +219,13 @@ class Aof final : private AofWriterHost {
   bool last_rewrite_ok_ = true;
   uint64_t rewrites_ = 0;
   uint64_t consecutive_failures_ = 0;
+  bool rewrite_scheduled_ = false;  // INFO's aof_rewrite_scheduled
+  uint64_t closed_files_size_ = 0;  // see CountClosedFiles
+  // The size after the last rewrite or the load, from which auto-aof-rewrite-percentage's
+  // growth is measured (INFO's aof_base_size).
+  uint64_t rewrite_base_size_ = 0;
+  int64_t limit_delay_minutes_ = 0;
+  int64_t limited_until_ = 0;  // Unix seconds; 0 when not waiting
 };
 
 }  // namespace magnetar::server
