@@ -75,14 +75,10 @@ struct FlushQueue {
   size_t next = 0;
   bool posted = false;  // a Drain is queued, or a spent one will resume
 
-  std::function<bool()> commit;
+  std::function<void()> commit;
   bool holding = false;  // output waits for the commit handler, which is queued
   std::vector<std::shared_ptr<AsioConnection>> held;
 };
-
-// Why connections are closed when a group commit fails.
-constexpr std::string_view kCommitFailedReason =
-    "the replies of writes that could not be persisted are never sent";
 
 class AsioConnection final : public Connection,
                              public std::enable_shared_from_this<AsioConnection> {
@@ -411,18 +407,14 @@ void FlushQueue::Defer(AsioConnection& connection) {
 
 void FlushQueue::Release() {
   holding = false;
-  const bool committed = !commit || commit();
+  if (commit) commit();
   // Taken out first: the writes may run requests that hold output for the next commit.
   std::vector<std::shared_ptr<AsioConnection>> waiting;
   waiting.swap(held);
   int64_t now = MonotonicUs();
   for (const std::shared_ptr<AsioConnection>& connection : waiting) {
     connection->held_ = false;
-    if (committed) {
-      connection->WriteNow(now);
-    } else {
-      connection->Close(kCommitFailedReason);
-    }
+    connection->WriteNow(now);
   }
   // The list keeps its room for the next batch unless this one was unusually big.
   if (held.empty() && waiting.capacity() <= 1024) {
@@ -623,7 +615,7 @@ void EventLoop::Connect(const std::string& host, int port, int64_t timeout_ms,
       });
 }
 
-void EventLoop::SetOutputCommit(std::function<bool()> commit) {
+void EventLoop::SetOutputCommit(std::function<void()> commit) {
   impl_->flush_queue.commit = std::move(commit);
 }
 

@@ -37,6 +37,16 @@ void ReplyBuilder::Integer(int64_t value) {
   buffer_.append(text, n);
 }
 
+void ReplyBuilder::AppendCommand(std::string& out, std::span<const std::string_view> argv) {
+  char header[1 + kMaxInt64Chars + 2];
+  header[0] = '*';
+  size_t n = 1 + FormatInt64(static_cast<int64_t>(argv.size()), header + 1);
+  header[n++] = '\r';
+  header[n++] = '\n';
+  out.append(header, n);
+  for (std::string_view arg : argv) AppendBulk(out, arg);
+}
+
 void ReplyBuilder::AppendBulk(std::string& out, std::string_view data) {
   constexpr size_t kInline = 96;  // data up to this size travels in the stack chunk
   char chunk[1 + kMaxInt64Chars + 2 + kInline + 2];

@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "magnetar/common/clock.h"
+#include "magnetar/resp/reply_builder.h"
 #include "magnetar/server/aof.h"
 
 namespace magnetar::server {
@@ -29,7 +30,7 @@ AofWriter::~AofWriter() {
   }
   wake_.notify_one();
   sync_thread_.join();
-  WriteOut();
+  if (!buffer_.empty()) WriteOut();
   if (config_.appendfsync != AppendFsync::kNo) Sync();
   close(fd_);
 }
@@ -43,25 +44,24 @@ void AofWriter::Append(std::span<const std::string_view> argv) {
       fmt::format_to(std::back_inserter(buffer_), "#TS:{}\r\n", now);
     }
   }
-  fmt::format_to(std::back_inserter(buffer_), "*{}\r\n", argv.size());
-  for (std::string_view arg : argv) {
-    fmt::format_to(std::back_inserter(buffer_), "${}\r\n", arg.size());
-    buffer_.append(arg).append("\r\n");
-  }
+  resp::ReplyBuilder::AppendCommand(buffer_, argv);
 }
 
-bool AofWriter::EndOfWrites() {
-  if (WriteGathered()) return true;
-  // everysec and no acknowledge a write whose AOF write failed, as Redis does, and refuse the
-  // writes that follow; always does not acknowledge it.
-  return config_.appendfsync != AppendFsync::kAlways;
+void AofWriter::EndOfWrites() {
+  if (commit_pending_ || buffer_.empty()) return;
+  commit_pending_ = true;
+  host_.HoldOutput();
 }
 
-bool AofWriter::WriteGathered() {
+bool AofWriter::Commit() {
+  if (!commit_pending_) return true;
+  commit_pending_ = false;
+  return Persist();
+}
+
+bool AofWriter::Persist() {
   if (buffer_.empty() || PostponedBySlowFsync()) return true;
-  if (!WriteOut()) return false;
-  AfterWrite();
-  return true;
+  return WriteOut() && SyncAfterWrite();
 }
 
 // everysec: write() on a file being fsynced waits for the fsync, which would stall the loop on a
@@ -108,38 +108,30 @@ bool AofWriter::WriteOut() {
   return true;
 }
 
-void AofWriter::AfterWrite() {
+bool AofWriter::SyncAfterWrite() {
   if (config_.no_appendfsync_on_rewrite && host_.SnapshotWriting()) {
     sync_skipped_ = true;
-    return;
+    return true;
   }
   sync_skipped_ = false;
-  if (config_.appendfsync == AppendFsync::kAlways) {
-    if (!commit_pending_) host_.HoldOutput();
-    commit_pending_ = true;
-  } else if (config_.appendfsync == AppendFsync::kEverysec) {
-    // Read on the loop, so that the thread never reads the configuration.
+  if (config_.appendfsync == AppendFsync::kAlways) return Sync();
+  // Read on the loop, so that the thread never reads the configuration.
+  if (config_.appendfsync == AppendFsync::kEverysec) {
     unsynced_.store(true, std::memory_order_relaxed);
   }
-}
-
-bool AofWriter::Commit() {
-  if (!commit_pending_) return true;
-  commit_pending_ = false;
-  return Sync();
+  return true;
 }
 
 void AofWriter::Cron() {
+  if (commit_pending_) return;  // the batch's commit is queued
   if (!buffer_.empty()) {
-    WriteGathered();
-  } else if (sync_skipped_ && !(config_.no_appendfsync_on_rewrite && host_.SnapshotWriting())) {
-    AfterWrite();
-  }
-  // A failed fsync is retried; one that succeeds lets writes in again. (everysec's thread retries
-  // by itself, its file being marked unsynced.)
-  if (config_.appendfsync == AppendFsync::kAlways && write_errno_ == 0 &&
-      fsync_errno_.load(std::memory_order_relaxed) != 0) {
-    Sync();
+    Persist();
+  } else if (sync_skipped_ || (config_.appendfsync == AppendFsync::kAlways &&
+                               fsync_errno_.load(std::memory_order_relaxed) != 0)) {
+    // An fsync held back by no-appendfsync-on-rewrite, or a failed one, which is retried: one that
+    // succeeds lets writes in again. (everysec's thread retries by itself: its file stays
+    // unsynced.)
+    SyncAfterWrite();
   }
 }
 

@@ -251,18 +251,11 @@ void Call(Server& server, Client& client, RegisteredCommand& command,
 
 void CallUnit(Server& server, Client& client, RegisteredCommand& command,
               std::span<const std::string_view> args) {
-  resp::ReplyBuilder& reply = client.reply();
-  const size_t mark = reply.size();
+  const size_t mark = client.reply().size();
   Propagator& propagator = server.propagator();
   propagator.BeginUnit();
   Call(server, client, command, args);
-  if (propagator.EndUnit()) return;
-  std::string error = server.aof().WriteErrorText();
-  reply.buffer().resize(mark);
-  reply.Error(error);
-  ++command.stats.failed_calls;
-  ++server.stats().total_error_replies;
-  CountErrorReply(server.stats(), error);
+  if (propagator.EndUnit()) server.aof().NoteWriteReply(client, mark);
 }
 
 void Dispatch(Server& server, Client& client, std::span<const std::string_view> args) {

@@ -25,8 +25,8 @@ void Call(Server& server, Client& client, commands::RegisteredCommand& command,
           std::span<const std::string_view> args);
 
 // Runs an admitted command as one execution unit of the propagator (a client's command, or a
-// blocked client's once its key is ready). With appendfsync always, a unit whose writes the AOF
-// could not persist is not acknowledged: its reply becomes Redis's MISCONF error.
+// blocked client's once its key is ready). The reply of a unit that made writes is shown to the
+// AOF, which turns it into Redis's MISCONF error if it cannot persist them (appendfsync always).
 void CallUnit(Server& server, Client& client, commands::RegisteredCommand& command,
               std::span<const std::string_view> args);
 

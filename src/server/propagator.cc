@@ -11,15 +11,19 @@ void Propagator::RemoveSink(PropagationSink& sink) {
   sinks_.erase(std::remove(sinks_.begin(), sinks_.end(), &sink), sinks_.end());
 }
 
-void Propagator::Record(size_t db, std::span<const std::string_view> argv) {
+template <typename Arg>
+void Propagator::RecordArgs(size_t db, std::span<const Arg> argv) {
   if (!active()) return;
-  pending_.push_back({db, std::vector<std::string>(argv.begin(), argv.end())});
+  pending_.push_back({db, pending_args_.size(), argv.size()});
+  for (const Arg& arg : argv) {
+    pending_args_.emplace_back(pending_bytes_.size(), arg.size());
+    pending_bytes_.append(arg);
+  }
 }
 
-void Propagator::Record(size_t db, std::span<const std::string> argv) {
-  if (!active()) return;
-  pending_.push_back({db, std::vector<std::string>(argv.begin(), argv.end())});
-}
+void Propagator::Record(size_t db, std::span<const std::string_view> argv) { RecordArgs(db, argv); }
+
+void Propagator::Record(size_t db, std::span<const std::string> argv) { RecordArgs(db, argv); }
 
 void Propagator::SendNow(size_t db, std::span<const std::string_view> argv) {
   if (!active()) return;
@@ -29,22 +33,37 @@ void Propagator::SendNow(size_t db, std::span<const std::string_view> argv) {
 
 bool Propagator::EndUnit() {
   if (depth_ > 0) --depth_;
-  if (depth_ > 0 || pending_.empty()) return true;
-  std::vector<Pending> writes;
-  writes.swap(pending_);
-  if (!active()) return true;
-  const bool wrap = writes.size() > 1;
+  if (depth_ > 0 || pending_.empty()) return false;
+  if (!active()) {
+    ClearPending();
+    return false;
+  }
+  const bool wrap = pending_.size() > 1;
   // MULTI takes the first write's database, so its SELECT comes before MULTI.
-  if (wrap) Emit(writes.front().db, std::array<std::string_view, 1>{"MULTI"});
-  std::vector<std::string_view> views;
-  for (const Pending& write : writes) {
-    views.assign(write.argv.begin(), write.argv.end());
-    Emit(write.db, views);
+  if (wrap) Emit(pending_.front().db, std::array<std::string_view, 1>{"MULTI"});
+  for (const PendingWrite& write : pending_) {
+    views_.clear();
+    for (size_t i = write.first_arg; i < write.first_arg + write.argc; ++i) {
+      views_.emplace_back(pending_bytes_.data() + pending_args_[i].first, pending_args_[i].second);
+    }
+    Emit(write.db, views_);
   }
   if (wrap) EmitToSinks(std::array<std::string_view, 1>{"EXEC"});
-  bool persisted = true;
-  for (PropagationSink* sink : sinks_) persisted &= sink->EndOfWrites();
-  return persisted;
+  ClearPending();
+  for (PropagationSink* sink : sinks_) sink->EndOfWrites();
+  return true;
+}
+
+void Propagator::ClearPending() {
+  pending_.clear();
+  pending_args_.clear();
+  // One huge unit (an MSET of a million keys) should not pin its room forever.
+  constexpr size_t kMaxIdleBytes = 1024 * 1024;
+  if (pending_bytes_.capacity() > kMaxIdleBytes) {
+    std::string().swap(pending_bytes_);
+  } else {
+    pending_bytes_.clear();
+  }
 }
 
 void Propagator::Emit(size_t db, std::span<const std::string_view> argv) {

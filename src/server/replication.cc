@@ -12,6 +12,7 @@
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/common/clock.h"
 #include "magnetar/common/numbers.h"
+#include "magnetar/resp/reply_builder.h"
 #include "magnetar/server/blocking.h"
 #include "magnetar/server/client.h"
 #include "magnetar/server/server.h"
@@ -22,12 +23,6 @@ namespace magnetar::server {
 namespace {
 
 const std::string kNoReplid(40, '0');
-
-void AppendBulk(std::string& out, std::string_view arg) {
-  fmt::format_to(std::back_inserter(out), "${}\r\n", arg.size());
-  out.append(arg);
-  out.append("\r\n");
-}
 
 std::string_view PhaseName(ReplicaState::Phase phase) {
   switch (phase) {
@@ -87,8 +82,7 @@ void Replication::EnsureBacklog() {
 
 void Replication::Append(std::span<const std::string_view> argv) {
   encode_buffer_.clear();
-  fmt::format_to(std::back_inserter(encode_buffer_), "*{}\r\n", argv.size());
-  for (std::string_view arg : argv) AppendBulk(encode_buffer_, arg);
+  resp::ReplyBuilder::AppendCommand(encode_buffer_, argv);
   Feed(encode_buffer_);
   last_write_offset_ = offset();
 }

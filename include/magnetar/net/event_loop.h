@@ -48,10 +48,10 @@ class EventLoop {
   void ArmTimer(size_t timer, int64_t delay_ms);
   // Group commit. HoldOutput() keeps the output of every connection (replies, messages, the
   // replicas' stream) in its buffer until the loop has run the handlers that are ready now and
-  // then `commit` once: the writes of the whole batch share one commit (the AOF's fsync with
-  // appendfsync always) and no reply leaves before it. When `commit` returns false, the
-  // connections holding output are closed instead, so nothing it did not persist is acknowledged.
-  void SetOutputCommit(std::function<bool()> commit);
+  // then `commit` once: the writes of the whole batch share one commit (the AOF's write, and its
+  // fsync with appendfsync always) and no reply leaves before it. `commit` may still change the
+  // output it held (a write it could not persist gets an error instead of its reply).
+  void SetOutputCommit(std::function<void()> commit);
   void HoldOutput();
   // Calls `handler(signal)` on SIGTERM and SIGINT.
   void OnShutdownSignal(std::function<void(int)> handler);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -52,6 +53,9 @@ class ReplyBuilder {
   // one append of a chunk assembled on the stack: on replies of many short bulks (LRANGE 0 599)
   // the appends are the work, more than walking the values.
   static void AppendBulk(std::string& out, std::string_view data);
+  // Appends `argv` as a client sends a command, an array of bulk strings: the form of the
+  // commands in the AOF and in the replication stream.
+  static void AppendCommand(std::string& out, std::span<const std::string_view> argv);
 
   std::string& buffer() { return buffer_; }
   const std::string& buffer() const { return buffer_; }

@@ -25,6 +25,7 @@ struct RdbFileOutcome;
 
 namespace magnetar::server {
 
+class Client;
 class Server;
 struct AofBaseJob;
 
@@ -67,12 +68,12 @@ class AofWriterHost {
   virtual bool SnapshotWriting() const = 0;
 };
 
-// Appends the propagated writes to an incr file in RESP. A unit's writes are gathered and written
-// with one write() when the unit ends (EndOfWrites), before its replies can leave.
-// - appendfsync always: one fsync per event-loop batch (group commit): the unit's write asks the
-//   host to hold every reply back, and Commit() fsyncs once for all the batch's writes before the
-//   loop sends them. A unit whose write fails is not persisted and EndOfWrites says so, so its
-//   client gets MISCONF instead of an acknowledgement.
+// Appends the propagated writes to an incr file in RESP. The writes of an event-loop batch are
+// gathered and written with one write() when the batch ends (group commit: the first write of a
+// batch has the host hold every reply back until Commit()), so no reply leaves before its write
+// is in the file, as in Redis, which writes before it sends the replies of a loop iteration.
+// - appendfsync always: Commit() also fsyncs, once for the whole batch. When the write or the
+//   fsync fails, Commit() says so and the batch's writes are not acknowledged (Aof).
 // - everysec: a thread fsyncs once a second, so the loop never waits for the disk. While that
 //   fsync runs, writes are postponed (write() would wait behind it) for up to 2 s, as Redis does.
 // - no: the kernel decides.
@@ -85,8 +86,9 @@ class AofWriter final : public PropagationSink {
   ~AofWriter() override;  // writes what is pending, fsyncs and closes
 
   void Append(std::span<const std::string_view> argv) override;
-  bool EndOfWrites() override;
-  // The group commit of appendfsync always: the batch's fsync. False when it failed.
+  void EndOfWrites() override;
+  // The batch's write (and, with appendfsync always, its fsync). False when the writes gathered
+  // are not persisted as appendfsync asks: the write failed, or always's fsync did.
   bool Commit();
   // From the server's cron: writes postponed or failed writes, and retries a failed fsync.
   void Cron();
@@ -103,11 +105,12 @@ class AofWriter final : public PropagationSink {
   uint64_t delayed_fsyncs() const { return delayed_fsyncs_; }
 
  private:
-  // Writes the gathered bytes unless everysec postpones them. False when the write failed.
-  bool WriteGathered();
+  // Writes the gathered bytes unless everysec postpones them, then fsyncs as appendfsync says.
+  // False when the write or always's fsync failed.
+  bool Persist();
   bool WriteOut();
   bool PostponedBySlowFsync();
-  void AfterWrite();
+  bool SyncAfterWrite();
   bool Sync();
   void SyncLoop();
 
@@ -117,8 +120,8 @@ class AofWriter final : public PropagationSink {
   AofWriterHost& host_;
   std::string buffer_;
   int write_errno_ = 0;             // the last write()'s error, 0 once one succeeds
-  bool commit_pending_ = false;     // always: written since the last fsync
-  bool sync_skipped_ = false;       // everysec: written while no-appendfsync-on-rewrite held it
+  bool commit_pending_ = false;     // the host holds the replies until Commit()
+  bool sync_skipped_ = false;       // written while no-appendfsync-on-rewrite held the fsync
   int64_t postponed_since_us_ = 0;  // everysec: writes held back behind a running fsync
   uint64_t delayed_fsyncs_ = 0;
   int64_t annotated_second_ = 0;  // aof-timestamp-enabled: the second of the last #TS line
@@ -167,10 +170,18 @@ class Aof final : private AofWriterHost {
   // error's text (Redis's MISCONF).
   bool RefusesWrites() const { return writer_ != nullptr && writer_->failing(); }
   std::string WriteErrorText() const;
+  // The reply `client` got from offset `mark` of its output on is that of a unit that made
+  // writes. With appendfsync always it stays back until the batch is committed, and becomes the
+  // MISCONF error if the commit fails: a write is acknowledged only once it is on disk.
+  void NoteWriteReply(Client& client, size_t mark);
 
  private:
   void HoldOutput() override;
   bool SnapshotWriting() const override;
+  // The loop's group commit (net::EventLoop::SetOutputCommit).
+  void CommitBatch();
+  // The batch's commit failed: the replies noted since it began become MISCONF errors.
+  void RefuseBatchReplies();
 
   // The cron's part of rewriting (aof_rewrite.cc): starts a scheduled rewrite, or an automatic
   // one once the files have grown by auto-aof-rewrite-percentage since the last rewrite or the
@@ -212,6 +223,13 @@ class Aof final : private AofWriterHost {
   std::string dir_;  // dir/appenddirname
   AofManifest manifest_;
   std::unique_ptr<AofWriter> writer_;
+  // appendfsync always: the replies of this batch's writes (NoteWriteReply), in order.
+  struct WriteReply {
+    uint64_t client_id;
+    size_t begin;
+    size_t end;
+  };
+  std::vector<WriteReply> batch_replies_;
   std::unique_ptr<AofBaseJob> rewrite_;
   bool enabling_ = false;  // the writes go to the temporary incr file until the base is written
   size_t rewrite_timer_;

@@ -25,10 +25,9 @@ class PropagationSink {
   virtual ~PropagationSink() = default;
   virtual void Append(std::span<const std::string_view> argv) = 0;
   // Called once a unit's writes (or a write sent at once) have all been appended: a sink that
-  // batches its output (the AOF) writes it out here, before the unit's replies leave. False when
-  // the writes could not be persisted and must not be acknowledged (the AOF with appendfsync
-  // always, on a failed write).
-  virtual bool EndOfWrites() { return true; }
+  // batches its output (the AOF) arranges here for it to be written before the unit's replies
+  // leave.
+  virtual void EndOfWrites() {}
 };
 
 // A sink that keeps every command it receives, for tests.
@@ -50,8 +49,7 @@ class Propagator {
 
   // Execution units nest (EXEC runs commands); writes are sent when the outermost one ends.
   void BeginUnit() { ++depth_; }
-  // False when a sink could not persist the unit's writes: the unit's client must get an error
-  // instead of its reply.
+  // True when the unit's writes were sent to the sinks (the outermost unit made writes).
   bool EndUnit();
   // True while a unit runs (a command, or EXEC with its commands).
   bool in_unit() const { return depth_ > 0; }
@@ -68,17 +66,26 @@ class Propagator {
  private:
   static constexpr size_t kNoDb = ~size_t{0};
 
+  template <typename Arg>
+  void RecordArgs(size_t db, std::span<const Arg> argv);
+  void ClearPending();
   void Emit(size_t db, std::span<const std::string_view> argv);
   void EmitToSinks(std::span<const std::string_view> argv);
 
   std::vector<PropagationSink*> sinks_;
   size_t depth_ = 0;
   size_t selected_db_ = kNoDb;
-  struct Pending {
+  // The unit's writes, kept without an allocation per write: their arguments are copied back to
+  // back into one buffer, which keeps its room from unit to unit.
+  struct PendingWrite {
     size_t db;
-    std::vector<std::string> argv;
+    size_t first_arg;  // index into pending_args_
+    size_t argc;
   };
-  std::vector<Pending> pending_;
+  std::vector<PendingWrite> pending_;
+  std::vector<std::pair<size_t, size_t>> pending_args_;  // offset and size in pending_bytes_
+  std::string pending_bytes_;
+  std::vector<std::string_view> views_;  // one write's arguments as it is emitted
 };
 
 }  // namespace magnetar::server
