@@ -115,6 +115,25 @@ TEST_P(AofWriteErrorsTest, WritesAreRefusedUntilTheDiskTakesThemAgain) {
   EXPECT_EQ(client_->Call({"EXISTS", "counter"}), ":0\r\n");
 }
 
+// always: the writes of a pipelined batch are committed together; when the commit fails, each
+// write's reply becomes the error while the reads between them keep theirs.
+TEST_P(AofWriteErrorsTest, AFailedCommitRefusesEachWriteOfThePipelineOnly) {
+  if (GetParam() != "always") GTEST_SKIP() << "everysec and no acknowledge as Redis does";
+  ASSERT_EQ(client_->Call({"SET", "before", "1"}), "+OK\r\n");
+  ASSERT_TRUE(LimitFileSize(10));
+  ASSERT_TRUE(client_->SendRaw(
+      "*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$40\r\n0123456789012345678901234567890123456789\r\n"
+      "*2\r\n$3\r\nGET\r\n$6\r\nbefore\r\n"
+      "*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n"));
+  std::string replies[3];
+  for (std::string& reply : replies) ASSERT_EQ(client_->ReadReply(reply), ReadStatus::kReply);
+  EXPECT_EQ(replies[0], kTooLarge);
+  EXPECT_EQ(replies[1], "$1\r\n1\r\n");
+  EXPECT_EQ(replies[2], kTooLarge);
+  ASSERT_TRUE(LimitFileSize(RLIM_INFINITY));
+  ASSERT_TRUE(WritesAcceptedAgain());
+}
+
 INSTANTIATE_TEST_SUITE_P(Policies, AofWriteErrorsTest,
                          ::testing::Values("always", "everysec", "no"),
                          [](const auto& info) { return info.param; });
