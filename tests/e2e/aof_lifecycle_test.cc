@@ -17,8 +17,8 @@
 #include <string>
 #include <thread>
 
+#include "e2e/aof_fixture.h"
 #include "e2e/info_field.h"
-#include "e2e/server_fixture.h"
 #include "e2e/temp_dir.h"
 
 namespace magnetar::e2e {
@@ -35,15 +35,6 @@ std::string Incompressible(size_t size, uint32_t seed) {
     c = static_cast<char>('!' + (seed >> 24) % 90);
   }
   return text;
-}
-
-std::string Bulk(std::string_view text) { return fmt::format("${}\r\n{}\r\n", text.size(), text); }
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream content;
-  content << file.rdbuf();
-  return std::move(content).str();
 }
 
 void WriteAll(const std::string& path, std::string_view bytes) {
@@ -70,23 +61,8 @@ constexpr std::string_view kUpgradedManifest =
     "file appendonly.aof seq 1 type b\n"
     "file appendonly.aof.1.incr.aof seq 1 type i\n";
 
-class AofLifecycleTest : public ServerTest {
+class AofLifecycleTest : public AofServerTest {
  protected:
-  ::testing::AssertionResult StartWithAof(std::vector<Directive> extra = {}) {
-    std::vector<Directive> directives = {{"dir", dir_.path()},
-                                         {"appendonly", "yes"},
-                                         {"appendfsync", "always"},
-                                         {"enable-debug-command", "yes"}};
-    directives.insert(directives.end(), extra.begin(), extra.end());
-    return StartServer(std::move(directives));
-  }
-  void Kill() {
-    ::kill(server_->pid(), SIGKILL);
-    server_->Stop();
-  }
-  std::string AofFile(std::string_view name) const {
-    return dir_.file(fmt::format("appendonlydir/{}", name));
-  }
   std::string Info(RespClient& client, std::string_view field) {
     return InfoField(client, "persistence", field);
   }
@@ -123,8 +99,6 @@ class AofLifecycleTest : public ServerTest {
                                             "(appendonlydir)."),
               std::string::npos);
   }
-
-  TempDir dir_;
 };
 
 TEST_P(AofLifecycleTest, ALegacyFileBecomesTheBase) {
@@ -134,11 +108,7 @@ TEST_P(AofLifecycleTest, ALegacyFileBecomesTheBase) {
   ExpectUpgraded(*client);
   // Writes go on in incr file 1, and the next start loads both.
   client->Call({"SET", "c", "3"});
-  std::string digest = client->Call({"DEBUG", "DIGEST"});
-  Kill();
-  ASSERT_TRUE(StartWithAof());
-  client = Connect();
-  EXPECT_EQ(client->Call({"DEBUG", "DIGEST"}), digest);
+  EXPECT_TRUE(RestartKeepsDigest(client));
   EXPECT_EQ(client->Call({"GET", "c"}), Bulk("3"));
   EXPECT_EQ(ReadAll(AofFile("appendonly.aof.manifest")), kUpgradedManifest);
 }
@@ -214,11 +184,7 @@ TEST_P(AofLifecycleTest, GrowthStartsARewrite) {
   EXPECT_EQ(ReadAll(AofFile("appendonly.aof.manifest")),
             "file appendonly.aof.3.base.rdb seq 3 type b\n"
             "file appendonly.aof.3.incr.aof seq 3 type i\n");
-  std::string digest = client->Call({"DEBUG", "DIGEST"});
-  Kill();
-  ASSERT_TRUE(StartWithAof());
-  client = Connect();
-  EXPECT_EQ(client->Call({"DEBUG", "DIGEST"}), digest);
+  EXPECT_TRUE(RestartKeepsDigest(client));
 }
 
 // BGSAVE and BGREWRITEAOF pipelined: the rewrite waits for the save, then runs.
@@ -296,11 +262,7 @@ TEST_P(AofLifecycleTest, TurningItOnDuringABgsaveWaitsForTheSave) {
             "file appendonly.aof.1.base.rdb seq 1 type b\n"
             "file appendonly.aof.1.incr.aof seq 1 type i\n");
   client->Call({"SET", "after", "2"});
-  std::string digest = client->Call({"DEBUG", "DIGEST"});
-  Kill();
-  ASSERT_TRUE(StartWithAof());
-  client = Connect();
-  EXPECT_EQ(client->Call({"DEBUG", "DIGEST"}), digest);
+  EXPECT_TRUE(RestartKeepsDigest(client));
   EXPECT_EQ(client->Call({"DBSIZE"}), ":2002\r\n");
 }
 

@@ -17,8 +17,8 @@
 #include <string>
 #include <thread>
 
+#include "e2e/aof_fixture.h"
 #include "e2e/info_field.h"
-#include "e2e/server_fixture.h"
 #include "e2e/temp_dir.h"
 
 namespace magnetar::e2e {
@@ -26,15 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-std::string Bulk(std::string_view text) { return fmt::format("${}\r\n{}\r\n", text.size(), text); }
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream content;
-  content << file.rdbuf();
-  return std::move(content).str();
-}
 
 // Writes of several kinds: relative times, a transaction, other databases, a lazy expiry.
 void Fill(RespClient& client) {
@@ -59,51 +50,23 @@ void Fill(RespClient& client) {
   client.Call({"SET", "s", "again"});
 }
 
-const std::vector<Directive> kAofOn = {
-    {"appendonly", "yes"}, {"appendfsync", "always"}, {"enable-debug-command", "yes"}};
-
-class AofTest : public ServerTest {
- protected:
-  ::testing::AssertionResult StartIn(const TempDir& dir) {
-    std::vector<Directive> directives = kAofOn;
-    directives.insert(directives.begin(), {"dir", dir.path()});
-    return StartServer(std::move(directives));
-  }
-  void Kill() {
-    ::kill(server_->pid(), SIGKILL);
-    server_->Stop();
-  }
-  std::string AofFile(std::string_view name) const {
-    return dir_.file(fmt::format("appendonlydir/{}", name));
-  }
-
-  TempDir dir_;
-};
+using AofTest = AofServerTest;
 
 TEST_P(AofTest, AcknowledgedWritesSurviveAKill) {
-  ASSERT_TRUE(StartIn(dir_));
+  ASSERT_TRUE(StartWithAof());
   auto client = Connect();
   Fill(*client);
-  std::string digest = client->Call({"DEBUG", "DIGEST"});
-  Kill();
-
-  ASSERT_TRUE(StartIn(dir_));
-  client = Connect();
-  EXPECT_EQ(client->Call({"DEBUG", "DIGEST"}), digest);
+  ASSERT_TRUE(RestartKeepsDigest(client));
   EXPECT_EQ(client->Call({"DBSIZE"}), ":9\r\n");
   EXPECT_EQ(client->Call({"GET", "counter"}), Bulk("2"));
   EXPECT_EQ(client->Call({"GET", "s"}), Bulk("again"));
   // Writes after the restart go on in the same incr file and survive the next kill too.
   client->Call({"SET", "after", "restart"});
-  digest = client->Call({"DEBUG", "DIGEST"});
-  Kill();
-  ASSERT_TRUE(StartIn(dir_));
-  client = Connect();
-  EXPECT_EQ(client->Call({"DEBUG", "DIGEST"}), digest);
+  EXPECT_TRUE(RestartKeepsDigest(client));
 }
 
 TEST_P(AofTest, FilesHaveRedisNamesAndFormat) {
-  ASSERT_TRUE(StartIn(dir_));
+  ASSERT_TRUE(StartWithAof());
   auto client = Connect();
   client->Call({"SET", "a", "1"});
   EXPECT_EQ(ReadAll(AofFile("appendonly.aof.manifest")),
@@ -118,7 +81,7 @@ TEST_P(AofTest, FilesHaveRedisNamesAndFormat) {
 }
 
 TEST_P(AofTest, ATornLastCommandIsCutOff) {
-  ASSERT_TRUE(StartIn(dir_));
+  ASSERT_TRUE(StartWithAof());
   auto client = Connect();
   client->Call({"SET", "kept", "1"});
   Kill();
@@ -126,7 +89,7 @@ TEST_P(AofTest, ATornLastCommandIsCutOff) {
   uintmax_t complete = fs::file_size(incr);
   std::ofstream(incr, std::ios::app | std::ios::binary) << "*3\r\n$3\r\nSET\r\n$4\r\nlost\r\n$1";
 
-  ASSERT_TRUE(StartIn(dir_));
+  ASSERT_TRUE(StartWithAof());
   client = Connect();
   EXPECT_EQ(client->Call({"GET", "kept"}), Bulk("1"));
   EXPECT_EQ(client->Call({"EXISTS", "lost"}), ":0\r\n");
@@ -138,7 +101,7 @@ TEST_P(AofTest, ATornLastCommandIsCutOff) {
 // aof-timestamp-enabled: a "#TS:<unix seconds>" line before the first write of each second, which
 // loading skips.
 TEST_P(AofTest, TimestampAnnotationsAreWrittenAndSkipped) {
-  ASSERT_TRUE(StartIn(dir_));
+  ASSERT_TRUE(StartWithAof());
   auto client = Connect();
   ASSERT_EQ(client->Call({"CONFIG", "SET", "aof-timestamp-enabled", "yes"}), "+OK\r\n");
   auto before = std::chrono::system_clock::now();
@@ -151,7 +114,7 @@ TEST_P(AofTest, TimestampAnnotationsAreWrittenAndSkipped) {
   EXPECT_EQ(incr.substr(line_end + 2),
             "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n");
   Kill();
-  ASSERT_TRUE(StartIn(dir_));
+  ASSERT_TRUE(StartWithAof());
   client = Connect();
   EXPECT_EQ(client->Call({"GET", "a"}), Bulk("1"));
 }
@@ -159,7 +122,7 @@ TEST_P(AofTest, TimestampAnnotationsAreWrittenAndSkipped) {
 // The rewrite's base holds the dataset of its start and the new incr file every write since: a
 // write made while the base is being written is neither lost nor applied twice.
 TEST_P(AofTest, ARewriteUnderWritesLosesNothing) {
-  ASSERT_TRUE(StartIn(dir_));
+  ASSERT_TRUE(StartWithAof());
   auto client = Connect();
   client->Call({"DEBUG", "POPULATE", "200000", "filler", "50"});
   client->Call({"SET", "counter", "0"});
@@ -187,14 +150,9 @@ TEST_P(AofTest, ARewriteUnderWritesLosesNothing) {
   EXPECT_EQ(ReadAll(AofFile("appendonly.aof.manifest")),
             "file appendonly.aof.2.base.rdb seq 2 type b\n"
             "file appendonly.aof.2.incr.aof seq 2 type i\n");
-  std::string digest = client->Call({"DEBUG", "DIGEST"});
   std::string counter = client->Call({"GET", "counter"});
-  Kill();
-
-  ASSERT_TRUE(StartIn(dir_));
-  client = Connect();
+  ASSERT_TRUE(RestartKeepsDigest(client));
   EXPECT_EQ(client->Call({"GET", "counter"}), counter);
-  EXPECT_EQ(client->Call({"DEBUG", "DIGEST"}), digest);
   EXPECT_FALSE(fs::exists(AofFile("appendonly.aof.1.incr.aof")));
 }
 
@@ -216,12 +174,7 @@ TEST_P(AofTest, TurningItOnAtRunTimeWritesABaseFirst) {
   EXPECT_EQ(ReadAll(AofFile("appendonly.aof.manifest")),
             "file appendonly.aof.1.base.rdb seq 1 type b\n"
             "file appendonly.aof.1.incr.aof seq 1 type i\n");
-  std::string digest = client->Call({"DEBUG", "DIGEST"});
-  Kill();
-
-  ASSERT_TRUE(StartIn(dir_));
-  client = Connect();
-  EXPECT_EQ(client->Call({"DEBUG", "DIGEST"}), digest);
+  ASSERT_TRUE(RestartKeepsDigest(client));
   EXPECT_EQ(client->Call({"DBSIZE"}), ":50002\r\n");
 }
 

@@ -1,0 +1,66 @@
+// The fixture of the AOF end-to-end tests: a server (Magnetar or Redis) with appendonly yes and
+// appendfsync always in a directory of its own, killed with SIGKILL and restarted on it.
+#pragma once
+
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "e2e/server_fixture.h"
+#include "e2e/temp_dir.h"
+
+namespace magnetar::e2e {
+
+inline std::string Bulk(std::string_view text) {
+  return fmt::format("${}\r\n{}\r\n", text.size(), text);
+}
+
+// A whole file's bytes ("" when it cannot be read).
+inline std::string ReadAll(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream content;
+  content << file.rdbuf();
+  return std::move(content).str();
+}
+
+const std::vector<Directive> kAofOn = {
+    {"appendonly", "yes"}, {"appendfsync", "always"}, {"enable-debug-command", "yes"}};
+
+class AofServerTest : public ServerTest {
+ protected:
+  // Starts the server on dir_ with kAofOn and `extra`: ASSERT_TRUE(StartWithAof()).
+  ::testing::AssertionResult StartWithAof(std::vector<Directive> extra = {}) {
+    std::vector<Directive> directives = {{"dir", dir_.path()}};
+    directives.insert(directives.end(), kAofOn.begin(), kAofOn.end());
+    directives.insert(directives.end(), extra.begin(), extra.end());
+    return StartServer(std::move(directives));
+  }
+  void Kill() {
+    ::kill(server_->pid(), SIGKILL);
+    server_->Stop();
+  }
+  // Kills the server and starts it again on its directory, reconnecting `client`: the dataset
+  // must come back with the same DEBUG DIGEST.
+  ::testing::AssertionResult RestartKeepsDigest(std::unique_ptr<RespClient>& client) {
+    std::string digest = client->Call({"DEBUG", "DIGEST"});
+    Kill();
+    if (::testing::AssertionResult started = StartWithAof(); !started) return started;
+    client = Connect();
+    std::string after = client->Call({"DEBUG", "DIGEST"});
+    if (after == digest) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "DEBUG DIGEST " << digest << " became " << after;
+  }
+  std::string AofFile(std::string_view name) const {
+    return dir_.file(fmt::format("appendonlydir/{}", name));
+  }
+
+  TempDir dir_;
+};
+
+}  // namespace magnetar::e2e
