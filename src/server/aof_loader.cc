@@ -9,7 +9,10 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <numeric>
 #include <sstream>
+#include <vector>
 
 #include "dispatcher.h"
 #include "magnetar/common/clock.h"
@@ -17,6 +20,7 @@
 #include "magnetar/persistence/rdb_loader.h"
 #include "magnetar/resp/request_parser.h"
 #include "magnetar/server/client.h"
+#include "magnetar/server/rdb_saver.h"
 #include "magnetar/server/server.h"
 
 namespace magnetar::server {
@@ -24,6 +28,11 @@ namespace {
 
 // Redis's id for its AOF client; no connection ever gets it.
 constexpr uint64_t kAofClientId = UINT64_MAX;
+// How often the replay reports its progress, which lets the loop answer clients (-LOADING).
+constexpr uint64_t kCommandsPerProgress = 1024;
+
+// Reports how far into the file being loaded the load is, in bytes.
+using LoadReport = std::function<void(uint64_t)>;
 
 // The replaying client's connection: replies are dropped, nothing is ever sent.
 class ReplayConnection final : public net::Connection {
@@ -45,7 +54,8 @@ double SecondsSince(int64_t start_us) {
 // it cannot be loaded. An old-style file (Redis 6's single AOF, named appendfilename) calls it
 // a preamble, as Redis's log does.
 std::optional<uint64_t> LoadRdbPart(Server& server, const std::string& path,
-                                    const std::string& name, bool old_style) {
+                                    const std::string& name, bool old_style,
+                                    const LoadReport& progress) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     spdlog::warn("Fatal error: can't open the AOF base file {}: {}", name, std::strerror(errno));
@@ -58,6 +68,7 @@ std::optional<uint64_t> LoadRdbPart(Server& server, const std::string& path,
   persistence::FileRdbInput input(fd, size);
   persistence::RdbLoadOptions options;
   options.now_ms = server.clock().NowMs();
+  options.progress = progress;
   persistence::RdbLoadResult result = persistence::LoadRdb(input, server.keyspace(), options);
   close(fd);
   if (!result.ok) {
@@ -99,7 +110,7 @@ std::optional<std::string> ReadFileFrom(const std::string& path, uint64_t offset
 // Replays the RESP commands of one file from `offset` (past an RDB part). `last` is the
 // manifest's last file, the only one whose tail a crash can have torn.
 bool ReplayCommands(Server& server, const std::string& path, const std::string& name, bool last,
-                    uint64_t offset) {
+                    uint64_t offset, const LoadReport& progress) {
   std::optional<std::string> content = ReadFileFrom(path, offset);
   if (!content) {
     spdlog::warn("Fatal error: can't open the append only file {}: {}", name, std::strerror(errno));
@@ -113,9 +124,11 @@ bool ReplayCommands(Server& server, const std::string& path, const std::string& 
   ReplayConnection connection(limits);
   Client client(server, connection, kAofClientId);
   client.authenticated = true;
+  client.replays_aof = true;
   resp::RequestParser parser(limits.parser);
   size_t at = 0;
   size_t complete = 0;  // where the last command outside a MULTI ended
+  uint64_t replayed = 0;
   bool torn = false;
   while (at < data.size()) {
     std::string_view rest = std::string_view(data).substr(at);
@@ -149,6 +162,7 @@ bool ReplayCommands(Server& server, const std::string& path, const std::string& 
     Dispatch(server, client, args);
     connection.DropReplies();
     at += parser.consumed();
+    if (++replayed % kCommandsPerProgress == 0) progress(offset + at);
     if (!client.transaction.active()) complete = at;
   }
   // A MULTI without its EXEC was cut by the crash too: its commands stay queued, never run.
@@ -177,15 +191,16 @@ bool StartsAsRdb(const std::string& path) {
 
 // One file of the manifest: its RDB part if it has one (a base, or an old-style file with an
 // RDB preamble), then the RESP commands after it, as Redis reads any of them.
-bool LoadFile(Server& server, const std::string& path, const std::string& name, bool last) {
+bool LoadFile(Server& server, const std::string& path, const std::string& name, bool last,
+              const LoadReport& progress) {
   uint64_t offset = 0;
   if (StartsAsRdb(path)) {
     const bool old_style = name == server.config().appendfilename;
-    std::optional<uint64_t> end = LoadRdbPart(server, path, name, old_style);
+    std::optional<uint64_t> end = LoadRdbPart(server, path, name, old_style, progress);
     if (!end) return false;
     offset = *end;
   }
-  return ReplayCommands(server, path, name, last, offset);
+  return ReplayCommands(server, path, name, last, offset, progress);
 }
 
 }  // namespace
@@ -194,16 +209,34 @@ std::optional<std::string> ReadWholeFile(const std::string& path) { return ReadF
 
 bool LoadAofFiles(Server& server, const std::string& dir, const AofManifest& manifest) {
   const int64_t start_us = MonotonicUs();
-  for (size_t i = 0; i < manifest.files.size(); ++i) {
+  std::vector<uint64_t> sizes;
+  for (const AofManifest::File& file : manifest.files) {
+    struct stat info;
+    sizes.push_back(stat((dir + "/" + file.name).c_str(), &info) == 0
+                        ? static_cast<uint64_t>(info.st_size)
+                        : 0);
+  }
+  RdbSaver& saver = server.rdb_saver();
+  saver.BeginStartupLoad(std::accumulate(sizes.begin(), sizes.end(), uint64_t{0}));
+  uint64_t loaded = 0;  // the bytes of the files before the one loading
+  const LoadReport progress = [&](uint64_t in_file) {
+    saver.StartupLoadProgress(loaded + in_file);
+  };
+  bool ok = true;
+  for (size_t i = 0; ok && i < manifest.files.size(); ++i) {
     const AofManifest::File& file = manifest.files[i];
-    const std::string path = dir + "/" + file.name;
     const bool base = file.type == AofManifest::Type::kBase;
     const int64_t file_start_us = MonotonicUs();
     bool last = i + 1 == manifest.files.size();
-    if (!LoadFile(server, path, file.name, last)) return false;
-    spdlog::info("DB loaded from {} file {}: {:.3f} seconds", base ? "base" : "incr", file.name,
-                 SecondsSince(file_start_us));
+    ok = LoadFile(server, dir + "/" + file.name, file.name, last, progress);
+    if (ok) {
+      spdlog::info("DB loaded from {} file {}: {:.3f} seconds", base ? "base" : "incr", file.name,
+                   SecondsSince(file_start_us));
+    }
+    loaded += sizes[i];
   }
+  saver.EndStartupLoad();
+  if (!ok) return false;
   spdlog::info("DB loaded from append only file: {:.3f} seconds", SecondsSince(start_us));
   // What was just loaded is what is on disk.
   server.keyspace().ResetDirty();

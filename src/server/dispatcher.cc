@@ -64,8 +64,8 @@ std::string ReplicaRefusal(Server& server, const CommandSpec& spec) {
 
 // Returns the refusal text for a command the client may not run now, or empty.
 std::string Admission(Server& server, Client& client, const CommandSpec& spec) {
-  // The primary's stream is applied as sent: a replica refuses it nothing.
-  if (client.is_primary_link) return {};
+  // The primary's stream is applied as sent: a replica refuses it nothing; nor the AOF's.
+  if (client.is_primary_link || client.replays_aof) return {};
   if (!client.authenticated && !(spec.flags & commands::kNoAuth)) {
     return std::string(ErrorText(OpStatus::kNoAuth));
   }
@@ -241,7 +241,9 @@ void Call(Server& server, Client& client, RegisteredCommand& command,
   for (const commands::Propagation::Write& write : propagation.also()) {
     propagator.Record(write.db, write.argv);
   }
-  if (keyspace.dirty() == dirty_before || propagation.prevented()) return;
+  // Only a command that added to the dirty counter wrote: SAVE and SHUTDOWN reset it to 0, and
+  // must not go out (a replayed SHUTDOWN would stop the next start).
+  if (keyspace.dirty() <= dirty_before || propagation.prevented()) return;
   if (propagation.rewritten()) {
     propagator.Record(db, propagation.rewrite());
   } else {

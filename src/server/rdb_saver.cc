@@ -169,6 +169,16 @@ bool RdbSaver::RefusesWrites() const {
 
 bool RdbSaver::LoadAtStartup() { return Load(/*at_startup=*/true).empty(); }
 
+void RdbSaver::BeginStartupLoad(uint64_t total_bytes) {
+  load_ = {true, UnixSeconds(server_), total_bytes, 0, 0};
+}
+
+void RdbSaver::StartupLoadProgress(uint64_t loaded_bytes) {
+  load_.loaded_bytes = loaded_bytes;
+  // Before the loop runs, clients that connect are answered (-LOADING, INFO) between chunks.
+  server_.loop().Poll();
+}
+
 std::string RdbSaver::Reload(bool save, bool flush) {
   if (save && !SaveNow(/*refuse_if_busy=*/false).empty()) return "ERR Error trying to save the DB";
   engine::Keyspace& keyspace = server_.keyspace();
@@ -198,9 +208,11 @@ std::string RdbSaver::Load(bool at_startup) {
   persistence::RdbLoadOptions options;
   options.now_ms = server_.clock().NowMs();
   options.progress = [this, at_startup](uint64_t consumed) {
-    load_.loaded_bytes = consumed;
-    // Before the loop runs, clients that connect are answered (-LOADING, INFO) between chunks.
-    if (at_startup) server_.loop().Poll();
+    if (at_startup) {
+      StartupLoadProgress(consumed);
+    } else {
+      load_.loaded_bytes = consumed;
+    }
   };
   persistence::RdbLoadResult result = persistence::LoadRdb(input, server_.keyspace(), options);
   close(fd);

@@ -5,11 +5,14 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <chrono>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "e2e/server_fixture.h"
@@ -29,17 +32,31 @@ inline std::string ReadAll(const std::string& path) {
   return std::move(content).str();
 }
 
+// Polls until `done` holds; false if it never does within a bound meant only to end a hung test.
+inline bool Eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 6000; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 const std::vector<Directive> kAofOn = {
     {"appendonly", "yes"}, {"appendfsync", "always"}, {"enable-debug-command", "yes"}};
 
 class AofServerTest : public ServerTest {
  protected:
-  // Starts the server on dir_ with kAofOn and `extra`: ASSERT_TRUE(StartWithAof()).
-  ::testing::AssertionResult StartWithAof(std::vector<Directive> extra = {}) {
+  // Starts the server on dir_ with kAofOn and `extra` (on `port`, or a free one when 0):
+  // ASSERT_TRUE(StartWithAof()).
+  ::testing::AssertionResult StartWithAof(std::vector<Directive> extra = {}, int port = 0) {
     std::vector<Directive> directives = {{"dir", dir_.path()}};
     directives.insert(directives.end(), kAofOn.begin(), kAofOn.end());
     directives.insert(directives.end(), extra.begin(), extra.end());
-    return StartServer(std::move(directives));
+    std::string error;
+    server_ = ServerProcess::Start(
+        {.kind = GetParam(), .directives = std::move(directives), .port = port}, error);
+    if (!server_) return ::testing::AssertionFailure() << error;
+    return ::testing::AssertionSuccess();
   }
   void Kill() {
     ::kill(server_->pid(), SIGKILL);

@@ -41,15 +41,6 @@ void WriteAll(const std::string& path, std::string_view bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
-// Polls until `done` holds; false if it never does within a bound meant only to end a hung test.
-bool Eventually(const std::function<bool()>& done) {
-  for (int i = 0; i < 6000; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
-}
-
 // A Redis 6 AOF: SELECT 0, SET a 1, SET b 2.
 constexpr std::string_view kLegacyCommands =
     "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n"

@@ -98,6 +98,64 @@ TEST_P(AofTest, ATornLastCommandIsCutOff) {
             std::string::npos);
 }
 
+// While the AOF loads at startup the server answers clients, with Redis's -LOADING to a command
+// that needs the dataset.
+TEST_P(AofTest, ClientsGetLoadingWhileTheAofLoads) {
+  ASSERT_TRUE(StartWithAof());
+  auto client = Connect();
+  client->Call({"DEBUG", "POPULATE", "2000000", "key", "10"});
+  ASSERT_EQ(client->Call({"BGREWRITEAOF"}), "+Background append only file rewriting started\r\n");
+  ASSERT_TRUE(Eventually([&] {
+    return InfoField(*client, "persistence", "aof_rewrite_in_progress") == "0" &&
+           InfoField(*client, "persistence", "aof_rewrites") == "1";
+  }));
+  const int port = server_->port();
+  Kill();
+
+  std::atomic<bool> started = false;
+  std::string loading_reply;
+  std::thread prober([&] {
+    while (!started) {
+      RespClient probe(std::chrono::seconds(1));
+      if (probe.Connect(port)) {
+        std::string reply = probe.Call({"DBSIZE"});
+        if (reply.starts_with("-LOADING")) {
+          loading_reply = reply;
+          return;
+        }
+      }
+      std::this_thread::sleep_for(1ms);
+    }
+  });
+  ::testing::AssertionResult restarted = StartWithAof({}, port);
+  started = true;
+  prober.join();
+  ASSERT_TRUE(restarted);
+  EXPECT_EQ(loading_reply, "-LOADING Redis is loading the dataset in memory\r\n");
+  client = Connect();
+  EXPECT_EQ(client->Call({"DBSIZE"}), ":2000000\r\n");
+}
+
+// SAVE and SHUTDOWN reset the dirty counter without writing: neither goes into the file, and the
+// server that was shut down with unsaved writes starts again with them.
+TEST_P(AofTest, SaveAndShutdownStayOutOfTheFile) {
+  ASSERT_TRUE(StartWithAof());
+  auto client = Connect();
+  client->Call({"SET", "a", "1"});
+  ASSERT_EQ(client->Call({"SAVE"}), "+OK\r\n");
+  client->Call({"SET", "b", "2"});
+  const int port = server_->port();
+  client->Call({"SHUTDOWN", "SAVE"});
+  server_->Stop();
+  EXPECT_EQ(ReadAll(AofFile("appendonly.aof.1.incr.aof")),
+            "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n"
+            "*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n");
+  ASSERT_TRUE(StartWithAof({}, port));
+  client = Connect();
+  EXPECT_EQ(client->Call({"MGET", "a", "b"}), "*2\r\n$1\r\n1\r\n$1\r\n2\r\n");
+  EXPECT_TRUE(ServesNewClient());
+}
+
 // aof-timestamp-enabled: a "#TS:<unix seconds>" line before the first write of each second, which
 // loading skips.
 TEST_P(AofTest, TimestampAnnotationsAreWrittenAndSkipped) {

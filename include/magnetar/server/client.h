@@ -52,6 +52,9 @@ class Client final : public net::Session {
   std::unique_ptr<ReplicaState> replica;
   // This server's link to its primary: the stream it applies, with no replies and no refusals.
   bool is_primary_link = false;
+  // The client that replays the AOF at startup: nothing is refused to it either (-LOADING while
+  // it loads, READONLY when the server is configured as a replica).
+  bool replays_aof = false;
   // The replication offset after this client's last write (WAIT waits for replicas to reach it).
   uint64_t write_offset = 0;
 

@@ -62,6 +62,11 @@ class RdbSaver {
   void AppendInfo(std::string& out) const;
   int64_t last_save_time() const { return last_save_time_; }
   const LoadProgress& load_progress() const { return load_; }
+  // A load at startup (this class's, or the AOF's) reports through these: INFO's loading fields,
+  // and between steps the loop serves the clients that are ready, which get -LOADING.
+  void BeginStartupLoad(uint64_t total_bytes);
+  void StartupLoadProgress(uint64_t loaded_bytes);
+  void EndStartupLoad() { load_.loading = false; }
 
  private:
   struct Job;
@@ -77,12 +82,12 @@ class RdbSaver {
   Server& server_;
   std::unique_ptr<Job> job_;
   size_t step_timer_;
-  int64_t last_save_time_;           // Unix seconds
-  int64_t last_bgsave_try_ = 0;      // Unix seconds
+  int64_t last_save_time_;       // Unix seconds
+  int64_t last_bgsave_try_ = 0;  // Unix seconds
   bool last_bgsave_ok_ = true;
   int64_t last_bgsave_seconds_ = -1;
   uint64_t saves_ = 0;
-  uint64_t last_ahead_bytes_ = 0;    // INFO's rdb_last_cow_size: what the save held for writes
+  uint64_t last_ahead_bytes_ = 0;  // INFO's rdb_last_cow_size: what the save held for writes
   uint64_t last_load_keys_loaded_ = 0;
   uint64_t last_load_keys_expired_ = 0;
   LoadProgress load_;
