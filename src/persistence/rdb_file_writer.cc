@@ -14,7 +14,7 @@ namespace magnetar::persistence {
 
 std::unique_ptr<RdbFileWriter> RdbFileWriter::Open(const std::string& dir,
                                                    const std::string& file_name, bool checksum,
-                                                   std::string& error) {
+                                                   bool incremental_fsync, std::string& error) {
   // Numbered, so that writers that overlap (a BGSAVE and a replica's disk-backed sync) never
   // share a temporary file.
   static std::atomic<uint64_t> sequence = 0;
@@ -26,17 +26,18 @@ std::unique_ptr<RdbFileWriter> RdbFileWriter::Open(const std::string& dir,
     return nullptr;
   }
   std::string final_path = file_name.starts_with('/') ? file_name : dir + "/" + file_name;
-  return std::unique_ptr<RdbFileWriter>(
-      new RdbFileWriter(fd, std::move(temp_path), std::move(final_path), dir, checksum));
+  return std::unique_ptr<RdbFileWriter>(new RdbFileWriter(
+      fd, std::move(temp_path), std::move(final_path), dir, checksum, incremental_fsync));
 }
 
 RdbFileWriter::RdbFileWriter(int fd, std::string temp_path, std::string final_path, std::string dir,
-                             bool checksum)
+                             bool checksum, bool incremental_fsync)
     : fd_(fd),
       temp_path_(std::move(temp_path)),
       final_path_(std::move(final_path)),
       dir_(std::move(dir)),
       checksum_(checksum),
+      incremental_fsync_(incremental_fsync),
       thread_([this] { Run(); }) {}
 
 RdbFileWriter::~RdbFileWriter() {
@@ -128,6 +129,16 @@ bool RdbFileWriter::WriteAll(const std::string& chunk) {
     done += static_cast<size_t>(n);
   }
   written_ += chunk.size();
+  // As Redis's 4 MB autosync: the dirty pages go to the disk while the file grows, not all at the
+  // final fsync (on the file thread, so the loop never waits for it).
+  constexpr uint64_t kIncrementalFsyncBytes = 4 * 1024 * 1024;
+  if (incremental_fsync_ && written_ - synced_ >= kIncrementalFsyncBytes) {
+    if (fdatasync(fd_) != 0) {
+      Fail(std::strerror(errno));
+      return false;
+    }
+    synced_ = written_;
+  }
   return true;
 }
 

@@ -10,7 +10,10 @@ std::unique_ptr<AofBaseJob> StartAofBase(Server& server, const std::string& dir,
   persistence::RdbSnapshotOptions options = RdbOptions(server);
   options.aux.emplace_back("aof-base", "1");
   auto job = std::make_unique<AofBaseJob>();
-  if (!job->Start(server, dir, name, std::move(options), error)) return nullptr;
+  if (!job->Start(server, dir, name, std::move(options),
+                  server.config().aof_rewrite_incremental_fsync, error)) {
+    return nullptr;
+  }
   job->name = name;
   return job;
 }

@@ -19,9 +19,7 @@
 
 namespace magnetar::server {
 std::string Aof::RequestRewrite(bool in_exec, bool& scheduled) {
-  const bool on = writer_ != nullptr || rewrite_scheduled_;
-  scheduled =
-      rewrite_ == nullptr && on && (in_exec || server_.rdb_saver().background_save_running());
+  scheduled = rewrite_ == nullptr && (in_exec || server_.rdb_saver().background_save_running());
   if (!scheduled) return StartRewrite();
   rewrite_scheduled_ = true;
   // Asked for by the user: earlier failures do not hold it back (Redis resets the count too).
@@ -35,7 +33,7 @@ void Aof::RewriteCron() {
   if (rewrite_scheduled_) {
     if (RewriteLimited()) return;
     // CONFIG SET appendonly yes waited for the save: it turns the AOF on now.
-    if (writer_ == nullptr) return Switch();
+    if (writer_ == nullptr && server_.config().appendonly) return Switch();
     StartRewrite();
     return;
   }
@@ -80,9 +78,12 @@ bool Aof::RewriteLimited() {
 
 std::string Aof::StartRewrite() {
   if (rewrite_ != nullptr) return "ERR Background append only file rewriting already in progress";
-  if (writer_ == nullptr) return "ERR Magnetar rewrites the append only file only when it is on";
   // A failed start is not retried from the cron as a scheduled one; RewriteFailed counts it.
   rewrite_scheduled_ = false;
+  if (writer_ == nullptr) {
+    RewriteWhileOff();
+    return {};
+  }
   const Config& config = server_.config();
   // Listed in the manifest before the rewrite starts, so that a crash meanwhile still loads the
   // old base, the old incr files and this one.
@@ -96,6 +97,21 @@ std::string Aof::StartRewrite() {
   CountClosedFiles();  // the previous incr file is complete
   StartBase(incr_seq);
   return {};
+}
+
+// With the AOF off Redis 7.0 still writes a base, and a manifest that names it alone: the files
+// of an earlier run become history.
+void Aof::RewriteWhileOff() {
+  if (!CreateDir()) return RewriteFailed();
+  ReadManifestOnDisk();
+  StartBase(manifest_.last_incr_seq() + 1);
+}
+
+void Aof::ReadManifestOnDisk() {
+  std::string error;
+  std::optional<std::string> text = ReadWholeFile(dir_ + "/" + AofManifestName(server_.config()));
+  std::optional<AofManifest> on_disk = text ? AofManifest::Parse(*text, error) : AofManifest();
+  manifest_ = on_disk.value_or(AofManifest());
 }
 
 void Aof::StartBase(int64_t first_incr_seq) {
@@ -126,7 +142,7 @@ void Aof::Switch() {
     return;
   }
   if (writer_ != nullptr) return;
-  if (server_.rdb_saver().background_save_running()) {
+  if (server_.rdb_saver().background_save_running() || rewrite_ != nullptr) {
     // As in Redis: no write is kept meanwhile, the base written once the save ends holds them.
     spdlog::warn(
         "AOF was enabled but there is already another background operation. An AOF background "
@@ -137,10 +153,7 @@ void Aof::Switch() {
   rewrite_scheduled_ = false;
   if (!CreateDir()) return;
   // The files of an earlier run stay named until the new base replaces them; their numbers go on.
-  std::string error;
-  std::optional<std::string> text = ReadWholeFile(dir_ + "/" + AofManifestName(config));
-  std::optional<AofManifest> old = text ? AofManifest::Parse(*text, error) : AofManifest();
-  manifest_ = old.value_or(AofManifest());
+  ReadManifestOnDisk();
   if (!OpenIncr(TempIncrName(), kTempForEnabling)) return;
   closed_files_size_ = 0;  // the old files are no part of what is being written
   enabling_ = true;

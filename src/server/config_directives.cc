@@ -505,6 +505,7 @@ constexpr Directive kDirectives[] = {
     Row<YesNo<&Config::rdb_del_sync_files>>("rdb-del-sync-files"),
     Row<Choice<&Config::sanitize_dump_payload, kSanitizeDumpPayloadNames>>("sanitize-dump-payload"),
     Row<YesNo<&Config::stop_writes_on_bgsave_error>>("stop-writes-on-bgsave-error"),
+    Row<YesNo<&Config::rdb_save_incremental_fsync>>("rdb-save-incremental-fsync"),
     Row<YesNo<&Config::appendonly>>("appendonly"),
     Row<Choice<&Config::appendfsync, kAppendFsyncNames>>("appendfsync"),
     Row<FileName<&Config::appendfilename, kAppendFilename>>("appendfilename", kDirectiveImmutable),

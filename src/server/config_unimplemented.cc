@@ -70,7 +70,6 @@ constexpr UnimplementedDirective kUnimplemented[] = {
     {"oom-score-adj-values", "0 200 800"},
     {"proc-title-template", "{title} {listen-addr} {server-mode}"},
     {"propagation-error-behavior", "ignore"},
-    {"rdb-save-incremental-fsync", "yes"},
     {"repl-disable-tcp-nodelay", "no"},
     {"replica-announced", "yes"},
     {"replica-ignore-disk-write-errors", "no"},

@@ -102,7 +102,8 @@ void FullSync::Begin() {
     spdlog::info("Starting BGSAVE for SYNC with target: disk");
     file_job_ = std::make_unique<SnapshotFileJob>();
     std::string error;
-    if (!file_job_->Start(server_, config.dir, config.dbfilename, std::move(options), error)) {
+    if (!file_job_->Start(server_, config.dir, config.dbfilename, std::move(options),
+                          config.rdb_save_incremental_fsync, error)) {
       file_job_.reset();
       return Abort(error);
     }

@@ -50,7 +50,8 @@ std::unique_ptr<RdbSaver::Job> RdbSaver::NewJob(std::string& error) {
                       {"repl-offset", std::to_string(server_.replication().offset())},
                       {"aof-base", "0"}});
   auto job = std::make_unique<Job>();
-  if (!job->Start(server_, config.dir, config.dbfilename, std::move(options), error)) {
+  if (!job->Start(server_, config.dir, config.dbfilename, std::move(options),
+                  config.rdb_save_incremental_fsync, error)) {
     spdlog::warn(
         "Failed opening the temp RDB file temp-{}.rdb (in server root dir {}) for "
         "saving: {}",

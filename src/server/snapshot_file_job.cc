@@ -44,8 +44,10 @@ persistence::RdbSnapshotOptions RdbOptions(Server& server) {
 }
 
 bool SnapshotFileJob::Start(Server& server, const std::string& dir, const std::string& name,
-                            persistence::RdbSnapshotOptions options, std::string& error) {
-  file = persistence::RdbFileWriter::Open(dir, name, server.config().rdbchecksum, error);
+                            persistence::RdbSnapshotOptions options, bool incremental_fsync,
+                            std::string& error) {
+  file = persistence::RdbFileWriter::Open(dir, name, server.config().rdbchecksum, incremental_fsync,
+                                          error);
   if (file == nullptr) return false;
   sink =
       std::make_unique<persistence::RdbSnapshotSink>(server.keyspace(), *file, std::move(options));

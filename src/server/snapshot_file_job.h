@@ -31,9 +31,9 @@ struct SnapshotFileJob {
   int64_t start_us = 0;
 
   // Creates `dir/name`'s temporary file and begins the snapshot. False, with the reason in
-  // `error`, when the file cannot be created.
+  // `error`, when the file cannot be created. `incremental_fsync`: see RdbFileWriter::Open.
   bool Start(Server& server, const std::string& dir, const std::string& name,
-             persistence::RdbSnapshotOptions options, std::string& error);
+             persistence::RdbSnapshotOptions options, bool incremental_fsync, std::string& error);
 
   // One turn of a background job, for its timer: the outcome once the file is complete or has
   // failed; otherwise nullopt, and `next_delay_ms` says when to come back (0 while walking, in

@@ -257,6 +257,33 @@ TEST_P(AofLifecycleTest, TurningItOnDuringABgsaveWaitsForTheSave) {
   EXPECT_EQ(client->Call({"DBSIZE"}), ":2002\r\n");
 }
 
+// BGREWRITEAOF with the AOF off still writes a base, and a manifest naming it alone; the next one
+// replaces it.
+TEST_P(AofLifecycleTest, ARewriteWithTheAofOffWritesABaseOnly) {
+  ASSERT_TRUE(StartServer({{"dir", dir_.path()}, {"enable-debug-command", "yes"}}));
+  auto client = Connect();
+  client->Call({"SET", "a", "1"});
+  ASSERT_EQ(client->Call({"BGREWRITEAOF"}), "+Background append only file rewriting started\r\n");
+  ASSERT_TRUE(Eventually([&] { return RewritesDone(*client, 1); }));
+  EXPECT_EQ(ReadAll(AofFile("appendonly.aof.manifest")),
+            "file appendonly.aof.1.base.rdb seq 1 type b\n");
+  EXPECT_EQ(ReadAll(AofFile("appendonly.aof.1.base.rdb")).substr(0, 5), "REDIS");
+  EXPECT_EQ(Info(*client, "aof_enabled"), "0");
+
+  client->Call({"SET", "b", "2"});
+  ASSERT_EQ(client->Call({"BGREWRITEAOF"}), "+Background append only file rewriting started\r\n");
+  ASSERT_TRUE(Eventually([&] { return RewritesDone(*client, 2); }));
+  EXPECT_EQ(ReadAll(AofFile("appendonly.aof.manifest")),
+            "file appendonly.aof.2.base.rdb seq 2 type b\n");
+  EXPECT_FALSE(fs::exists(AofFile("appendonly.aof.1.base.rdb")));
+  // The files hold the dataset: a server started on them with the AOF on loads it.
+  std::string digest = client->Call({"DEBUG", "DIGEST"});
+  server_->Stop();
+  ASSERT_TRUE(StartWithAof());
+  client = Connect();
+  EXPECT_EQ(client->Call({"DEBUG", "DIGEST"}), digest);
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, AofLifecycleTest, BothServers(), ServerParamName);
 
 }  // namespace

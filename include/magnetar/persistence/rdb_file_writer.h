@@ -31,9 +31,12 @@ struct RdbFileOutcome {
 class RdbFileWriter final : public ChunkSink {
  public:
   // Creates the temporary file in `dir` for `file_name`; null, with the reason in `error`, when
-  // it cannot be created.
+  // it cannot be created. With `incremental_fsync` (rdb-save-incremental-fsync,
+  // aof-rewrite-incremental-fsync) the file is fsynced every 4 MB as it is written, so that the
+  // last fsync does not have to push gigabytes to the disk at once.
   static std::unique_ptr<RdbFileWriter> Open(const std::string& dir, const std::string& file_name,
-                                             bool checksum, std::string& error);
+                                             bool checksum, bool incremental_fsync,
+                                             std::string& error);
   ~RdbFileWriter() override;  // an unfinished file is abandoned and removed
 
   void Push(std::string chunk) override;
@@ -49,7 +52,7 @@ class RdbFileWriter final : public ChunkSink {
 
  private:
   RdbFileWriter(int fd, std::string temp_path, std::string final_path, std::string dir,
-                bool checksum);
+                bool checksum, bool incremental_fsync);
   void Run();
   // Writes `chunk` fully; false (with the reason recorded) on an I/O error.
   bool WriteAll(const std::string& chunk);
@@ -61,8 +64,10 @@ class RdbFileWriter final : public ChunkSink {
   std::string final_path_;
   std::string dir_;
   bool checksum_;
+  bool incremental_fsync_;
   uint64_t crc_ = 0;  // thread-only
   uint64_t written_ = 0;
+  uint64_t synced_ = 0;  // thread-only: bytes up to which the last incremental fsync reached
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

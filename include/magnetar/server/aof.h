@@ -199,6 +199,10 @@ class Aof final : private AofWriterHost {
   bool UpgradeLegacyFile();
   // Creates dir/appenddirname unless it exists; false, with Redis's message logged, on failure.
   bool CreateDir() const;
+  // BGREWRITEAOF with the AOF off: a new base, and a manifest naming it alone.
+  void RewriteWhileOff();
+  // manifest_ becomes the manifest on disk (empty when there is none or it cannot be read).
+  void ReadManifestOnDisk();
   bool Create();
   // Makes `name` the incr file the writes go to; a created one is added to the manifest on disk.
   bool OpenIncr(const std::string& name, IncrOpening opening);

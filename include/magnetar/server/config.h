@@ -109,6 +109,7 @@ struct Config {
   bool rdbchecksum = true;
   bool rdb_del_sync_files = false;
   bool stop_writes_on_bgsave_error = true;
+  bool rdb_save_incremental_fsync = true;  // fsync an RDB file every 4 MB as it is written
   // The append-only file (server/aof.h, docs/persistence.md): Redis 7.0's multi-part layout in
   // dir/appenddirname, files named after appendfilename.
   bool appendonly = false;
