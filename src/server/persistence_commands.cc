@@ -19,15 +19,19 @@ void Save(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
-// SCHEDULE matters only when another kind of save runs (an AOF rewrite, which would delay the
-// BGSAVE in Redis); a BGSAVE already running is refused either way, as in Redis.
+// SCHEDULE matters only when an AOF rewrite runs (Redis's other kind of child): without it the
+// BGSAVE is refused then. Inside EXEC it is always scheduled; a BGSAVE already running is refused
+// either way, as in Redis.
 void BackgroundSave(CommandContext& ctx) {
   if (ctx.args.size() > 2 || (ctx.args.size() == 2 && !EqualsIgnoreCase(ctx.args[1], "schedule"))) {
     return ctx.reply.Error(OpStatus::kSyntaxError);
   }
-  std::string error = AsServer(ctx).server.rdb_saver().StartBackgroundSave();
+  ServerContext& sctx = AsServer(ctx);
+  bool scheduled = false;
+  std::string error = sctx.server.rdb_saver().RequestBackgroundSave(
+      /*schedule=*/ctx.args.size() == 2, /*in_exec=*/sctx.client.transaction.active(), scheduled);
   if (!error.empty()) return ctx.reply.Error(error);
-  ctx.reply.SimpleString("Background saving started");
+  ctx.reply.SimpleString(scheduled ? "Background saving scheduled" : "Background saving started");
 }
 
 // Inside EXEC, or while a BGSAVE runs, the rewrite is scheduled for the cron, as in Redis.

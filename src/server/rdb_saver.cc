@@ -12,6 +12,7 @@
 #include "info_sections.h"
 #include "magnetar/common/clock.h"
 #include "magnetar/persistence/rdb_loader.h"
+#include "magnetar/server/aof.h"
 #include "magnetar/server/replication.h"
 #include "magnetar/server/server.h"
 #include "snapshot_file_job.h"
@@ -63,6 +64,20 @@ std::unique_ptr<RdbSaver::Job> RdbSaver::NewJob(std::string& error) {
     job->keys_at_start += server_.keyspace().db(i).Size();
   }
   return job;
+}
+
+std::string RdbSaver::RequestBackgroundSave(bool schedule, bool in_exec, bool& scheduled) {
+  scheduled = false;
+  if (job_ != nullptr) return "ERR Background save already in progress";
+  if (in_exec || server_.aof().rewrite_running()) {
+    if (!schedule && !in_exec) {
+      return "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
+             "SCHEDULE in order to schedule a BGSAVE whenever possible.";
+    }
+    scheduled = bgsave_scheduled_ = true;
+    return {};
+  }
+  return StartBackgroundSave();
 }
 
 std::string RdbSaver::StartBackgroundSave() {
@@ -148,12 +163,18 @@ void RdbSaver::Record(const persistence::RdbFileOutcome& outcome, const Job& job
 }
 
 void RdbSaver::Cron() {
-  if (job_ != nullptr) return;
+  // As Redis runs one child at a time, a save waits for an AOF rewrite to end.
+  if (job_ != nullptr || server_.aof().rewrite_running()) return;
   int64_t now = UnixSeconds(server_);
   uint64_t dirty = server_.keyspace().dirty();
+  // After a failure, retry only once the delay has passed, whatever asked for the save.
+  const bool may_retry = last_bgsave_ok_ || now - last_bgsave_try_ > kRetryDelaySeconds;
+  if (bgsave_scheduled_ && may_retry) {
+    StartBackgroundSave();
+    bgsave_scheduled_ = job_ == nullptr;  // a save that could not start is tried again
+    return;
+  }
   for (const Config::SavePoint& point : server_.config().save) {
-    // After a failure, retry only once the delay has passed, whatever the save point says.
-    bool may_retry = last_bgsave_ok_ || now - last_bgsave_try_ > kRetryDelaySeconds;
     if (dirty >= static_cast<uint64_t>(point.changes) && now - last_save_time_ > point.seconds &&
         may_retry) {
       spdlog::info("{} changes in {} seconds. Saving...", point.changes, point.seconds);

@@ -209,6 +209,41 @@ TEST_P(AofLifecycleTest, ARewriteRequestedDuringABgsaveIsScheduled) {
             "file appendonly.aof.2.incr.aof seq 2 type i\n");
 }
 
+// BGSAVE while a rewrite runs: refused, or with SCHEDULE started once the rewrite has ended;
+// inside EXEC it is always scheduled.
+TEST_P(AofLifecycleTest, ABgsaveDuringARewriteIsRefusedOrScheduled) {
+  ASSERT_TRUE(StartWithAof());
+  auto client = Connect();
+  client->Call({"DEBUG", "POPULATE", "2000", "key", "10"});
+  SlowDownRedisSaves(*client, "500");
+  ASSERT_TRUE(
+      client->SendRaw("*1\r\n$12\r\nBGREWRITEAOF\r\n*1\r\n$6\r\nBGSAVE\r\n*2\r\n$6\r\nBGSAVE\r\n$"
+                      "8\r\nSCHEDULE\r\n"));
+  std::string reply;
+  ASSERT_EQ(client->ReadReply(reply), ReadStatus::kReply);
+  EXPECT_EQ(reply, "+Background append only file rewriting started\r\n");
+  ASSERT_EQ(client->ReadReply(reply), ReadStatus::kReply);
+  EXPECT_EQ(reply,
+            "-ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
+            "SCHEDULE in order to schedule a BGSAVE whenever possible.\r\n");
+  ASSERT_EQ(client->ReadReply(reply), ReadStatus::kReply);
+  EXPECT_EQ(reply, "+Background saving scheduled\r\n");
+  SlowDownRedisSaves(*client, "0");  // the rewrite's own fork copies the setting
+  ASSERT_TRUE(Eventually([&] {
+    return fs::exists(dir_.file("dump.rdb")) &&
+           InfoShows(*client, {"rdb_bgsave_in_progress:0", "aof_rewrite_in_progress:0",
+                               "aof_rewrites:1", "rdb_last_bgsave_status:ok"});
+  }));
+
+  client->Call({"SET", "x", "1"});
+  client->Call({"MULTI"});
+  client->Call({"BGSAVE"});
+  EXPECT_EQ(client->Call({"EXEC"}), "*1\r\n+Background saving scheduled\r\n");
+  EXPECT_TRUE(Eventually([&] {
+    return InfoShows(*client, {"rdb_bgsave_in_progress:0", "rdb_changes_since_last_save:0"});
+  }));
+}
+
 TEST_P(AofLifecycleTest, ARewriteRequestedInsideExecIsScheduled) {
   ASSERT_TRUE(StartWithAof());
   auto client = Connect();

@@ -34,6 +34,10 @@ class RdbSaver {
 
   // Starts a background save. Returns the empty string, or Redis's refusal text.
   std::string StartBackgroundSave();
+  // BGSAVE [SCHEDULE]: as Redis, while an AOF rewrite runs (Redis's other child) the save is
+  // refused, or with SCHEDULE (and always inside EXEC) `scheduled` for the cron to start once
+  // nothing else runs.
+  std::string RequestBackgroundSave(bool schedule, bool in_exec, bool& scheduled);
   // Saves synchronously (SAVE, shutdown, FLUSHALL, DEBUG RELOAD). Aborts a background save that
   // is running first unless `refuse_if_busy` (SAVE refuses then). Returns empty or the error.
   // Only the SAVE command's saves count in INFO's rdb_saves (`counted`), as in Redis.
@@ -85,6 +89,7 @@ class RdbSaver {
   int64_t last_save_time_;       // Unix seconds
   int64_t last_bgsave_try_ = 0;  // Unix seconds
   bool last_bgsave_ok_ = true;
+  bool bgsave_scheduled_ = false;  // BGSAVE SCHEDULE waits for the cron
   int64_t last_bgsave_seconds_ = -1;
   uint64_t saves_ = 0;
   uint64_t last_ahead_bytes_ = 0;  // INFO's rdb_last_cow_size: what the save held for writes
