@@ -13,7 +13,7 @@
 namespace magnetar::persistence {
 
 std::unique_ptr<RdbFileWriter> RdbFileWriter::Open(const std::string& dir,
-                                                   const std::string& file_name, bool checksum,
+                                                   const std::string& file_name, Trailer trailer,
                                                    bool incremental_fsync, std::string& error) {
   // Numbered, so that writers that overlap (a BGSAVE and a replica's disk-backed sync) never
   // share a temporary file.
@@ -27,16 +27,17 @@ std::unique_ptr<RdbFileWriter> RdbFileWriter::Open(const std::string& dir,
   }
   std::string final_path = file_name.starts_with('/') ? file_name : dir + "/" + file_name;
   return std::unique_ptr<RdbFileWriter>(new RdbFileWriter(
-      fd, std::move(temp_path), std::move(final_path), dir, checksum, incremental_fsync));
+      fd, std::move(temp_path), std::move(final_path), dir, trailer, incremental_fsync));
 }
 
 RdbFileWriter::RdbFileWriter(int fd, std::string temp_path, std::string final_path, std::string dir,
-                             bool checksum, bool incremental_fsync)
+                             Trailer trailer, bool incremental_fsync)
     : fd_(fd),
       temp_path_(std::move(temp_path)),
       final_path_(std::move(final_path)),
       dir_(std::move(dir)),
-      checksum_(checksum),
+      trailer_(trailer),
+      checksum_(trailer == Trailer::kCrc64),
       incremental_fsync_(incremental_fsync),
       thread_([this] { Run(); }) {}
 
@@ -143,11 +144,13 @@ bool RdbFileWriter::WriteAll(const std::string& chunk) {
 }
 
 bool RdbFileWriter::Complete() {
-  uint64_t crc = checksum_ ? crc_ : 0;
-  std::string trailer(8, '\0');
-  for (int i = 0; i < 8; ++i) trailer[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
-  checksum_ = false;  // the checksum covers what precedes it
-  if (!WriteAll(trailer)) return false;
+  if (trailer_ != Trailer::kNone) {
+    uint64_t crc = checksum_ ? crc_ : 0;
+    std::string trailer(8, '\0');
+    for (int i = 0; i < 8; ++i) trailer[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+    checksum_ = false;  // the checksum covers what precedes it
+    if (!WriteAll(trailer)) return false;
+  }
   if (fsync(fd_) != 0) {
     Fail(std::strerror(errno));
     return false;

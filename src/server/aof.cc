@@ -139,18 +139,11 @@ bool Aof::Create() {
   std::string base = AofBaseName(config, 1, config.aof_use_rdb_preamble);
   spdlog::info("Creating AOF base file {} on server start", base);
   std::string error;
-  if (config.aof_use_rdb_preamble) {
-    // At startup nothing else runs: the walk goes in one step.
-    std::unique_ptr<AofBaseJob> job = StartAofBase(server_, dir_, base, error);
-    if (job != nullptr) {
-      persistence::RdbFileOutcome outcome = job->RunToEnd();
-      if (!outcome.ok) error = outcome.error;
-    }
-  } else {
-    // A command base of an empty dataset is an empty file.
-    int fd = open((dir_ + "/" + base).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || fsync(fd) != 0) error = std::strerror(errno);
-    if (fd >= 0) close(fd);
+  // At startup nothing else runs: the walk goes in one step.
+  std::unique_ptr<AofBaseJob> job = StartAofBase(server_, dir_, base, error);
+  if (job != nullptr) {
+    persistence::RdbFileOutcome outcome = job->RunToEnd();
+    if (!outcome.ok) error = outcome.error;
   }
   if (!error.empty()) {
     spdlog::warn("Can't create the AOF base file {}: {}", base, error);

@@ -1,5 +1,6 @@
-// Writing an AOF base file: the dataset of one instant, as an RDB file in the AOF directory, by
-// the snapshot machinery the RDB saves use (snapshot_file_job.h).
+// Writing an AOF base file: the dataset of one instant, as an RDB file in the AOF directory (or,
+// with aof-use-rdb-preamble no, as commands), by the snapshot machinery the RDB saves use
+// (snapshot_file_job.h).
 #pragma once
 
 #include <cstdint>

@@ -118,7 +118,9 @@ void Aof::StartBase(int64_t first_incr_seq) {
   const AofManifest::File* base = manifest_.base();
   int64_t base_seq = (base != nullptr ? base->seq : 0) + 1;
   std::string error;
-  rewrite_ = StartAofBase(server_, dir_, AofBaseName(server_.config(), base_seq, true), error);
+  const Config& config = server_.config();
+  rewrite_ = StartAofBase(server_, dir_, AofBaseName(config, base_seq, config.aof_use_rdb_preamble),
+                          error);
   if (rewrite_ == nullptr) {
     spdlog::warn("Can't create the AOF base file: {}", error);
     return RewriteFailed();

@@ -1,5 +1,6 @@
 #include "snapshot_file_job.h"
 
+#include "aof_command_sink.h"
 #include "magnetar/common/clock.h"
 #include "magnetar/engine/eviction.h"
 #include "magnetar/server/server.h"
@@ -46,15 +47,31 @@ persistence::RdbSnapshotOptions RdbOptions(Server& server) {
 bool SnapshotFileJob::Start(Server& server, const std::string& dir, const std::string& name,
                             persistence::RdbSnapshotOptions options, bool incremental_fsync,
                             std::string& error) {
-  file = persistence::RdbFileWriter::Open(dir, name, server.config().rdbchecksum, incremental_fsync,
-                                          error);
+  using Trailer = persistence::RdbFileWriter::Trailer;
+  file = persistence::RdbFileWriter::Open(
+      dir, name, server.config().rdbchecksum ? Trailer::kCrc64 : Trailer::kZeroChecksum,
+      incremental_fsync, error);
   if (file == nullptr) return false;
-  sink =
+  auto rdb =
       std::make_unique<persistence::RdbSnapshotSink>(server.keyspace(), *file, std::move(options));
-  sink->Begin();
+  rdb->Begin();
+  Walk(server, std::move(rdb));
+  return true;
+}
+
+bool SnapshotFileJob::StartCommands(Server& server, const std::string& dir, const std::string& name,
+                                    bool incremental_fsync, std::string& error) {
+  file = persistence::RdbFileWriter::Open(dir, name, persistence::RdbFileWriter::Trailer::kNone,
+                                          incremental_fsync, error);
+  if (file == nullptr) return false;
+  Walk(server, std::make_unique<AofCommandSink>(*file));
+  return true;
+}
+
+void SnapshotFileJob::Walk(Server& server, std::unique_ptr<persistence::FileSnapshotSink> walked) {
+  sink = std::move(walked);
   snapshot = std::make_unique<engine::Snapshot>(server.keyspace(), *sink);
   start_us = MonotonicUs();
-  return true;
 }
 
 std::optional<persistence::RdbFileOutcome> SnapshotFileJob::Advance(int64_t& next_delay_ms) {

@@ -1,6 +1,7 @@
-// One snapshot written to one RDB file: engine::Snapshot walking the keyspace into an
-// RdbSnapshotSink whose chunks an RdbFileWriter's thread writes. BGSAVE, SAVE, the AOF rewrite and
-// the AOF base at startup are each one of these; they differ in the file and the aux fields.
+// One snapshot written to one file: engine::Snapshot walking the keyspace into a sink (the RDB
+// form, or the AOF's command form) whose chunks an RdbFileWriter's thread writes. BGSAVE, SAVE,
+// the AOF rewrite and the AOF base at startup are each one of these; they differ in the file, the
+// form and the aux fields.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +27,7 @@ persistence::RdbSnapshotOptions RdbOptions(Server& server);
 struct SnapshotFileJob {
   // Declared in construction order: the snapshot goes first, then its sink, then the file.
   std::unique_ptr<persistence::RdbFileWriter> file;
-  std::unique_ptr<persistence::RdbSnapshotSink> sink;
+  std::unique_ptr<persistence::FileSnapshotSink> sink;
   std::unique_ptr<engine::Snapshot> snapshot;  // null once the walk is over
   int64_t start_us = 0;
 
@@ -34,6 +35,9 @@ struct SnapshotFileJob {
   // `error`, when the file cannot be created. `incremental_fsync`: see RdbFileWriter::Open.
   bool Start(Server& server, const std::string& dir, const std::string& name,
              persistence::RdbSnapshotOptions options, bool incremental_fsync, std::string& error);
+  // The same for a file of commands (an AOF base without RDB preamble).
+  bool StartCommands(Server& server, const std::string& dir, const std::string& name,
+                     bool incremental_fsync, std::string& error);
 
   // One turn of a background job, for its timer: the outcome once the file is complete or has
   // failed; otherwise nullopt, and `next_delay_ms` says when to come back (0 while walking, in
@@ -45,6 +49,8 @@ struct SnapshotFileJob {
  private:
   // The walk is over: the sink's last bytes and the file's completion.
   void FinishWalk();
+  // Begins the walk into `sink`, which writes to `file`.
+  void Walk(Server& server, std::unique_ptr<persistence::FileSnapshotSink> walked);
 };
 
 }  // namespace magnetar::server

@@ -156,6 +156,47 @@ TEST_P(AofTest, SaveAndShutdownStayOutOfTheFile) {
   EXPECT_TRUE(ServesNewClient());
 }
 
+// aof-use-rdb-preamble no: a rewrite writes the base as commands, Redis's: SELECT, then per key
+// SET, RPUSH, SADD, ZADD or HMSET (at most 64 items a command) and PEXPIREAT. Loading it gives the
+// same dataset back.
+TEST_P(AofTest, ARewriteWithoutPreambleWritesCommands) {
+  ASSERT_TRUE(StartWithAof({{"aof-use-rdb-preamble", "no"}}));
+  auto client = Connect();
+  client->Call({"SET", "s", "text"});
+  client->Call({"SET", "n", "12345"});
+  client->Call({"RPUSH", "l", "a", "b"});
+  client->Call({"HSET", "h", "f", "v"});
+  client->Call({"SADD", "set", "7"});
+  client->Call({"ZADD", "z", "1.5", "m"});
+  client->Call({"PEXPIREAT", "s", "4000000000000"});
+  client->Call({"SELECT", "2"});
+  for (int i = 0; i < 70; ++i) client->Call({"RPUSH", "big", std::to_string(i)});
+  ASSERT_EQ(client->Call({"BGREWRITEAOF"}), "+Background append only file rewriting started\r\n");
+  ASSERT_TRUE(Eventually([&] {
+    return InfoField(*client, "persistence", "aof_rewrite_in_progress") == "0" &&
+           InfoField(*client, "persistence", "aof_rewrites") == "1";
+  }));
+  EXPECT_EQ(ReadAll(AofFile("appendonly.aof.manifest")),
+            "file appendonly.aof.2.base.aof seq 2 type b\n"
+            "file appendonly.aof.2.incr.aof seq 2 type i\n");
+  std::string base = ReadAll(AofFile("appendonly.aof.2.base.aof"));
+  EXPECT_TRUE(base.starts_with("*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n")) << base.substr(0, 40);
+  for (std::string_view command : {"*3\r\n$3\r\nSET\r\n$1\r\ns\r\n$4\r\ntext\r\n",
+                                   "*3\r\n$9\r\nPEXPIREAT\r\n$1\r\ns\r\n$13\r\n4000000000000\r\n",
+                                   "*3\r\n$3\r\nSET\r\n$1\r\nn\r\n$5\r\n12345\r\n",
+                                   "*4\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\na\r\n$1\r\nb\r\n",
+                                   "*4\r\n$5\r\nHMSET\r\n$1\r\nh\r\n$1\r\nf\r\n$1\r\nv\r\n",
+                                   "*3\r\n$4\r\nSADD\r\n$3\r\nset\r\n$1\r\n7\r\n",
+                                   "*4\r\n$4\r\nZADD\r\n$1\r\nz\r\n$3\r\n1.5\r\n$1\r\nm\r\n",
+                                   "*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n",
+                                   // 70 elements: a command of 64, then one of 6.
+                                   "*66\r\n$5\r\nRPUSH\r\n$3\r\nbig\r\n$1\r\n0\r\n",
+                                   "*8\r\n$5\r\nRPUSH\r\n$3\r\nbig\r\n$2\r\n64\r\n"}) {
+    EXPECT_NE(base.find(command), std::string::npos) << test_support::Escape(command);
+  }
+  EXPECT_TRUE(RestartKeepsDigest(client));
+}
+
 // aof-timestamp-enabled: a "#TS:<unix seconds>" line before the first write of each second, which
 // loading skips.
 TEST_P(AofTest, TimestampAnnotationsAreWrittenAndSkipped) {

@@ -30,12 +30,16 @@ struct RdbFileOutcome {
 
 class RdbFileWriter final : public ChunkSink {
  public:
+  // What follows the last chunk: an RDB file's CRC64 of everything before it, or 8 zero bytes
+  // (rdbchecksum no); nothing for a file of commands (an AOF base without RDB preamble).
+  enum class Trailer { kCrc64, kZeroChecksum, kNone };
+
   // Creates the temporary file in `dir` for `file_name`; null, with the reason in `error`, when
   // it cannot be created. With `incremental_fsync` (rdb-save-incremental-fsync,
   // aof-rewrite-incremental-fsync) the file is fsynced every 4 MB as it is written, so that the
   // last fsync does not have to push gigabytes to the disk at once.
   static std::unique_ptr<RdbFileWriter> Open(const std::string& dir, const std::string& file_name,
-                                             bool checksum, bool incremental_fsync,
+                                             Trailer trailer, bool incremental_fsync,
                                              std::string& error);
   ~RdbFileWriter() override;  // an unfinished file is abandoned and removed
 
@@ -52,7 +56,7 @@ class RdbFileWriter final : public ChunkSink {
 
  private:
   RdbFileWriter(int fd, std::string temp_path, std::string final_path, std::string dir,
-                bool checksum, bool incremental_fsync);
+                Trailer trailer, bool incremental_fsync);
   void Run();
   // Writes `chunk` fully; false (with the reason recorded) on an I/O error.
   bool WriteAll(const std::string& chunk);
@@ -63,7 +67,8 @@ class RdbFileWriter final : public ChunkSink {
   std::string temp_path_;
   std::string final_path_;
   std::string dir_;
-  bool checksum_;
+  Trailer trailer_;
+  bool checksum_;  // thread-only: the CRC64 still covers what is written
   bool incremental_fsync_;
   uint64_t crc_ = 0;  // thread-only
   uint64_t written_ = 0;

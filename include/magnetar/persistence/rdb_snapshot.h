@@ -28,6 +28,16 @@ class ChunkSink {
   virtual size_t Backlog() const = 0;
 };
 
+// A snapshot's sink that turns the keys into a file's bytes, pushed to a ChunkSink: the RDB form
+// (RdbSnapshotSink), or the AOF's command form (server/aof_command_sink.h).
+class FileSnapshotSink : public engine::SnapshotSink {
+ public:
+  // The walk is done: every byte still held goes to the chunk sink.
+  virtual void Finish() = 0;
+  // Bytes held for databases the walk has not reached (written ahead of it).
+  virtual size_t ahead_bytes() const { return 0; }
+};
+
 // Which access metadata keys carry: Redis writes IDLE under an LRU maxmemory-policy, FREQ under
 // an LFU one, and neither otherwise.
 enum class AccessField : uint8_t { kNone, kIdle, kFreq };
@@ -39,7 +49,7 @@ struct RdbSnapshotOptions {
   std::vector<std::pair<std::string, std::string>> aux;
 };
 
-class RdbSnapshotSink final : public engine::SnapshotSink {
+class RdbSnapshotSink final : public FileSnapshotSink {
  public:
   // Chunks are handed over once they reach this size.
   static constexpr size_t kChunkBytes = 1 << 20;
@@ -51,10 +61,9 @@ class RdbSnapshotSink final : public engine::SnapshotSink {
   void BeginDatabase(size_t index, size_t keys, size_t keys_with_deadline) override;
   void Write(size_t index, const engine::Entry& entry) override;
   // The EOF opcode, and every byte still held, to the chunk sink. Call when the walk is done.
-  void Finish();
+  void Finish() override;
 
-  // Bytes held for databases the walk has not reached (written ahead of it).
-  size_t ahead_bytes() const { return ahead_bytes_; }
+  size_t ahead_bytes() const override { return ahead_bytes_; }
 
  private:
   void WriteKey(RdbWriter& writer, const engine::Entry& entry);
@@ -65,7 +74,7 @@ class RdbSnapshotSink final : public engine::SnapshotSink {
   RdbSnapshotOptions options_;
   std::string buffer_;
   RdbWriter writer_;
-  size_t current_index_ = SIZE_MAX;  // the database being walked; SIZE_MAX before the first
+  size_t current_index_ = SIZE_MAX;      // the database being walked; SIZE_MAX before the first
   std::map<size_t, std::string> ahead_;  // keys of later databases, already serialised
   size_t ahead_bytes_ = 0;
 };
