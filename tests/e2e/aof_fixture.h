@@ -41,6 +41,15 @@ inline bool Eventually(const std::function<bool()>& done) {
   return false;
 }
 
+// The next `count` replies of a pipeline sent with SendRaw ("" for one that did not come).
+inline std::vector<std::string> ReadReplies(RespClient& client, size_t count) {
+  std::vector<std::string> replies(count);
+  for (std::string& reply : replies) {
+    if (client.ReadReply(reply) != ReadStatus::kReply) reply.clear();
+  }
+  return replies;
+}
+
 const std::vector<Directive> kAofOn = {
     {"appendonly", "yes"}, {"appendfsync", "always"}, {"enable-debug-command", "yes"}};
 

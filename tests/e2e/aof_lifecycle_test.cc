@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "e2e/aof_fixture.h"
 #include "e2e/info_field.h"
@@ -187,15 +188,12 @@ TEST_P(AofLifecycleTest, ARewriteRequestedDuringABgsaveIsScheduled) {
   ASSERT_TRUE(
       client->SendRaw("*1\r\n$6\r\nBGSAVE\r\n*1\r\n$12\r\nBGREWRITEAOF\r\n*2\r\n$4\r\nINFO\r\n$"
                       "11\r\npersistence\r\n"));
-  std::string reply;
-  ASSERT_EQ(client->ReadReply(reply), ReadStatus::kReply);
-  EXPECT_EQ(reply, "+Background saving started\r\n");
-  ASSERT_EQ(client->ReadReply(reply), ReadStatus::kReply);
-  EXPECT_EQ(reply, "+Background append only file rewriting scheduled\r\n");
-  ASSERT_EQ(client->ReadReply(reply), ReadStatus::kReply);
-  EXPECT_NE(reply.find("\r\nrdb_bgsave_in_progress:1\r\n"), std::string::npos);
-  EXPECT_NE(reply.find("\r\naof_rewrite_in_progress:0\r\n"), std::string::npos);
-  EXPECT_NE(reply.find("\r\naof_rewrite_scheduled:1\r\n"), std::string::npos);
+  std::vector<std::string> replies = ReadReplies(*client, 3);
+  EXPECT_EQ(replies[0], "+Background saving started\r\n");
+  EXPECT_EQ(replies[1], "+Background append only file rewriting scheduled\r\n");
+  EXPECT_NE(replies[2].find("\r\nrdb_bgsave_in_progress:1\r\n"), std::string::npos);
+  EXPECT_NE(replies[2].find("\r\naof_rewrite_in_progress:0\r\n"), std::string::npos);
+  EXPECT_NE(replies[2].find("\r\naof_rewrite_scheduled:1\r\n"), std::string::npos);
   SlowDownRedisSaves(*client, "0");  // the rewrite's own fork copies the setting
 
   ASSERT_TRUE(Eventually([&] {
@@ -219,15 +217,12 @@ TEST_P(AofLifecycleTest, ABgsaveDuringARewriteIsRefusedOrScheduled) {
   ASSERT_TRUE(
       client->SendRaw("*1\r\n$12\r\nBGREWRITEAOF\r\n*1\r\n$6\r\nBGSAVE\r\n*2\r\n$6\r\nBGSAVE\r\n$"
                       "8\r\nSCHEDULE\r\n"));
-  std::string reply;
-  ASSERT_EQ(client->ReadReply(reply), ReadStatus::kReply);
-  EXPECT_EQ(reply, "+Background append only file rewriting started\r\n");
-  ASSERT_EQ(client->ReadReply(reply), ReadStatus::kReply);
-  EXPECT_EQ(reply,
-            "-ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
-            "SCHEDULE in order to schedule a BGSAVE whenever possible.\r\n");
-  ASSERT_EQ(client->ReadReply(reply), ReadStatus::kReply);
-  EXPECT_EQ(reply, "+Background saving scheduled\r\n");
+  EXPECT_EQ(ReadReplies(*client, 3),
+            (std::vector<std::string>{
+                "+Background append only file rewriting started\r\n",
+                "-ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
+                "SCHEDULE in order to schedule a BGSAVE whenever possible.\r\n",
+                "+Background saving scheduled\r\n"}));
   SlowDownRedisSaves(*client, "0");  // the rewrite's own fork copies the setting
   ASSERT_TRUE(Eventually([&] {
     return fs::exists(dir_.file("dump.rdb")) &&
@@ -267,14 +262,11 @@ TEST_P(AofLifecycleTest, TurningItOnDuringABgsaveWaitsForTheSave) {
   ASSERT_TRUE(client->SendRaw(
       "*1\r\n$6\r\nBGSAVE\r\n*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$10\r\nappendonly\r\n$3\r\nyes\r\n"
       "*2\r\n$4\r\nINFO\r\n$11\r\npersistence\r\n"));
-  std::string reply;
-  ASSERT_EQ(client->ReadReply(reply), ReadStatus::kReply);
-  EXPECT_EQ(reply, "+Background saving started\r\n");
-  ASSERT_EQ(client->ReadReply(reply), ReadStatus::kReply);
-  EXPECT_EQ(reply, "+OK\r\n");
-  ASSERT_EQ(client->ReadReply(reply), ReadStatus::kReply);
-  EXPECT_NE(reply.find("\r\naof_enabled:1\r\n"), std::string::npos);
-  EXPECT_NE(reply.find("\r\naof_rewrite_scheduled:1\r\n"), std::string::npos);
+  std::vector<std::string> replies = ReadReplies(*client, 3);
+  EXPECT_EQ(replies[0], "+Background saving started\r\n");
+  EXPECT_EQ(replies[1], "+OK\r\n");
+  EXPECT_NE(replies[2].find("\r\naof_enabled:1\r\n"), std::string::npos);
+  EXPECT_NE(replies[2].find("\r\naof_rewrite_scheduled:1\r\n"), std::string::npos);
   SlowDownRedisSaves(*client, "0");
   client->Call({"SET", "meanwhile", "1"});
 

@@ -19,8 +19,8 @@
 #include <string>
 #include <thread>
 
+#include "e2e/aof_fixture.h"
 #include "e2e/info_field.h"
-#include "e2e/server_fixture.h"
 #include "e2e/temp_dir.h"
 
 namespace magnetar::e2e {
@@ -126,11 +126,9 @@ TEST_P(AofAlwaysWriteErrorsTest, AFailedCommitRefusesEachWriteOfThePipelineOnly)
       "*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$40\r\n0123456789012345678901234567890123456789\r\n"
       "*2\r\n$3\r\nGET\r\n$6\r\nbefore\r\n"
       "*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n"));
-  std::string replies[3];
-  for (std::string& reply : replies) ASSERT_EQ(client_->ReadReply(reply), ReadStatus::kReply);
-  EXPECT_EQ(replies[0], kTooLarge);
-  EXPECT_EQ(replies[1], "$1\r\n1\r\n");
-  EXPECT_EQ(replies[2], kTooLarge);
+  EXPECT_EQ(
+      ReadReplies(*client_, 3),
+      (std::vector<std::string>{std::string(kTooLarge), "$1\r\n1\r\n", std::string(kTooLarge)}));
   ASSERT_TRUE(LimitFileSize(RLIM_INFINITY));
   ASSERT_TRUE(WritesAcceptedAgain());
 }
