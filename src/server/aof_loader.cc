@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -98,25 +99,48 @@ std::string UnexpectedEndText(const std::string& name) {
       name);
 }
 
-// The bytes of a file from `offset` on; null when it cannot be opened.
-std::optional<std::string> ReadFileFrom(const std::string& path, uint64_t offset) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file || !file.seekg(static_cast<std::streamoff>(offset))) return std::nullopt;
-  std::ostringstream content;
-  content << file.rdbuf();
-  return std::move(content).str();
-}
+// A file read forward in blocks: what has not been consumed stays in memory, so replaying an AOF
+// of any size holds one block (or one command, when a command is bigger) rather than the file.
+class FileWindow {
+ public:
+  FileWindow(int fd, uint64_t offset) : fd_(fd), base_(offset) {}
+  ~FileWindow() { close(fd_); }
+
+  // The bytes not consumed yet.
+  std::string_view rest() const { return std::string_view(buffer_).substr(begin_); }
+  void Consume(size_t bytes) { begin_ += bytes; }
+  // The file offset of rest().
+  uint64_t position() const { return base_ + begin_; }
+  // Reads the next block after rest(); false at the end of the file (or on a read error).
+  bool ReadMore() {
+    constexpr size_t kBlockBytes = 1 << 20;
+    buffer_.erase(0, begin_);
+    base_ += begin_;
+    begin_ = 0;
+    const size_t held = buffer_.size();
+    buffer_.resize(held + kBlockBytes);
+    ssize_t n = pread(fd_, buffer_.data() + held, kBlockBytes, static_cast<off_t>(base_ + held));
+    buffer_.resize(held + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+    return n > 0;
+  }
+
+ private:
+  int fd_;
+  uint64_t base_;  // the file offset of buffer_[0]
+  std::string buffer_;
+  size_t begin_ = 0;  // buffer_[begin_, end) is not consumed
+};
 
 // Replays the RESP commands of one file from `offset` (past an RDB part). `last` is the
 // manifest's last file, the only one whose tail a crash can have torn.
 bool ReplayCommands(Server& server, const std::string& path, const std::string& name, bool last,
                     uint64_t offset, const LoadReport& progress) {
-  std::optional<std::string> content = ReadFileFrom(path, offset);
-  if (!content) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     spdlog::warn("Fatal error: can't open the append only file {}: {}", name, std::strerror(errno));
     return false;
   }
-  const std::string& data = *content;
+  FileWindow file(fd, offset);
 
   net::ConnectionLimits limits;
   limits.parser.max_bulk_len = server.config().proto_max_bulk_len;
@@ -126,24 +150,25 @@ bool ReplayCommands(Server& server, const std::string& path, const std::string& 
   client.authenticated = true;
   client.replays_aof = true;
   resp::RequestParser parser(limits.parser);
-  size_t at = 0;
-  size_t complete = 0;  // where the last command outside a MULTI ended
+  uint64_t complete = offset;  // where the last command outside a MULTI ended
   uint64_t replayed = 0;
   bool torn = false;
-  while (at < data.size()) {
-    std::string_view rest = std::string_view(data).substr(at);
+  while (!file.rest().empty() || file.ReadMore()) {
+    std::string_view rest = file.rest();
     if (rest.front() == '#') {  // an aof-timestamp-enabled annotation: skipped
       size_t end = rest.find('\n');
       if (end == std::string_view::npos) {
+        if (file.ReadMore()) continue;
         torn = true;
         break;
       }
-      at += end + 1;
-      if (!client.transaction.active()) complete = at;
+      file.Consume(end + 1);
+      if (!client.transaction.active()) complete = file.position();
       continue;
     }
     resp::ParseStatus status = rest.front() == '*' ? parser.Parse(rest) : resp::ParseStatus::kError;
     if (status == resp::ParseStatus::kNeedMore) {
+      if (file.ReadMore()) continue;  // the parser goes on from where it stopped
       torn = true;
       break;
     }
@@ -161,9 +186,9 @@ bool ReplayCommands(Server& server, const std::string& path, const std::string& 
     }
     Dispatch(server, client, args);
     connection.DropReplies();
-    at += parser.consumed();
-    if (++replayed % kCommandsPerProgress == 0) progress(offset + at);
-    if (!client.transaction.active()) complete = at;
+    file.Consume(parser.consumed());
+    if (++replayed % kCommandsPerProgress == 0) progress(file.position());
+    if (!client.transaction.active()) complete = file.position();
   }
   // A MULTI without its EXEC was cut by the crash too: its commands stay queued, never run.
   if (client.transaction.active()) torn = true;
@@ -173,8 +198,8 @@ bool ReplayCommands(Server& server, const std::string& path, const std::string& 
     return false;
   }
   spdlog::warn("!!! Warning: short read while loading the AOF file {}!!!", name);
-  spdlog::warn("!!! Truncating the AOF {} at offset {} !!!", name, offset + complete);
-  if (truncate(path.c_str(), static_cast<off_t>(offset + complete)) != 0) {
+  spdlog::warn("!!! Truncating the AOF {} at offset {} !!!", name, complete);
+  if (truncate(path.c_str(), static_cast<off_t>(complete)) != 0) {
     spdlog::warn("Error truncating the AOF file {}: {}", name, std::strerror(errno));
     return false;
   }
@@ -205,7 +230,13 @@ bool LoadFile(Server& server, const std::string& path, const std::string& name, 
 
 }  // namespace
 
-std::optional<std::string> ReadWholeFile(const std::string& path) { return ReadFileFrom(path, 0); }
+std::optional<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return std::nullopt;
+  std::ostringstream content;
+  content << file.rdbuf();
+  return std::move(content).str();
+}
 
 bool LoadAofFiles(Server& server, const std::string& dir, const AofManifest& manifest) {
   const int64_t start_us = MonotonicUs();

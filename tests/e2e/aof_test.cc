@@ -197,6 +197,28 @@ TEST_P(AofTest, ARewriteWithoutPreambleWritesCommands) {
   EXPECT_TRUE(RestartKeepsDigest(client));
 }
 
+// The incr file is replayed in blocks of 1 MB: commands that straddle blocks, and a value bigger
+// than a block, come back whole; a torn tail after them is still cut where the last command ended.
+TEST_P(AofTest, ALargeIncrFileIsReplayedWhole) {
+  ASSERT_TRUE(StartWithAof());
+  auto client = Connect();
+  client->Call({"SET", "big", std::string(3 << 20, 'v')});
+  for (int i = 0; i < 300; ++i) {
+    client->Call({"SET", "key" + std::to_string(i), std::string(10000 + i, 'x')});
+  }
+  client->Call({"APPEND", "big", "tail"});
+  std::string digest = client->Call({"DEBUG", "DIGEST"});
+  Kill();
+  std::string incr = AofFile("appendonly.aof.1.incr.aof");
+  uintmax_t complete = fs::file_size(incr);
+  std::ofstream(incr, std::ios::app | std::ios::binary) << "*3\r\n$3\r\nSET\r\n$4\r\nlost\r\n$1";
+  ASSERT_TRUE(StartWithAof());
+  client = Connect();
+  EXPECT_EQ(client->Call({"DEBUG", "DIGEST"}), digest);
+  EXPECT_EQ(client->Call({"STRLEN", "big"}), fmt::format(":{}\r\n", (3 << 20) + 4));
+  EXPECT_EQ(fs::file_size(incr), complete);
+}
+
 // aof-timestamp-enabled: a "#TS:<unix seconds>" line before the first write of each second, which
 // loading skips.
 TEST_P(AofTest, TimestampAnnotationsAreWrittenAndSkipped) {
