@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "magnetar/common/numbers.h"
-#include "magnetar/server/aof.h"
+#include "magnetar/server/aof_manifest.h"
 
 namespace magnetar::server {
 namespace {

@@ -10,7 +10,7 @@
 
 #include "magnetar/common/clock.h"
 #include "magnetar/resp/reply_builder.h"
-#include "magnetar/server/aof.h"
+#include "magnetar/server/aof_writer.h"
 
 namespace magnetar::server {
 namespace {

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -81,6 +82,14 @@ class AofServerTest : public ServerTest {
     std::string after = client->Call({"DEBUG", "DIGEST"});
     if (after == digest) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << "DEBUG DIGEST " << digest << " became " << after;
+  }
+  // Appends half a command to incr file 1, as a crash in the middle of a write leaves it; returns
+  // the file's size before, where loading must cut it.
+  uintmax_t TearIncrFile() {
+    std::string incr = AofFile("appendonly.aof.1.incr.aof");
+    uintmax_t complete = std::filesystem::file_size(incr);
+    std::ofstream(incr, std::ios::app | std::ios::binary) << "*3\r\n$3\r\nSET\r\n$4\r\nlost\r\n$1";
+    return complete;
   }
   std::string AofFile(std::string_view name) const {
     return dir_.file(fmt::format("appendonlydir/{}", name));

@@ -85,15 +85,13 @@ TEST_P(AofTest, ATornLastCommandIsCutOff) {
   auto client = Connect();
   client->Call({"SET", "kept", "1"});
   Kill();
-  std::string incr = AofFile("appendonly.aof.1.incr.aof");
-  uintmax_t complete = fs::file_size(incr);
-  std::ofstream(incr, std::ios::app | std::ios::binary) << "*3\r\n$3\r\nSET\r\n$4\r\nlost\r\n$1";
+  uintmax_t complete = TearIncrFile();
 
   ASSERT_TRUE(StartWithAof());
   client = Connect();
   EXPECT_EQ(client->Call({"GET", "kept"}), Bulk("1"));
   EXPECT_EQ(client->Call({"EXISTS", "lost"}), ":0\r\n");
-  EXPECT_EQ(fs::file_size(incr), complete);
+  EXPECT_EQ(fs::file_size(AofFile("appendonly.aof.1.incr.aof")), complete);
   EXPECT_NE(server_->LogTail().find("loaded anyway because aof-load-truncated is enabled"),
             std::string::npos);
 }
@@ -209,14 +207,12 @@ TEST_P(AofTest, ALargeIncrFileIsReplayedWhole) {
   client->Call({"APPEND", "big", "tail"});
   std::string digest = client->Call({"DEBUG", "DIGEST"});
   Kill();
-  std::string incr = AofFile("appendonly.aof.1.incr.aof");
-  uintmax_t complete = fs::file_size(incr);
-  std::ofstream(incr, std::ios::app | std::ios::binary) << "*3\r\n$3\r\nSET\r\n$4\r\nlost\r\n$1";
+  uintmax_t complete = TearIncrFile();
   ASSERT_TRUE(StartWithAof());
   client = Connect();
   EXPECT_EQ(client->Call({"DEBUG", "DIGEST"}), digest);
   EXPECT_EQ(client->Call({"STRLEN", "big"}), fmt::format(":{}\r\n", (3 << 20) + 4));
-  EXPECT_EQ(fs::file_size(incr), complete);
+  EXPECT_EQ(fs::file_size(AofFile("appendonly.aof.1.incr.aof")), complete);
 }
 
 // aof-timestamp-enabled: a "#TS:<unix seconds>" line before the first write of each second, which
