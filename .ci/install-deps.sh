@@ -13,7 +13,8 @@ apt-get install -y -q --no-install-recommends \
   libboost1.81-dev libssl-dev libjemalloc-dev libspdlog-dev libfmt-dev libcli11-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   redis-server redis-tools netcat-openbsd procps python3-redis \
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev \
+  docker.io debootstrap
 
 # Node.js and npm for the client-library tests (tests/clients), from Debian only when missing: a
 # NodeSource nodejs bundles its own npm, and Debian's npm package conflicts with it.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs dependencies, then builds and runs every test twice: a Release build (benchmarks built
-# too, so they keep compiling) and an AddressSanitizer + UndefinedBehaviorSanitizer build. Last,
-# the RDB fuzzers (tests/fuzz) run for 30 s on a clang build of their targets only.
+# too, so they keep compiling) and an AddressSanitizer + UndefinedBehaviorSanitizer build. Between
+# them, the container image is built and run (tests/docker). Last, the RDB fuzzers (tests/fuzz)
+# run for 30 s on a clang build of their targets only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/install-deps.sh
@@ -13,6 +14,8 @@ jobs=$(nproc)
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs"
+
+bash tests/docker/run.sh
 
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAGNETAR_SANITIZE=ON \
   -DMAGNETAR_BENCH=OFF
