@@ -8,13 +8,16 @@
 // nodes, so the figure is exact and SAMPLES, which Redis needs to extrapolate from a few elements,
 // is validated as Redis validates it and then has nothing left to do.
 //
-// STATS and DOCTOR are not implemented (docs/compatibility.md): they answer Redis's unknown
-// subcommand error, and HELP lists only what is here.
+// STATS and DOCTOR report MemoryBreakdown: STATS as Redis's map of figures, DOCTOR as Redis's
+// report of the problems they show.
 #include <string>
 
 #include "magnetar/commands/arg_parser.h"
 #include "magnetar/commands/command_context.h"
 #include "magnetar/engine/database.h"
+#include "magnetar/server/server.h"
+#include "magnetar/server/server_context.h"
+#include "memory_breakdown.h"
 #include "server_families.h"
 
 #if defined(MAGNETAR_WITH_JEMALLOC)
@@ -53,6 +56,61 @@ void Usage(CommandContext& ctx) {
   ctx.reply.Integer(static_cast<int64_t>(KeyMemoryBytes(db, *entry)));
 }
 
+// MEMORY STATS: Redis's 27 figures, with one nested map for each database that holds keys.
+void Stats(CommandContext& ctx) {
+  const MemoryBreakdown memory = ReadMemoryBreakdown(AsServer(ctx).server);
+  resp::ReplyBuilder& reply = ctx.reply;
+  const auto integer = [&](std::string_view name, int64_t value) {
+    reply.Bulk(name);
+    reply.Integer(value);
+  };
+  const auto ratio = [&](std::string_view name, float value) {
+    reply.Bulk(name);
+    reply.Double(value);
+  };
+  reply.Map(27 + memory.dbs.size());
+  integer("peak.allocated", memory.peak);
+  integer("total.allocated", memory.used);
+  integer("startup.allocated", memory.startup);
+  integer("replication.backlog", memory.replication_backlog);
+  integer("clients.slaves", memory.clients_replicas);
+  integer("clients.normal", memory.clients_normal);
+  integer("cluster.links", 0);
+  integer("aof.buffer", memory.aof_buffer);
+  integer("lua.caches", 0);  // no scripting
+  // Redis's empty function library engine holds 200 bytes; Magnetar has none.
+  integer("functions.caches", 0);
+  for (const MemoryBreakdown::Db& db : memory.dbs) {
+    reply.Bulk(fmt::format("db.{}", db.index));
+    reply.Map(3);
+    integer("overhead.hashtable.main", db.table_bytes);
+    integer("overhead.hashtable.expires", db.expires_bytes);
+    integer("overhead.hashtable.slot-to-keys", 0);
+  }
+  integer("overhead.total", memory.overhead);
+  integer("keys.count", memory.keys);
+  integer("keys.bytes-per-key", memory.BytesPerKey());
+  integer("dataset.bytes", memory.dataset);
+  ratio("dataset.percentage", memory.DatasetPercentage());
+  ratio("peak.percentage", memory.PeakPercentage());
+  integer("allocator.allocated", memory.allocator.allocated);
+  integer("allocator.active", memory.allocator.active);
+  integer("allocator.resident", memory.allocator.resident);
+  ratio("allocator-fragmentation.ratio", memory.AllocatorFragmentation());
+  integer("allocator-fragmentation.bytes", memory.AllocatorFragmentationBytes());
+  ratio("allocator-rss.ratio", memory.AllocatorRss());
+  integer("allocator-rss.bytes", memory.AllocatorRssBytes());
+  ratio("rss-overhead.ratio", memory.RssOverhead());
+  integer("rss-overhead.bytes", memory.RssOverheadBytes());
+  ratio("fragmentation", memory.Fragmentation());
+  integer("fragmentation.bytes", memory.FragmentationBytes());
+}
+
+void Doctor(CommandContext& ctx) {
+  ctx.reply.Verbatim(
+      MemoryDoctorReport(ReadMemoryBreakdown(AsServer(ctx).server), AllocatorName()));
+}
+
 // MEMORY MALLOC-STATS: jemalloc's statistics report, as Redis prints it.
 void MallocStats(CommandContext& ctx) {
 #if defined(MAGNETAR_WITH_JEMALLOC)
@@ -81,10 +139,14 @@ void Purge(CommandContext& ctx) {
 void Help(CommandContext& ctx) {
   constexpr std::string_view kHelp[] = {
       "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "DOCTOR",
+      "    Return memory problems reports.",
       "MALLOC-STATS",
       "    Return internal statistics report from the memory allocator.",
       "PURGE",
       "    Attempt to purge dirty pages for reclamation by the allocator.",
+      "STATS",
+      "    Return information about the memory usage of the server.",
       "USAGE <key> [SAMPLES <count>]",
       "    Return memory in bytes used by <key> and its value. Nested values are",
       "    sampled up to <count> times (default: 5, 0 means sample all).",
@@ -102,8 +164,9 @@ constexpr ArgDoc kUsageArgs[] = {
 constexpr KeySpec kUsageKeySpecs[] = {
     {.flags = kKsRO, .begin_search = SearchIndex(2), .find_keys = KeyRange(0, 1, 0)},
 };
-constexpr std::string_view kMallocStatsTips[] = {
-    "nondeterministic_output", "request_policy:all_shards", "response_policy:special"};
+// MALLOC-STATS, STATS and DOCTOR carry the same tips.
+constexpr std::string_view kReportTips[] = {"nondeterministic_output", "request_policy:all_shards",
+                                            "response_policy:special"};
 constexpr std::string_view kPurgeTips[] = {"request_policy:all_shards",
                                            "response_policy:all_succeeded"};
 
@@ -142,7 +205,27 @@ constexpr CommandSpec kMemorySubcommands[] = {
              .since = "4.0.0",
              .group = "server",
              .complexity = "Depends on how much memory is allocated, could be slow"},
-     .tips = kMallocStatsTips},
+     .tips = kReportTips},
+    {.name = "memory|stats",
+     .arity = 2,
+     .flags = 0,
+     .acl = kAclSlow,
+     .handler = &Stats,
+     .doc = {.summary = "Show memory usage details",
+             .since = "4.0.0",
+             .group = "server",
+             .complexity = "O(1)"},
+     .tips = kReportTips},
+    {.name = "memory|doctor",
+     .arity = 2,
+     .flags = 0,
+     .acl = kAclSlow,
+     .handler = &Doctor,
+     .doc = {.summary = "Outputs memory problems report",
+             .since = "4.0.0",
+             .group = "server",
+             .complexity = "O(1)"},
+     .tips = kReportTips},
     {.name = "memory|purge",
      .arity = 2,
      .flags = 0,

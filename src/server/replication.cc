@@ -58,6 +58,8 @@ Replication::~Replication() { AttachSink(false); }
 
 uint64_t Replication::offset() const { return backlog_->offset(); }
 
+size_t Replication::backlog_bytes() const { return backlog_->size(); }
+
 std::string Replication::ReplicaIp(const Client& client) {
   if (!client.replica->announced_ip.empty()) return client.replica->announced_ip;
   const std::string& peer = client.connection().peer_address();

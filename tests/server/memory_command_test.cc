@@ -93,5 +93,23 @@ TEST_F(MemoryCommandTest, MeasuresWithoutExpiringOrCounting) {
   EXPECT_NE(stats.find("keyspace_misses:0\r\n"), std::string::npos);
 }
 
+// STATS counts the keys of every database and has one entry for each database that holds any,
+// whose table figures are INFO's; the dataset is what the named overheads leave of used memory.
+TEST_F(MemoryCommandTest, StatsListTheDatabasesThatHoldKeys) {
+  for (int i = 0; i < 100; ++i) Run({"SET", std::to_string(i), "v"});
+  Run({"SELECT", "3"});
+  Run({"SET", "other", "v", "EX", "100"});
+  const std::string stats = Run({"MEMORY", "STATS"});
+  ASSERT_TRUE(stats.starts_with("*58\r\n")) << stats;  // 27 pairs and two databases
+  EXPECT_NE(stats.find("$4\r\ndb.0\r\n*6\r\n"), std::string::npos);
+  EXPECT_NE(stats.find("$4\r\ndb.3\r\n*6\r\n"), std::string::npos);
+  EXPECT_EQ(stats.find("db.1"), std::string::npos);
+  EXPECT_NE(stats.find("$10\r\nkeys.count\r\n:101\r\n"), std::string::npos);
+  // db.3's key has a deadline, so its expiry index holds something.
+  const size_t db3 = stats.find("db.3");
+  const size_t expires = stats.find("overhead.hashtable.expires\r\n:", db3);
+  EXPECT_NE(stats.substr(expires, 32), "overhead.hashtable.expires\r\n:0\r");
+}
+
 }  // namespace
 }  // namespace magnetar::server

@@ -58,6 +58,8 @@ class Aof final : private AofWriterHost {
   // An AOF write or fsync failed and none has succeeded since: writes are refused with this
   // error's text (Redis's MISCONF).
   bool RefusesWrites() const { return writer_ != nullptr && writer_->failing(); }
+  // Writes gathered and not yet written to the file (INFO's mem_aof_buffer).
+  size_t buffer_bytes() const { return writer_ != nullptr ? writer_->pending() : 0; }
   std::string WriteErrorText() const;
   // The reply `client` got from offset `mark` of its output on is that of a unit that made
   // writes. With appendfsync always it stays back until the batch is committed, and becomes the

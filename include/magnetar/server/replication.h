@@ -66,6 +66,8 @@ class Replication final : public PropagationSink {
   // The offset after the last propagated write (not counting PINGs and GETACKs): what a client
   // that made it waits for in WAIT.
   uint64_t last_write_offset() const { return last_write_offset_; }
+  // The bytes the backlog holds allocated (INFO's mem_replication_backlog).
+  size_t backlog_bytes() const;
 
   // ---- The primary side (server/replication_primary.cc).
   // SYNC or PSYNC from `client` (args as sent).
