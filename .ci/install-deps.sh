@@ -12,7 +12,7 @@ apt-get install -y -q --no-install-recommends \
   build-essential cmake ninja-build pkg-config git ca-certificates ccache \
   libboost1.81-dev libssl-dev libjemalloc-dev libspdlog-dev libfmt-dev libcli11-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
-  redis-server redis-tools netcat-openbsd procps python3-redis \
+  redis-server redis-tools netcat-openbsd procps python3-redis prometheus-redis-exporter \
   clang libclang-rt-14-dev \
   docker.io debootstrap
 

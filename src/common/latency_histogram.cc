@@ -73,4 +73,18 @@ std::vector<std::pair<int64_t, uint64_t>> LatencyHistogram::CumulativeBuckets() 
   return out;
 }
 
+std::vector<uint64_t> LatencyHistogram::CountsAtOrBelow(std::span<const int64_t> bounds_ns) const {
+  std::vector<uint64_t> counts;
+  counts.reserve(bounds_ns.size());
+  uint64_t cumulative = 0;
+  size_t index = 0;
+  for (int64_t bound : bounds_ns) {
+    while (index < kCountsLen && HighestEquivalent(ValueAtIndex(index)) <= bound) {
+      cumulative += counts_[index++];
+    }
+    counts.push_back(cumulative);
+  }
+  return counts;
+}
+
 }  // namespace magnetar

@@ -510,7 +510,6 @@ struct EventLoop::Impl {
   asio::signal_set signals{io};
   std::function<void(int)> on_signal;
   std::vector<std::string> unix_paths;
-  const ListenerOptions* options = nullptr;
 
   void WaitSignal() {
     signals.async_wait([this](const boost::system::error_code& ec, int signal) {
@@ -520,24 +519,26 @@ struct EventLoop::Impl {
     });
   }
 
+  // `options` are the listener's: they must outlive the loop.
   void Accept(asio::basic_socket_acceptor<asio::generic::stream_protocol>& acceptor,
-              const ConnectionLimits& limits, SessionFactory& factory, bool is_unix) {
-    acceptor.async_accept([this, &acceptor, &limits, &factory, is_unix](
+              const ListenerOptions& options, const ConnectionLimits& limits,
+              SessionFactory& factory, bool is_unix) {
+    acceptor.async_accept([this, &acceptor, &options, &limits, &factory, is_unix](
                               const boost::system::error_code& ec, GenericSocket socket) {
       if (ec == asio::error::operation_aborted) return;
-      if (!ec) Adopt(std::move(socket), limits, factory, is_unix);
-      Accept(acceptor, limits, factory, is_unix);
+      if (!ec) Adopt(std::move(socket), options, limits, factory, is_unix);
+      Accept(acceptor, options, limits, factory, is_unix);
     });
   }
 
-  void Adopt(GenericSocket socket, const ConnectionLimits& limits, SessionFactory& factory,
-             bool is_unix) {
+  void Adopt(GenericSocket socket, const ListenerOptions& options, const ConnectionLimits& limits,
+             SessionFactory& factory, bool is_unix) {
     int fd = socket.native_handle();
     if (!is_unix) {
       int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-      if (options->tcp_keepalive_seconds > 0) {
-        int idle = options->tcp_keepalive_seconds;
+      if (options.tcp_keepalive_seconds > 0) {
+        int idle = options.tcp_keepalive_seconds;
         int interval = std::max(idle / 3, 1);
         int count = 3;
         ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
@@ -627,7 +628,6 @@ EventLoop::~EventLoop() {
 
 std::string EventLoop::Listen(const ListenerOptions& options, const ConnectionLimits& limits,
                               SessionFactory& factory) {
-  impl_->options = &options;
   using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
   if (options.port != 0) {
     for (std::string address : options.bind_addresses) {
@@ -660,7 +660,8 @@ std::string EventLoop::Listen(const ListenerOptions& options, const ConnectionLi
         return "Could not create server TCP listening socket " + address + ":" +
                std::to_string(options.port) + ": " + ec.message();
       }
-      impl_->Accept(impl_->acceptors.emplace_back(std::move(acceptor)), limits, factory, false);
+      impl_->Accept(impl_->acceptors.emplace_back(std::move(acceptor)), options, limits, factory,
+                    false);
     }
   }
   if (!options.unix_socket.empty()) {
@@ -676,7 +677,8 @@ std::string EventLoop::Listen(const ListenerOptions& options, const ConnectionLi
     if (!ec) acceptor.listen(options.tcp_backlog, ec);
     if (ec) return "Failed opening Unix socket: " + ec.message();
     impl_->unix_paths.push_back(options.unix_socket);
-    impl_->Accept(impl_->acceptors.emplace_back(std::move(acceptor)), limits, factory, true);
+    impl_->Accept(impl_->acceptors.emplace_back(std::move(acceptor)), options, limits, factory,
+                  true);
   }
   return "";
 }

@@ -463,6 +463,7 @@ struct ReplBacklogSize {
 constexpr Directive kDirectives[] = {
     Row<Bind>("bind", kDirectiveImmutable | kDirectiveMultiArg),
     Row<Integer<&Config::port, 0, 65535>>("port", kDirectiveImmutable),
+    Row<Integer<&Config::metrics_port, 0, 65535>>("metrics-port", kDirectiveImmutable),
     Row<YesNo<&Config::protected_mode>>("protected-mode"),
     Row<Integer<&Config::tcp_backlog, 0, INT_MAX>>("tcp-backlog", kDirectiveImmutable),
     Row<Text<&Config::unixsocket, true>>("unixsocket", kDirectiveImmutable),

@@ -43,13 +43,14 @@ constexpr Section kSections[] = {
 };
 constexpr size_t kSectionCount = std::size(kSections);
 
-// Which sections the arguments ask for. Unknown names select nothing, as in Redis.
-std::bitset<kSectionCount> SelectSections(std::span<const std::string_view> args) {
+// Which sections the names ask for (none: the default ones). Unknown names select nothing, as
+// in Redis.
+std::bitset<kSectionCount> SelectSections(std::span<const std::string_view> names) {
   std::bitset<kSectionCount> selected;
-  if (args.size() == 1) {
+  if (names.empty()) {
     for (size_t i = 0; i < kSectionCount; ++i) selected.set(i, kSections[i].in_default);
   }
-  for (std::string_view name : args.subspan(1)) {
+  for (std::string_view name : names) {
     bool all = EqualsIgnoreCase(name, "all") || EqualsIgnoreCase(name, "everything");
     bool defaults = EqualsIgnoreCase(name, "default");
     for (size_t i = 0; i < kSectionCount; ++i) {
@@ -61,16 +62,7 @@ std::bitset<kSectionCount> SelectSections(std::span<const std::string_view> args
 }
 
 void Info(CommandContext& ctx) {
-  ServerContext& sctx = AsServer(ctx);
-  std::bitset<kSectionCount> selected = SelectSections(ctx.args);
-  std::string text;
-  for (size_t i = 0; i < kSectionCount; ++i) {
-    if (!selected.test(i)) continue;
-    if (!text.empty()) text.append("\r\n");
-    fmt::format_to(std::back_inserter(text), "# {}\r\n", kSections[i].title);
-    kSections[i].write(sctx.server, text);
-  }
-  ctx.reply.Verbatim(text);
+  ctx.reply.Verbatim(info::Render(AsServer(ctx).server, ctx.args.subspan(1)));
 }
 
 constexpr HistoryEntry kInfoHistory[] = {
@@ -98,6 +90,18 @@ constexpr CommandSpec kInfoCommands[] = {
 };
 
 }  // namespace
+
+std::string info::Render(Server& server, std::span<const std::string_view> sections) {
+  const std::bitset<kSectionCount> selected = SelectSections(sections);
+  std::string text;
+  for (size_t i = 0; i < kSectionCount; ++i) {
+    if (!selected.test(i)) continue;
+    if (!text.empty()) text.append("\r\n");
+    fmt::format_to(std::back_inserter(text), "# {}\r\n", kSections[i].title);
+    kSections[i].write(server, text);
+  }
+  return text;
+}
 
 std::span<const CommandSpec> InfoCommands() { return kInfoCommands; }
 

@@ -1,13 +1,14 @@
 // The sections of INFO. Each writer appends its "name:value\r\n" lines, without the "# Title"
 // header, describing the server as it is now. Fields appear in the order Redis 7.0 prints them;
-// figures Magnetar does not have yet (no persistence, replication, scripting or eviction) are
-// reported as Redis reports them on a server where those features are idle.
+// figures of what Magnetar does not have (scripting, modules, cluster, threaded I/O) are reported
+// as Redis reports them on a server where those features are idle.
 #pragma once
 
 #include <fmt/format.h>
 
 #include <cstdint>
 #include <iterator>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,9 @@ namespace magnetar::server {
 class Server;
 
 namespace info {
+
+// INFO's text for the named sections (none: the default ones), as INFO's arguments name them.
+std::string Render(Server& server, std::span<const std::string_view> sections);
 
 void ServerSection(Server& server, std::string& out);
 void ClientsSection(Server& server, std::string& out);

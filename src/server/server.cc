@@ -16,6 +16,7 @@
 #include "magnetar/server/rdb_saver.h"
 #include "magnetar/server/replication.h"
 #include "memory_gauge.h"
+#include "metrics_endpoint.h"
 
 namespace magnetar::server {
 namespace {
@@ -145,6 +146,10 @@ void Server::Listen() {
   listener_options_.tcp_backlog = config_.tcp_backlog;
   listener_options_.tcp_keepalive_seconds = config_.tcp_keepalive;
   std::string error = loop_.Listen(listener_options_, limits_, *this);
+  if (error.empty() && config_.metrics_port != 0) {
+    metrics_ = std::make_unique<MetricsEndpoint>(*this);
+    error = metrics_->Listen();
+  }
   if (!error.empty()) throw ConfigError(error);
 }
 

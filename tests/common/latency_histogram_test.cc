@@ -60,5 +60,16 @@ TEST(LatencyHistogramTest, SmallValuesAreExactAndOutOfRangeValuesClamp) {
   EXPECT_EQ(huge.CumulativeBuckets(), (Buckets{{1073741, 1}}));
 }
 
+// Prometheus's cumulative buckets: a sample counts in a bound's bucket when its whole histogram
+// bucket lies at or below the bound, so a sample just above a bound is left out of it, and one
+// at the 1 s ceiling (or beyond it) is in no bound's, only in Prometheus's +Inf.
+TEST(LatencyHistogramTest, CountsAtOrBelowBounds) {
+  LatencyHistogram histogram;
+  for (int64_t ns : {5'000, 9'000, 20'000, 1'000'000, 2'000'000'000}) histogram.Record(ns);
+  constexpr int64_t kBounds[] = {1'000, 10'000, 25'000, 999'000, 1'000'000'000};
+  EXPECT_EQ(histogram.CountsAtOrBelow(kBounds), (std::vector<uint64_t>{0, 2, 3, 3, 4}));
+  EXPECT_EQ(LatencyHistogram().CountsAtOrBelow(kBounds), (std::vector<uint64_t>{0, 0, 0, 0, 0}));
+}
+
 }  // namespace
 }  // namespace magnetar

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -37,6 +38,10 @@ class LatencyHistogram {
   // whose cumulative count grew, the bucket's reported bound in microseconds and the number of
   // samples up to it, as Redis walks hdr's logarithmic iterator.
   std::vector<std::pair<int64_t, uint64_t>> CumulativeBuckets() const;
+
+  // For each bound (ns, ascending), the samples whose bucket lies wholly at or below it: a
+  // Prometheus histogram's cumulative buckets, exact to the histogram's 1% resolution.
+  std::vector<uint64_t> CountsAtOrBelow(std::span<const int64_t> bounds_ns) const;
 
  private:
   // HdrHistogram's layout for 2 significant digits: 256 sub-buckets, of which each further

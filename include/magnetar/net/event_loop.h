@@ -29,7 +29,9 @@ class EventLoop {
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  // Opens the listeners. Returns an empty string, or why a listener could not be opened.
+  // Opens the listeners; `options`, `limits` and `factory` must outlive the loop. May be called
+  // again for other listeners with another factory. Returns an empty string, or why a listener
+  // could not be opened.
   std::string Listen(const ListenerOptions& options, const ConnectionLimits& limits,
                      SessionFactory& factory);
   // Opens a TCP connection to `host`:`port` (a name or an address). When it is connected,

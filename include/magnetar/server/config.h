@@ -45,6 +45,9 @@ struct Config {
 
   std::vector<std::string> bind = {"*", "-::*"};
   int port = 6379;
+  // Magnetar's own: the port of the Prometheus endpoint (GET /metrics) on the `bind` addresses;
+  // 0 (the default) serves none.
+  int metrics_port = 0;
   std::string unixsocket;
   unsigned unixsocketperm = 0;
   int tcp_backlog = 511;

@@ -23,6 +23,7 @@
 namespace magnetar::server {
 
 class AllocatorGauge;
+class MetricsEndpoint;
 class Client;
 class KeyspaceHooks;
 class Blocking;
@@ -146,6 +147,8 @@ class Server final : public net::SessionFactory {
   std::unique_ptr<Blocking> blocking_;
   net::ConnectionLimits limits_;
   net::ListenerOptions listener_options_;
+  // metrics-port's listener: before the loop, whose acceptors point at its options and limits.
+  std::unique_ptr<MetricsEndpoint> metrics_;
   net::EventLoop loop_;
   Slowlog slowlog_;
   LatencyMonitor latency_monitor_;
