@@ -41,7 +41,8 @@ int64_t Evictor::TenacityBudgetUs(int64_t tenacity) {
 EvictionResult Evictor::Perform() {
   if (!OverLimit()) return EvictionResult::kOk;
   if (settings_.policy == EvictionPolicy::kNoEviction) return EvictionResult::kFail;
-  const int64_t stop_at = MonotonicUs() + std::min(TenacityBudgetUs(settings_.tenacity), kMaxSliceUs);
+  const int64_t stop_at =
+      MonotonicUs() + std::min(TenacityBudgetUs(settings_.tenacity), kMaxSliceUs);
   for (size_t evicted = 1;; ++evicted) {
     if (!EvictOne()) return OverLimit() ? EvictionResult::kFail : EvictionResult::kOk;
     if (!OverLimit()) return EvictionResult::kOk;

@@ -8,8 +8,8 @@ namespace {
 
 constexpr size_t kMinWidth = 1024;
 // Odd multipliers, one per row, spreading the hash's bits differently for each.
-constexpr uint64_t kSeeds[] = {0x9e3779b97f4a7c15ULL, 0xc2b2ae3d27d4eb4fULL,
-                               0x165667b19e3779f9ULL, 0xd6e8feb86659fd93ULL};
+constexpr uint64_t kSeeds[] = {0x9e3779b97f4a7c15ULL, 0xc2b2ae3d27d4eb4fULL, 0x165667b19e3779f9ULL,
+                               0xd6e8feb86659fd93ULL};
 constexpr uint64_t kLowBitsOfNibbles = 0x7777777777777777ULL;
 
 }  // namespace

@@ -16,7 +16,8 @@ constexpr Tables MakeTables() {
   Tables t{};
   for (uint64_t byte = 0; byte < 256; ++byte) {
     uint64_t crc = byte;
-    for (int bit = 0; bit < 8; ++bit) crc = (crc & 1) ? (crc >> 1) ^ kReflectedPolynomial : crc >> 1;
+    for (int bit = 0; bit < 8; ++bit)
+      crc = (crc & 1) ? (crc >> 1) ^ kReflectedPolynomial : crc >> 1;
     t[0][byte] = crc;
   }
   for (size_t k = 1; k < 8; ++k) {

@@ -1,6 +1,8 @@
 // The AOF manifest's text and its atomic replacement. Format facts from Redis 7.0.15's files:
 // `file appendonly.aof.1.base.rdb seq 1 type b\n` then one such line per incr file (type i);
 // the fields are name/value pairs, so a reader takes them in any order.
+#include "magnetar/server/aof_manifest.h"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -10,7 +12,6 @@
 #include <cstring>
 
 #include "magnetar/common/numbers.h"
-#include "magnetar/server/aof_manifest.h"
 
 namespace magnetar::server {
 namespace {

@@ -1,4 +1,6 @@
 // AofWriter: the propagated writes, in RESP, appended to the current incr file.
+#include "magnetar/server/aof_writer.h"
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -10,7 +12,6 @@
 
 #include "magnetar/common/clock.h"
 #include "magnetar/resp/reply_builder.h"
-#include "magnetar/server/aof_writer.h"
 
 namespace magnetar::server {
 namespace {

@@ -1,6 +1,8 @@
 // Eviction on the engine alone: each policy picks its victims as documented (docs/eviction.md),
 // with a manual clock and a gauge that counts the keyspace's own entry bytes, so the figures are
 // exact and nothing depends on the allocator.
+#include "magnetar/engine/eviction.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -8,7 +10,6 @@
 
 #include "magnetar/common/clock.h"
 #include "magnetar/engine/access_metadata.h"
-#include "magnetar/engine/eviction.h"
 #include "magnetar/engine/keyspace.h"
 
 namespace magnetar::engine {
@@ -144,7 +145,7 @@ TEST_F(EvictionTest, LfuArithmeticIsRedis) {
   EXPECT_EQ(LfuIncremented(15, params, 0.5), 15u);  // p = 1 / (10 * 10 + 1)
   EXPECT_EQ(LfuIncremented(15, params, 0.009), 16u);
   EXPECT_EQ(LfuIncremented(255, params, 0.0), 255u);
-  EXPECT_EQ(LfuDecayed(LfuPack(100, 20), 107, params), 17u);  // 3 whole periods of 2 minutes
+  EXPECT_EQ(LfuDecayed(LfuPack(100, 20), 107, params), 17u);   // 3 whole periods of 2 minutes
   EXPECT_EQ(LfuDecayed(LfuPack(0xfffe, 20), 2, params), 19u);  // wrapped: 3 minutes, 1 period
   EXPECT_EQ(LfuDecayed(LfuPack(100, 20), 107, {.log_factor = 10, .decay_minutes = 0}), 20u);
 }
@@ -182,8 +183,8 @@ TEST_F(EvictionTest, VolatilePoliciesFailWhenNoKeyHasADeadline) {
 
 TEST_F(EvictionTest, VolatileLruEvictsOnlyKeysWithADeadline) {
   for (int i = 0; i < 100; ++i) {
-    db_.SetString(Key(i), "value", i % 2 ? TtlUpdate::At(clock_.NowMs() + kMinute)
-                                         : TtlUpdate::Clear());
+    db_.SetString(Key(i), "value",
+                  i % 2 ? TtlUpdate::At(clock_.NowMs() + kMinute) : TtlUpdate::Clear());
   }
   Limit(EvictionPolicy::kVolatileLru, 0.75);
   EXPECT_EQ(PerformToTheEnd(), EvictionResult::kOk);

@@ -31,8 +31,7 @@ class RecordingSink final : public SnapshotSink {
   }
   void Write(size_t index, const Entry& entry) override {
     EXPECT_TRUE(order_.empty() || index >= order_.back()) << "key of a finished database";
-    auto [it, inserted] =
-        written_.emplace(std::pair(index, std::string(entry.key())), Text(entry));
+    auto [it, inserted] = written_.emplace(std::pair(index, std::string(entry.key())), Text(entry));
     EXPECT_TRUE(inserted) << "written twice: " << entry.key();
   }
 

@@ -103,8 +103,8 @@ TEST(ZSetValueTest, ListpackKeepsScoreOrderAndRedisBytes) {
   for (Listpack::Pos p = lp.First(); p != Listpack::kNone; p = lp.Next(p)) {
     texts.push_back(lp.Get(p).ToString());
   }
-  EXPECT_EQ(texts, (std::vector<std::string>{"c", "-inf", "z", "0", "a", "0.10000000000000001",
-                                             "b", "2"}));
+  EXPECT_EQ(texts, (std::vector<std::string>{"c", "-inf", "z", "0", "a", "0.10000000000000001", "b",
+                                             "2"}));
   EXPECT_TRUE(lp.Get(lp.Seek(-1)).is_integer);
   EXPECT_FALSE(std::signbit(*zset.Score("z")));  // Redis's listpack keeps no sign on zero
   EXPECT_EQ(zset.Rank("b"), 3u);

@@ -36,8 +36,8 @@ class EvictionCommandsTest : public CommandTest {
 TEST_F(EvictionCommandsTest, DirectivesHaveRedisDefaults) {
   EXPECT_EQ(Bulks(Run({"CONFIG", "GET", "maxmemory*"})),
             (std::vector<std::string>{"maxmemory", "0", "maxmemory-policy", "noeviction",
-                                      "maxmemory-samples", "5", "maxmemory-eviction-tenacity",
-                                      "10", "maxmemory-clients", "0"}));
+                                      "maxmemory-samples", "5", "maxmemory-eviction-tenacity", "10",
+                                      "maxmemory-clients", "0"}));
   EXPECT_EQ(Bulks(Run({"CONFIG", "GET", "lfu*"})),
             (std::vector<std::string>{"lfu-log-factor", "10", "lfu-decay-time", "1"}));
   EXPECT_EQ(Bulks(Run({"CONFIG", "GET", "lazyfree-lazy-eviction"})),
@@ -76,8 +76,7 @@ TEST_F(EvictionCommandsTest, NoEvictionRefusesDenyOomCommandsOnly) {
   EXPECT_EQ(Run({"GET", "key:1"}), "$100\r\n" + std::string(100, 'v') + "\r\n");
   EXPECT_EQ(Run({"MULTI"}), "+OK\r\n");
   EXPECT_EQ(Run({"GET", "key:1"}), kOom);  // nothing is queued while out of memory
-  EXPECT_EQ(Run({"EXEC"}),
-            "-EXECABORT Transaction discarded because of previous errors.\r\n");
+  EXPECT_EQ(Run({"EXEC"}), "-EXECABORT Transaction discarded because of previous errors.\r\n");
   EXPECT_EQ(Run({"DEL", "key:1"}), ":1\r\n");
   EXPECT_EQ(Keys(), 9u);
 }

@@ -136,9 +136,9 @@ class Evictor final : public GrowthGate {
   Keyspace& keyspace_;
   EvictionSettings settings_;
   const MemoryGauge* gauge_ = nullptr;
-  std::vector<Candidate> pool_;  // sorted by score, best last; size() = used slots
+  std::vector<Candidate> pool_;   // sorted by score, best last; size() = used slots
   std::vector<Candidate> spare_;  // unused slots, their buffers kept
-  size_t next_db_ = 0;  // where the random policies look next
+  size_t next_db_ = 0;            // where the random policies look next
   bool admits_ = false;
   bool has_newcomer_ = false;
   size_t newcomer_db_ = 0;

@@ -52,8 +52,8 @@ enum RdbOpcode : uint8_t {
 };
 
 // Length encoding: the top two bits of the first byte.
-inline constexpr uint8_t kRdb6BitLength = 0;   // 00xxxxxx
-inline constexpr uint8_t kRdb14BitLength = 1;  // 01xxxxxx xxxxxxxx (big end first)
+inline constexpr uint8_t kRdb6BitLength = 0;      // 00xxxxxx
+inline constexpr uint8_t kRdb14BitLength = 1;     // 01xxxxxx xxxxxxxx (big end first)
 inline constexpr uint8_t kRdb32BitLength = 0x80;  // then 4 bytes, big end first
 inline constexpr uint8_t kRdb64BitLength = 0x81;  // then 8 bytes, big end first
 inline constexpr uint8_t kRdbEncodedValue = 3;    // 11xxxxxx: a special string encoding

@@ -15,7 +15,7 @@ namespace magnetar::persistence {
 
 // What a key carries besides its value, as the RDB opcodes before it say it.
 struct KeyMetadata {
-  std::optional<int64_t> deadline_ms;  // EXPIRETIME_MS
+  std::optional<int64_t> deadline_ms;    // EXPIRETIME_MS
   std::optional<uint64_t> idle_seconds;  // IDLE: written when maxmemory-policy is an LRU one
   std::optional<uint8_t> lfu_counter;    // FREQ: written when it is an LFU one
 };
