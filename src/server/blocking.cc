@@ -112,20 +112,23 @@ void Blocking::RecheckReplicaWaits() {
 void Blocking::ExpireTimeouts(int64_t now_ms) {
   while (!deadlines_.empty() && deadlines_.begin()->first <= now_ms) {
     Client* client = deadlines_.begin()->second;
-    Waiter& waiter = *blocked_.at(client);
-    if (waiter.keys.empty()) {
-      // WAIT replies the count it has at its deadline.
-      timing_out_ = client;
-      Rerun(*client, waiter);
-      timing_out_ = nullptr;
-      continue;
-    }
-    Release(*client);
-    // Redis 7.0 replies a null array to every list command that times out.
-    client->reply().NullArray();
-    client->connection().SetBlocked(false);
+    TimeOut(*client, *blocked_.at(client));
   }
   ArmTimer();
+}
+
+void Blocking::TimeOut(Client& client, Waiter& waiter) {
+  if (waiter.keys.empty()) {
+    // WAIT replies the count it has at its deadline.
+    timing_out_ = &client;
+    Rerun(client, waiter);
+    timing_out_ = nullptr;
+    return;
+  }
+  Release(client);
+  // Redis 7.0 replies a null array to every list command that times out.
+  client.reply().NullArray();
+  client.connection().SetBlocked(false);
 }
 
 void Blocking::OnTimer() { ExpireTimeouts(server_.clock().NowMs()); }
@@ -139,13 +142,14 @@ void Blocking::ArmTimer() {
 void Blocking::Remove(Client& client) { Release(client); }
 
 bool Blocking::Unblock(Client& client, bool error) {
-  if (!blocked_.contains(&client)) return false;
-  Release(client);
-  if (error) {
-    client.reply().Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
-  } else {
-    client.reply().NullArray();
+  auto it = blocked_.find(&client);
+  if (it == blocked_.end()) return false;
+  if (!error) {
+    TimeOut(client, *it->second);
+    return true;
   }
+  Release(client);
+  client.reply().Error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
   client.connection().SetBlocked(false);
   return true;
 }

@@ -225,6 +225,14 @@ TEST_P(BlockedClientsTest, ClientUnblockWithTheTimeoutReplyOrAnError) {
   EXPECT_EQ(admin_->Call({"CLIENT", "UNBLOCK", id}), ":1\r\n");  // TIMEOUT is the default
   EXPECT_EQ(Next(*client), kNullArray);
 
+  // WAIT's timeout reply is the count of replicas that acknowledged: none here.
+  ASSERT_TRUE(Block(*client, {"WAIT", "1", "0"}, 1));
+  EXPECT_EQ(admin_->Call({"CLIENT", "UNBLOCK", id}), ":1\r\n");
+  EXPECT_EQ(Next(*client), ":0\r\n");
+  ASSERT_TRUE(Block(*client, {"WAIT", "1", "0"}, 1));
+  EXPECT_EQ(admin_->Call({"CLIENT", "UNBLOCK", id, "ERROR"}), ":1\r\n");
+  EXPECT_EQ(Next(*client), "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+
   EXPECT_TRUE(BlockedClientsReach(0));
   EXPECT_EQ(admin_->Call({"CLIENT", "UNBLOCK", id}), ":0\r\n");
   EXPECT_EQ(admin_->Call({"CLIENT", "UNBLOCK", id, "maybe"}),

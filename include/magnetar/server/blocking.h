@@ -103,6 +103,9 @@ class Blocking {
   void Release(Client& client);
   // Runs the waiter's command again as if just sent; false when it blocked again.
   bool Rerun(Client& client, Waiter& waiter);
+  // Its deadline passed, or CLIENT UNBLOCK TIMEOUT: the reply a timeout gets (WAIT's count, a
+  // list command's null array).
+  void TimeOut(Client& client, Waiter& waiter);
   void ArmTimer();
 
   Server& server_;
