@@ -76,13 +76,13 @@ void PopGeneric(CommandContext& ctx, Where where) {
     if (!parsed || *parsed < 0) {
       return ctx.reply.Error("ERR value is out of range, must be positive");
     }
-    if (*parsed == 0) return ctx.reply.Array(0);
     count = static_cast<size_t>(*parsed);
   }
   std::string_view key = ctx.args[1];
   auto found = FindZSet(ctx, key, false);
+  // The type is checked before a count of 0 gives the empty reply, as in Redis.
   if (!found) return ctx.reply.Error(found.status());
-  if (*found == nullptr) return ctx.reply.Array(0);
+  if (*found == nullptr || count == 0) return ctx.reply.Array(0);
   if (!has_count) {
     // A single pop replies member and score flat, as RESP2 does for every count.
     ZSetValue& zset = **found;

@@ -1,13 +1,14 @@
-// Seeded random command sequences over lists, hashes and sets, sent to magnetar-server and
+// Seeded random command sequences over lists, hashes, sets, sorted sets and HyperLogLogs, sent to
+// magnetar-server and
 // redis-server alike, every reply compared. The scripts in tests/diff/scripts check chosen cases;
 // these find the ones nobody thought of: a command on a value that an earlier random command left
 // in an unusual state, an encoding conversion in the middle of a sequence, WRONGTYPE from every
 // command (the commands pick keys of other types and a string key now and then).
 //
-// Both servers run with small encoding limits (16 set members or hash fields, 16-byte hash values,
-// 4 elements per list node) so that short sequences cross them, up by adding and back by DEL and
-// rebuild, and OBJECT ENCODING is among the commands. Members are small integers, words, longer
-// strings and integer edge cases, so intsets meet non-integers.
+// Both servers run with small encoding limits (16 set members, hash fields or sorted-set members,
+// 16-byte hash values and members, 4 elements per list node) so that short sequences cross them, up
+// by adding and back by DEL and rebuild, and OBJECT ENCODING is among the commands. Members are
+// small integers, words, longer strings and integer edge cases, so intsets meet non-integers.
 //
 // Replies that Redis itself leaves to chance are compared by the rules in docs/testing.md
 // ("Random command sequences"): hash-table order is sorted, random picks are compared by shape
@@ -81,13 +82,18 @@ class Generator {
     using Make = Command (Generator::*)();
     // Writes that add come more often than those that remove, so values grow past the limits.
     static constexpr Make kMakers[] = {
-        &Generator::Push,     &Generator::Push,     &Generator::Push,      &Generator::ListPop,
-        &Generator::ListRead, &Generator::ListRead, &Generator::ListEdit,  &Generator::ListMove,
-        &Generator::HashSet,  &Generator::HashSet,  &Generator::HashSet,   &Generator::HashDel,
-        &Generator::HashRead, &Generator::HashRead, &Generator::HashIncr,  &Generator::HashRandom,
-        &Generator::SetAdd,   &Generator::SetAdd,   &Generator::SetAdd,    &Generator::SetRemove,
-        &Generator::SetRead,  &Generator::SetRead,  &Generator::SetRandom, &Generator::SetAlgebra,
-        &Generator::Generic,  &Generator::Generic,  &Generator::Generic,
+        &Generator::Push,       &Generator::Push,        &Generator::Push,
+        &Generator::ListPop,    &Generator::ListRead,    &Generator::ListRead,
+        &Generator::ListEdit,   &Generator::ListMove,    &Generator::HashSet,
+        &Generator::HashSet,    &Generator::HashSet,     &Generator::HashDel,
+        &Generator::HashRead,   &Generator::HashRead,    &Generator::HashIncr,
+        &Generator::HashRandom, &Generator::SetAdd,      &Generator::SetAdd,
+        &Generator::SetAdd,     &Generator::SetRemove,   &Generator::SetRead,
+        &Generator::SetRead,    &Generator::SetRandom,   &Generator::SetAlgebra,
+        &Generator::ZSetAdd,    &Generator::ZSetAdd,     &Generator::ZSetIncr,
+        &Generator::ZSetRemove, &Generator::ZSetRead,    &Generator::ZSetRead,
+        &Generator::ZSetRange,  &Generator::ZSetAlgebra, &Generator::HyperLogLog,
+        &Generator::Generic,    &Generator::Generic,     &Generator::Generic,
     };
     return (this->*kMakers[Uniform(0, std::size(kMakers) - 1)])();
   }
@@ -104,11 +110,13 @@ class Generator {
     return items[Uniform(0, N - 1)];
   }
 
+  static constexpr std::string_view kAllKeys[] = {"list:a", "list:b", "hash:a", "hash:b",
+                                                  "set:a",  "set:b",  "set:c",  "zset:a",
+                                                  "zset:b", "pf:a",   "pf:b",   "str"};
+
   // A key of the wanted family most of the time, else any key: another type or the string.
   std::string Key(std::string_view family) {
-    static constexpr std::string_view kAll[] = {"list:a", "list:b", "hash:a", "hash:b",
-                                                "set:a",  "set:b",  "set:c",  "str"};
-    if (Chance(0.05)) return std::string(Pick(kAll));
+    if (Chance(0.05)) return std::string(Pick(kAllKeys));
     int copies = family == "set" ? 3 : 2;
     return fmt::format("{}:{}", family, static_cast<char>('a' + Uniform(0, copies - 1)));
   }
@@ -344,13 +352,197 @@ class Generator {
     return command;
   }
 
+  // A sorted set's score: mostly small integers, sometimes fractions, infinities or exponents, now
+  // and then one that is refused.
+  std::string Score() {
+    static constexpr std::string_view kScores[] = {"1.5", "-2.25", "-inf", "+inf", "inf", "1e2"};
+    static constexpr std::string_view kOdd[] = {"x", "nan", "(1", ""};
+    if (Chance(0.02)) return std::string(Pick(kOdd));
+    return Chance(0.8) ? std::to_string(Uniform(-5, 20)) : std::string(Pick(kScores));
+  }
+
+  // A score range's end: inclusive or exclusive, infinite, or malformed.
+  std::string ScoreBound() {
+    static constexpr std::string_view kBounds[] = {"-inf", "+inf",  "(1",  "(5",
+                                                   "(2.5", "(-inf", "1.5", "x"};
+    return Chance(0.6) ? std::to_string(Uniform(-3, 15)) : std::string(Pick(kBounds));
+  }
+
+  // Lex ranges are defined only over members of one score (Redis leaves the rest unspecified), so
+  // the lex commands use a set of their own whose members all score 0. No other command touches
+  // it; its range deletions empty it now and then.
+  static constexpr std::string_view kLexKey = "zset:lex";
+
+  // A lexicographic range's end.
+  std::string LexBound() {
+    static constexpr std::string_view kBounds[] = {"-",  "+",  "[a", "(a", "[c", "(f",
+                                                   "[1", "(3", "[",  "a",  "[z", "(1"};
+    return std::string(Pick(kBounds));
+  }
+
+  Command ZSetAdd() {
+    static constexpr std::string_view kFlags[] = {"NX", "XX", "GT", "LT", "CH", "INCR"};
+    if (Chance(0.25)) {
+      Command command{{"ZADD", std::string(kLexKey)}};
+      for (int i = static_cast<int>(Uniform(1, 4)); i > 0; --i) {
+        command.args.insert(command.args.end(), {"0", Member()});
+      }
+      return command;
+    }
+    Command command{{"ZADD", Key("zset")}};
+    if (Chance(0.3)) command.args.push_back(std::string(Pick(kFlags)));
+    if (Chance(0.1)) command.args.push_back(std::string(Pick(kFlags)));
+    int pairs = static_cast<int>(Uniform(1, 4));
+    Kind kind = Chance(0.9) ? Kind::kPlain : Kind::kAny;
+    for (int i = 0; i < pairs; ++i)
+      command.args.insert(command.args.end(), {Score(), Member(kind)});
+    return command;
+  }
+
+  Command ZSetIncr() { return {{"ZINCRBY", Key("zset"), Score(), Member(Kind::kPlain)}}; }
+
+  Command ZSetRemove() {
+    std::string key = Key("zset");
+    switch (Uniform(0, 5)) {
+      case 0: {
+        Command command{{"ZREM", key}};
+        AddMembers(command, 4, Kind::kPlain);
+        return command;
+      }
+      case 1:
+        return {{"ZREMRANGEBYRANK", key, Index(), Index()}};
+      case 2:
+        return {{"ZREMRANGEBYSCORE", key, ScoreBound(), ScoreBound()}};
+      case 3:
+        return {{"ZREMRANGEBYLEX", std::string(kLexKey), LexBound(), LexBound()}};
+      case 4: {
+        Command command{{Chance(0.5) ? "ZPOPMIN" : "ZPOPMAX", key}};
+        if (Chance(0.5)) command.args.push_back(Count());
+        return command;
+      }
+      default: {
+        Command command{{"ZMPOP", "2", key, Key("zset"), Chance(0.5) ? "MIN" : "MAX"}};
+        if (Chance(0.5)) command.args.insert(command.args.end(), {"COUNT", Count()});
+        return command;
+      }
+    }
+  }
+
+  Command ZSetRead() {
+    std::string key = Key("zset");
+    switch (Uniform(0, 6)) {
+      case 0:
+        return {{"ZSCORE", key, Member(Kind::kPlain)}};
+      case 1: {
+        Command command{{"ZMSCORE", key}};
+        AddMembers(command, 3, Kind::kPlain);
+        return command;
+      }
+      case 2:
+        return {{Chance(0.5) ? "ZRANK" : "ZREVRANK", key, Member(Kind::kPlain)}};
+      case 3:
+        return {{"ZCARD", key}};
+      case 4:
+        return {{"ZCOUNT", key, ScoreBound(), ScoreBound()}};
+      case 5:
+        return {{"ZLEXCOUNT", std::string(kLexKey), LexBound(), LexBound()}};
+      default:
+        return {{"ZSCORE", key, Member()}};
+    }
+  }
+
+  // ZRANGE in its forms, and the older range commands.
+  Command ZSetRange() {
+    std::string key = Key("zset");
+    Command command;
+    switch (Uniform(0, 4)) {
+      case 0:
+        command = {{"ZRANGE", key, Index(), Index()}};
+        break;
+      case 1:
+        command = {{"ZRANGE", key, ScoreBound(), ScoreBound(), "BYSCORE"}};
+        break;
+      case 2:
+        command = {{"ZRANGE", std::string(kLexKey), LexBound(), LexBound(), "BYLEX"}};
+        break;
+      case 3:
+        command = {
+            {Chance(0.5) ? "ZRANGEBYSCORE" : "ZREVRANGEBYSCORE", key, ScoreBound(), ScoreBound()}};
+        break;
+      default:
+        command = {{Chance(0.5) ? "ZRANGEBYLEX" : "ZREVRANGEBYLEX", std::string(kLexKey),
+                    LexBound(), LexBound()}};
+        break;
+    }
+    if (command.args[0] == "ZRANGE" && Chance(0.3)) command.args.push_back("REV");
+    if (Chance(0.3)) command.args.insert(command.args.end(), {"LIMIT", Index(), Count()});
+    if (!command.args[0].ends_with("LEX") && Chance(0.4)) command.args.push_back("WITHSCORES");
+    return command;
+  }
+
+  Command ZSetAlgebra() {
+    static constexpr std::string_view kReads[] = {"ZUNION", "ZINTER", "ZDIFF"};
+    static constexpr std::string_view kStores[] = {"ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"};
+    static constexpr std::string_view kAggregates[] = {"SUM", "MIN", "MAX"};
+    int keys = static_cast<int>(Uniform(1, 3));
+    Command command;
+    switch (Uniform(0, 3)) {
+      case 0:
+        command = {{std::string(Pick(kReads)), std::to_string(keys)}};
+        break;
+      case 1:
+        command = {{std::string(Pick(kStores)), Key("zset"), std::to_string(keys)}};
+        break;
+      case 2:
+        command = {{"ZINTERCARD", std::to_string(keys)}};
+        break;
+      default:
+        return {{"ZRANGESTORE", Key("zset"), Key("zset"), Index(), Index()}};
+    }
+    // A set among the inputs counts each member with score 1.
+    for (int i = 0; i < keys; ++i) command.args.push_back(Chance(0.15) ? Key("set") : Key("zset"));
+    const bool diff = command.args[0].starts_with("ZDIFF");
+    if (command.args[0] == "ZINTERCARD") {
+      if (Chance(0.5)) command.args.insert(command.args.end(), {"LIMIT", Count()});
+      return command;
+    }
+    if (!diff && Chance(0.3)) {
+      command.args.push_back("WEIGHTS");
+      for (int i = 0; i < keys; ++i) command.args.push_back(std::to_string(Uniform(-2, 3)));
+    }
+    if (!diff && Chance(0.3)) {
+      command.args.insert(command.args.end(), {"AGGREGATE", std::string(Pick(kAggregates))});
+    }
+    if (!command.args[0].ends_with("STORE") && Chance(0.5)) command.args.push_back("WITHSCORES");
+    return command;
+  }
+
+  // The keys written are HyperLogLog keys only: one created elsewhere would answer OBJECT ENCODING
+  // by its history in Redis (see Generic). The keys read may be of any type.
+  Command HyperLogLog() {
+    auto target = [this] { return fmt::format("pf:{}", Chance(0.5) ? 'a' : 'b'); };
+    switch (Uniform(0, 3)) {
+      case 0:
+      case 1: {
+        Command command{{"PFADD", target()}};
+        AddMembers(command, 6);
+        return command;
+      }
+      case 2:
+        return {{"PFCOUNT", Key("pf"), Key("pf")}};
+      default:
+        return {{"PFMERGE", target(), Key("pf"), Key("pf")}};
+    }
+  }
+
   Command Generic() {
-    static constexpr std::string_view kAll[] = {"list:a", "list:b", "hash:a", "hash:b",
-                                                "set:a",  "set:b",  "set:c",  "str"};
-    std::string key(Pick(kAll));
+    std::string key(Pick(kAllKeys));
     switch (Uniform(0, 5)) {
       case 0:
       case 1:
+        // A HyperLogLog's string encoding follows its history in Redis, its length here
+        // (docs/compatibility.md).
+        if (key.starts_with("pf:")) return {{"TYPE", key}};
         return {{"OBJECT", "ENCODING", key}};
       case 2:
         return {{"TYPE", key}};
@@ -410,6 +602,7 @@ class RandomTypesTest : public ::testing::TestWithParam<uint32_t> {
     for (RespClient* client : {&ours_, &theirs_}) {
       ASSERT_EQ(client->Call({"CONFIG", "SET", "set-max-intset-entries", "16",
                               "hash-max-listpack-entries", "16", "hash-max-listpack-value", "16",
+                              "zset-max-listpack-entries", "16", "zset-max-listpack-value", "16",
                               "list-max-listpack-size", "4"}),
                 "+OK\r\n");
     }
