@@ -99,11 +99,10 @@ void AddValue(Digest& state, const engine::Entry& entry) {
     case ValueType::kZSet:
       static_cast<const engine::ZSetValue*>(entry.object())
           ->Walk(0, false, [&](std::string_view member, double score) {
-            char text[64];
-            int length = std::snprintf(text, sizeof(text), "%.17g", score);
+            char text[kMaxDoubleChars];
             Digest element{};
             Mix(element, member);
-            Mix(element, {text, static_cast<size_t>(length)});
+            Mix(element, {text, FormatDouble(score, text)});
             Xor(state, element.data(), element.size());
             return true;
           });

@@ -68,7 +68,20 @@ size_t FormatDouble(double value, char* out) {
     text.copy(out, text.size());
     return text.size();
   }
-  return static_cast<size_t>(std::snprintf(out, kMaxDoubleChars, "%.17g", value));
+  // An integral value below 10^17 has at most 17 digits, which "%.17g" prints as an integer: the
+  // integer formatter writes the same digits in a tenth of the time. Scores are mostly integers.
+  // printf keeps the sign of -0.
+  if (value == std::trunc(value) && std::fabs(value) < 1e17) {
+    if (value == 0 && std::signbit(value)) {
+      std::memcpy(out, "-0", 2);
+      return 2;
+    }
+    return FormatInt64(static_cast<int64_t>(value), out);
+  }
+  // The same text as snprintf's "%.17g" (the standard defines it so), without printf's
+  // arbitrary-precision digit loop: a fraction of the instructions.
+  return static_cast<size_t>(
+      std::to_chars(out, out + kMaxDoubleChars, value, std::chars_format::general, 17).ptr - out);
 }
 
 std::optional<long double> ParseLongDouble(std::string_view text) {

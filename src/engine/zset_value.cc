@@ -41,8 +41,7 @@ std::string_view ZSetValue::ScoreText(double score, char (&buffer)[kMaxDoubleCha
   if (score >= -kLimit && score <= kLimit && score == std::trunc(score)) {
     return {buffer, FormatInt64(static_cast<int64_t>(score), buffer)};
   }
-  int length = std::snprintf(buffer, sizeof(buffer), "%.17g", score);
-  return {buffer, static_cast<size_t>(length)};
+  return {buffer, FormatDouble(score, buffer)};
 }
 
 struct ZSetValue::Table {
