@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs dependencies, then builds and runs every test twice: a Release build (benchmarks built
-# too, so they keep compiling) and an AddressSanitizer + UndefinedBehaviorSanitizer build. Between
-# them, the container image is built and run (tests/docker). Last, the RDB fuzzers (tests/fuzz)
-# run for 30 s on a clang build of their targets only.
+# too, so they keep compiling) and an AddressSanitizer + UndefinedBehaviorSanitizer build. Then the
+# RDB fuzzers (tests/fuzz) run for 30 s on a clang build of their targets only, and last the
+# container image is built and run (tests/docker).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/install-deps.sh
@@ -15,8 +15,6 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs"
 
-bash tests/docker/run.sh
-
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMAGNETAR_SANITIZE=ON \
   -DMAGNETAR_BENCH=OFF
 cmake --build build-asan -j "$jobs"
@@ -24,3 +22,5 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
 MAGNETAR_FUZZ_BUILD=build-fuzz bash tests/fuzz/run.sh 30
+
+bash tests/docker/run.sh

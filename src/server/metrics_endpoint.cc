@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <string_view>
+#include <vector>
 
+#include "magnetar/common/clock.h"
 #include "magnetar/server/server.h"
 #include "prometheus_metrics.h"
 
@@ -16,16 +18,19 @@ constexpr size_t kMaxHeadBytes = 8192;
 // More connections than this at once are answered 503: scrapers come every few seconds, so
 // many open connections are someone holding them.
 constexpr size_t kMaxConnections = 32;
+// A connection still open after this is closed, whether its request head never came or its
+// reply is not being read, so that idle or stuck peers cannot hold the connection slots (a
+// scrape takes milliseconds).
+constexpr int64_t kRequestTimeoutUs = 10'000'000;
 // The reply's buffer may hold a whole response; the body's size depends on the commands used.
 constexpr uint64_t kOutputLimitBytes = 64 * 1024 * 1024;
 
 class HttpSession final : public net::Session {
  public:
-  HttpSession(Server& server, net::Connection& connection, std::shared_ptr<size_t> open)
-      : server_(server), connection_(connection), open_(std::move(open)) {
-    ++*open_;
-  }
-  ~HttpSession() override { --*open_; }
+  // `refused`: the connection is over the limit, and its request is answered 503.
+  HttpSession(Server& server, MetricsEndpoint& endpoint, net::Connection& connection, bool refused)
+      : server_(server), endpoint_(endpoint), connection_(connection), refused_(refused) {}
+  ~HttpSession() override { endpoint_.Forget(connection_); }
 
   void OnRequest(std::span<const std::string_view>) override {}  // raw mode only
   void OnClose(std::string_view) override {}
@@ -37,12 +42,13 @@ class HttpSession final : public net::Session {
       Respond("431 Request Header Fields Too Large", "text/plain", "request head too large\n");
       return input.size();
     }
-    Answer(input.substr(0, input.find("\r\n")));
+    if (refused_) {
+      Respond("503 Service Unavailable", "text/plain", "too many connections\n");
+    } else {
+      Answer(input.substr(0, input.find("\r\n")));
+    }
     return input.size();  // one request a connection: what follows is ignored
   }
-
-  // Answers while over the connection limit.
-  void Refuse() { Respond("503 Service Unavailable", "text/plain", "too many connections\n"); }
 
  private:
   // Answers the request line "METHOD TARGET HTTP/x.y".
@@ -77,8 +83,9 @@ class HttpSession final : public net::Session {
   }
 
   Server& server_;
+  MetricsEndpoint& endpoint_;
   net::Connection& connection_;
-  std::shared_ptr<size_t> open_;
+  const bool refused_;
 };
 
 }  // namespace
@@ -95,15 +102,27 @@ std::string MetricsEndpoint::Listen() {
   options_.tcp_backlog = config.tcp_backlog;
   options_.tcp_keepalive_seconds = config.tcp_keepalive;
   std::string error = server_.loop().Listen(options_, limits_, *this);
-  if (error.empty()) spdlog::info("Serving Prometheus metrics on port {}", config.metrics_port);
-  return error;
+  if (!error.empty()) return error;
+  server_.loop().Every(1000, [this] { CloseStale(); });
+  spdlog::info("Serving Prometheus metrics on port {}", config.metrics_port);
+  return "";
 }
 
 std::unique_ptr<net::Session> MetricsEndpoint::Open(net::Connection& connection, std::string&) {
   connection.set_raw_input(true);
-  auto session = std::make_unique<HttpSession>(server_, connection, open_);
-  if (*open_ > kMaxConnections) session->Refuse();
-  return session;
+  const bool refused = opened_us_.size() >= kMaxConnections;
+  opened_us_[&connection] = MonotonicUs();
+  return std::make_unique<HttpSession>(server_, *this, connection, refused);
+}
+
+void MetricsEndpoint::CloseStale() {
+  const int64_t now = MonotonicUs();
+  std::vector<net::Connection*> stale;
+  for (const auto& [connection, opened] : opened_us_) {
+    if (now - opened > kRequestTimeoutUs) stale.push_back(connection);
+  }
+  // Closing destroys the session, which forgets the connection: not while walking the map.
+  for (net::Connection* connection : stale) connection->Close("metrics request timed out");
 }
 
 }  // namespace magnetar::server

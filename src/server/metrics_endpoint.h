@@ -4,8 +4,10 @@
 // connections are not clients (CLIENT LIST, maxclients and INFO do not count them).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "magnetar/net/event_loop.h"
 
@@ -22,13 +24,19 @@ class MetricsEndpoint final : public net::SessionFactory {
 
   std::unique_ptr<net::Session> Open(net::Connection& connection, std::string& refusal) override;
 
+  // A session ends (its connection closed): it is forgotten.
+  void Forget(net::Connection& connection) { opened_us_.erase(&connection); }
+
  private:
+  // Closes the connections open for longer than a scrape may take (metrics_endpoint.cc).
+  void CloseStale();
+
   Server& server_;
   net::ListenerOptions options_;
   net::ConnectionLimits limits_;
-  // Connections open now, shared with their sessions, which may outlive this object while the
-  // loop winds down.
-  std::shared_ptr<size_t> open_ = std::make_shared<size_t>(0);
+  // The open connections and when each was accepted. The endpoint is declared before the
+  // server's event loop, so it outlives every connection and session.
+  std::unordered_map<net::Connection*, int64_t> opened_us_;
 };
 
 }  // namespace magnetar::server

@@ -198,6 +198,12 @@ std::string_view Attribute(std::string_view value, std::string_view key) {
   return {};
 }
 
+// Attribute for a sample's value: "0" when INFO lacks it, so no sample line is left without one.
+std::string_view Figure(std::string_view value, std::string_view key) {
+  const std::string_view found = Attribute(value, key);
+  return found.empty() ? "0" : found;
+}
+
 double Number(std::string_view text) {
   double value = 0;
   std::from_chars(text.data(), text.data() + text.size(), value);
@@ -313,11 +319,11 @@ void WriteReplication(const InfoFields& info, Writer& out) {
   if (lines.empty()) return;
   out.Family("connected_slave_offset_bytes", Type::kGauge);
   for (const auto& [labels, value] : lines) {
-    out.Sample("connected_slave_offset_bytes", labels, Attribute(value, "offset"));
+    out.Sample("connected_slave_offset_bytes", labels, Figure(value, "offset"));
   }
   out.Family("connected_slave_lag_seconds", Type::kGauge);
   for (const auto& [labels, value] : lines) {
-    out.Sample("connected_slave_lag_seconds", labels, Attribute(value, "lag"));
+    out.Sample("connected_slave_lag_seconds", labels, Figure(value, "lag"));
   }
 }
 
@@ -330,9 +336,9 @@ void WriteCommands(Server& server, const InfoFields& info, Writer& out) {
     for (const auto& [command, value] : stats) {
       const std::string labels = fmt::format("cmd=\"{}\"", Escaped(command));
       if (divisor == 1) {
-        out.Sample(name, labels, Attribute(value, attribute));
+        out.Sample(name, labels, Figure(value, attribute));
       } else {
-        out.Sample(name, labels, Number(Attribute(value, attribute)) / divisor);
+        out.Sample(name, labels, Number(Figure(value, attribute)) / divisor);
       }
     }
   };
@@ -357,8 +363,8 @@ void WriteCommands(Server& server, const InfoFields& info, Writer& out) {
     }
     const std::optional<std::string_view> calls = info.Find(fmt::format("cmdstat_{}", command));
     const std::string labels = fmt::format("cmd=\"{}\"", cmd);
-    out.Sample("latency_percentiles_usec_sum", labels, Attribute(calls.value_or(""), "usec"));
-    out.Sample("latency_percentiles_usec_count", labels, Attribute(calls.value_or(""), "calls"));
+    out.Sample("latency_percentiles_usec_sum", labels, Figure(calls.value_or(""), "usec"));
+    out.Sample("latency_percentiles_usec_count", labels, Figure(calls.value_or(""), "calls"));
   }
 
   // Magnetar's own: every tracked command's histogram, with cumulative buckets.
@@ -385,7 +391,7 @@ void WriteCommands(Server& server, const InfoFields& info, Writer& out) {
 
   out.Family("errors_total", Type::kCounter);
   for (const auto& [code, value] : info.WithPrefix("errorstat_")) {
-    out.Sample("errors_total", fmt::format("err=\"{}\"", Escaped(code)), Attribute(value, "count"));
+    out.Sample("errors_total", fmt::format("err=\"{}\"", Escaped(code)), Figure(value, "count"));
   }
 }
 
@@ -398,7 +404,7 @@ void WriteKeyspace(Server& server, const InfoFields& info, Writer& out) {
     for (size_t i = 0; i < databases; ++i) {
       const std::optional<std::string_view> value = info.Find(fmt::format("db{}", i));
       if (!value && !empty_too) continue;
-      const std::string_view figure = value ? Attribute(*value, attribute) : "0";
+      const std::string_view figure = value ? Figure(*value, attribute) : "0";
       out.Sample(name, fmt::format("db=\"db{}\"", i), Number(figure) / divisor);
     }
   };

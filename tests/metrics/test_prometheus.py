@@ -243,6 +243,29 @@ class PrometheusTest(unittest.TestCase):
         self.assertEqual(self.r.info("clients")["connected_clients"], 1)
         self.assertTrue(self.r.ping())
 
+    def test_connection_limit_and_timeout(self):
+        idle = [socket.create_connection(("127.0.0.1", self.metrics_port), timeout=TIMEOUT)
+                for _ in range(32)]
+        try:
+            # The 33rd connection's request is refused; the idle ones hold the slots.
+            self.assertTrue(http(self.metrics_port, b"GET /metrics HTTP/1.1\r\n\r\n")
+                            .startswith("HTTP/1.1 503 "))
+        finally:
+            for s in idle:
+                s.close()
+        deadline = time.monotonic() + 10
+        while not http(self.metrics_port, b"GET /metrics HTTP/1.1\r\n\r\n").startswith(
+                "HTTP/1.1 200 "):
+            self.assertLess(time.monotonic(), deadline, "the slots were not given back")
+            time.sleep(0.05)
+        # A connection that never sends its request is closed after 10 s (the cron looks every
+        # second).
+        with socket.create_connection(("127.0.0.1", self.metrics_port), timeout=30) as s:
+            s.sendall(b"GET /metr")
+            started = time.monotonic()
+            self.assertEqual(s.recv(100), b"")
+            self.assertGreater(time.monotonic() - started, 8)
+
     def test_off_by_default(self):
         self.assertEqual(self.r.config_get("metrics-port"), {"metrics-port": str(self.metrics_port)})
         with Server() as plain:
