@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -38,9 +39,10 @@ bool WaitForBackgroundSave(RespClient& client) {
 
 class PersistenceTest : public ServerTest {
  protected:
-  ::testing::AssertionResult StartIn(const TempDir& dir, std::vector<Directive> extra = {}) {
+  ::testing::AssertionResult StartIn(const TempDir& dir, std::vector<Directive> extra = {},
+                                     int port = 0) {
     extra.insert(extra.begin(), {"dir", dir.path()});
-    return StartServer(std::move(extra));
+    return StartServer(std::move(extra), port);
   }
   // Stops the server without saving (the tests start it with no save points).
   void Restart(const TempDir& dir, std::vector<Directive> extra = {}) {
@@ -84,6 +86,42 @@ TEST_P(PersistenceTest, SaveWritesAFileTheNextStartLoads) {
   client->Call({"SELECT", "7"});
   EXPECT_EQ(client->Call({"GET", "in7"}), Bulk("seven"));
   EXPECT_EQ(InfoField(*client, "persistence", "rdb_last_load_keys_loaded"), "9");
+}
+
+// While the RDB loads at startup the server answers clients, with Redis's -LOADING to a command
+// that needs the dataset.
+TEST_P(PersistenceTest, ClientsGetLoadingWhileTheRdbLoads) {
+  ASSERT_TRUE(StartIn(dir_, {{"enable-debug-command", "yes"}}));
+  auto client = Connect();
+  ASSERT_EQ(client->Call({"DEBUG", "POPULATE", "2000000", "key", "10"}), "+OK\r\n");
+  ASSERT_EQ(client->Call({"SAVE"}), "+OK\r\n");
+  const int port = server_->port();
+  server_->Stop();
+
+  std::atomic<bool> started = false;
+  std::string loading_reply;
+  std::thread prober([&] {
+    while (!started) {
+      RespClient probe(std::chrono::seconds(1));
+      if (probe.Connect(port)) {
+        std::string reply = probe.Call({"DBSIZE"});
+        if (reply.starts_with("-LOADING")) {
+          loading_reply = reply;
+          return;
+        }
+      }
+      std::this_thread::sleep_for(1ms);
+    }
+  });
+  ::testing::AssertionResult restarted = StartIn(dir_, {}, port);
+  started = true;
+  prober.join();
+  ASSERT_TRUE(restarted);
+  EXPECT_EQ(loading_reply, "-LOADING Redis is loading the dataset in memory\r\n");
+  client = Connect();
+  EXPECT_EQ(client->Call({"DBSIZE"}), ":2000000\r\n");
+  EXPECT_EQ(InfoField(*client, "persistence", "loading"), "0");
+  EXPECT_EQ(InfoField(*client, "persistence", "rdb_last_load_keys_loaded"), "2000000");
 }
 
 TEST_P(PersistenceTest, BackgroundSaveHoldsTheDatasetOfItsInstant) {

@@ -37,11 +37,12 @@ class ServerTest : public ::testing::TestWithParam<ServerKind> {
     }
   }
 
-  // Starts the server under test with extra directives: ASSERT_TRUE(StartServer(...)).
-  ::testing::AssertionResult StartServer(std::vector<Directive> directives = {}) {
+  // Starts the server under test with extra directives: ASSERT_TRUE(StartServer(...)). `port` 0
+  // picks a free one.
+  ::testing::AssertionResult StartServer(std::vector<Directive> directives = {}, int port = 0) {
     std::string error;
-    server_ =
-        ServerProcess::Start({.kind = GetParam(), .directives = std::move(directives)}, error);
+    server_ = ServerProcess::Start(
+        {.kind = GetParam(), .directives = std::move(directives), .port = port}, error);
     if (!server_) return ::testing::AssertionFailure() << error;
     return ::testing::AssertionSuccess();
   }
