@@ -199,6 +199,7 @@ void RdbSaver::StartupLoadProgress(uint64_t loaded_bytes) {
   load_.loaded_bytes = loaded_bytes;
   // Before the loop runs, clients that connect are answered (-LOADING, INFO) between chunks.
   server_.loop().Poll();
+  if (server_.shutting_down()) throw ShutdownDuringLoad{};
 }
 
 std::string RdbSaver::Reload(bool save, bool flush) {

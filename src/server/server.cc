@@ -153,11 +153,14 @@ void Server::Listen() {
   if (!error.empty()) throw ConfigError(error);
 }
 
-void Server::Run() {
+void Server::HandleShutdownSignals() {
   loop_.OnShutdownSignal([this](int signal) {
     spdlog::warn("Received {} scheduling shutdown...", signal == SIGINT ? "SIGINT" : "SIGTERM");
     Shutdown("signal");
   });
+}
+
+void Server::Run() {
   loop_.Every(1000 / std::max(config_.hz, 1), [this] { Cron(); });
   expiry_timer_ = loop_.AddTimer([this] { OnExpiryTimer(); });
   eviction_timer_ = loop_.AddTimer([this] {
@@ -182,8 +185,11 @@ bool Server::Shutdown(std::string_view reason, ShutdownSave save, bool force) {
   // A background save in progress would not finish: Redis kills its child, and so is this one
   // abandoned before the final save.
   rdb_saver_->AbortBackgroundSave();
-  bool saving =
-      save == ShutdownSave::kSave || (save == ShutdownSave::kDefault && !config_.save.empty());
+  // During the startup load the dataset is incomplete: saving it would overwrite the file being
+  // loaded with part of it, so a shutdown then never saves, as in Redis.
+  const bool loading = rdb_saver_->load_progress().loading;
+  bool saving = !loading && (save == ShutdownSave::kSave ||
+                             (save == ShutdownSave::kDefault && !config_.save.empty()));
   if (saving) {
     spdlog::info("Saving the final RDB snapshot before exiting.");
     if (!rdb_saver_->SaveNow(/*refuse_if_busy=*/false).empty()) {

@@ -104,6 +104,7 @@ int RunServer(int argc, char** argv) {
     Server server(std::move(config));
     try {
       server.Listen();
+      server.HandleShutdownSignals();
       spdlog::info("Server initialized, port={}", server.config().port);
       // As Redis: listen first, so that clients connecting during a long load hear -LOADING.
       // With appendonly yes the AOF is the dataset, and dump.rdb is not read.
@@ -118,6 +119,8 @@ int RunServer(int argc, char** argv) {
     } catch (const ConfigError& error) {
       spdlog::warn("{}", error.what());
       exit_code = 1;
+    } catch (const ShutdownDuringLoad&) {
+      spdlog::warn("Magnetar is now ready to exit, bye bye...");
     }
     if (!server.config().pidfile.empty()) unlink(server.config().pidfile.c_str());
   }

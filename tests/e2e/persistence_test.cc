@@ -124,6 +124,51 @@ TEST_P(PersistenceTest, ClientsGetLoadingWhileTheRdbLoads) {
   EXPECT_EQ(InfoField(*client, "persistence", "rdb_last_load_keys_loaded"), "2000000");
 }
 
+// A SHUTDOWN or a SIGTERM during the startup load ends the server, with status 0 and without
+// saving even with save points set: the file it was loading stays whole (Redis forces NOSAVE while
+// loading; saving would write part of the dataset over the file).
+TEST_P(PersistenceTest, ShutdownDuringTheStartupLoadKeepsTheFile) {
+  ASSERT_TRUE(StartIn(dir_, {{"enable-debug-command", "yes"}}));
+  auto client = Connect();
+  ASSERT_EQ(client->Call({"DEBUG", "POPULATE", "2000000", "key", "10"}), "+OK\r\n");
+  ASSERT_EQ(client->Call({"SAVE"}), "+OK\r\n");
+  const int port = server_->port();
+  server_->Stop();
+  const uintmax_t size = fs::file_size(dir_.file());
+
+  for (const bool by_signal : {false, true}) {
+    SCOPED_TRACE(by_signal ? "SIGTERM" : "SHUTDOWN");
+    std::atomic<bool> done = false;
+    std::atomic<bool> sent = false;
+    std::thread prober([&] {
+      while (!done) {
+        RespClient probe(std::chrono::seconds(1));
+        if (probe.Connect(port) && probe.Call({"DBSIZE"}).starts_with("-LOADING")) {
+          if (by_signal) {
+            const std::string pid = InfoField(probe, "server", "process_id");
+            sent = !pid.empty() && ::kill(std::stoi(pid), SIGTERM) == 0;
+          } else {
+            probe.Call({"SHUTDOWN"});  // no reply: the server goes
+            sent = true;
+          }
+          return;
+        }
+        std::this_thread::sleep_for(1ms);
+      }
+    });
+    ::testing::AssertionResult started = StartIn(dir_, {{"save", "3600 1"}}, port);
+    done = true;
+    prober.join();
+    ASSERT_TRUE(sent) << "the load ended before the probe saw -LOADING";
+    EXPECT_FALSE(started) << "the server went on after the shutdown";
+    EXPECT_NE(std::string(started.message()).find("exited with status 0"), std::string::npos)
+        << started.message();
+    EXPECT_EQ(fs::file_size(dir_.file()), size);
+  }
+  ASSERT_TRUE(StartIn(dir_));
+  EXPECT_EQ(Connect()->Call({"DBSIZE"}), ":2000000\r\n");
+}
+
 TEST_P(PersistenceTest, BackgroundSaveHoldsTheDatasetOfItsInstant) {
   ASSERT_TRUE(StartIn(dir_));
   auto client = Connect();

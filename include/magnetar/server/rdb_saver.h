@@ -27,6 +27,10 @@ struct LoadProgress {
   uint64_t rdb_used_mem = 0;
 };
 
+// Thrown out of a startup load when the server was asked to shut down meanwhile; the process then
+// exits without saving (the dataset is incomplete), as Redis does.
+struct ShutdownDuringLoad {};
+
 class RdbSaver {
  public:
   explicit RdbSaver(Server& server);
@@ -67,7 +71,8 @@ class RdbSaver {
   int64_t last_save_time() const { return last_save_time_; }
   const LoadProgress& load_progress() const { return load_; }
   // A load at startup (this class's, or the AOF's) reports through these: INFO's loading fields,
-  // and between steps the loop serves the clients that are ready, which get -LOADING.
+  // and between steps the loop serves the clients that are ready, which get -LOADING. A SHUTDOWN
+  // or SIGTERM served meanwhile ends the load: StartupLoadProgress throws ShutdownDuringLoad.
   void BeginStartupLoad(uint64_t total_bytes);
   void StartupLoadProgress(uint64_t loaded_bytes);
   void EndStartupLoad() { load_.loading = false; }
