@@ -82,6 +82,10 @@ Server::Server(Config config)
 }
 
 Server::~Server() {
+  // Close every client before the parts they refer to go away (members are destroyed in reverse
+  // order, the event loop among the last): after Run(), and as well when the server ends before it
+  // (a failed or interrupted startup load, with clients that connected meanwhile).
+  while (!clients_.empty()) clients_.begin()->second->connection().Close("");
   keyspace_.SetObserver(nullptr);
   keyspace_.evictor().Configure({}, nullptr);
 }
@@ -174,8 +178,6 @@ void Server::Run() {
   ScheduleExpiry();
   spdlog::info("Ready to accept connections");
   loop_.Run();
-  // Close every client before the event loop and the keyspace go away.
-  while (!clients_.empty()) clients_.begin()->second->connection().Close("");
   spdlog::warn("Magnetar is now ready to exit, bye bye...");
 }
 
