@@ -19,6 +19,7 @@
 
 #include "e2e/aof_fixture.h"
 #include "e2e/info_field.h"
+#include "e2e/loading_probe.h"
 #include "e2e/temp_dir.h"
 
 namespace magnetar::e2e {
@@ -110,24 +111,10 @@ TEST_P(AofTest, ClientsGetLoadingWhileTheAofLoads) {
   const int port = server_->port();
   Kill();
 
-  std::atomic<bool> started = false;
   std::string loading_reply;
-  std::thread prober([&] {
-    while (!started) {
-      RespClient probe(std::chrono::seconds(1));
-      if (probe.Connect(port)) {
-        std::string reply = probe.Call({"DBSIZE"});
-        if (reply.starts_with("-LOADING")) {
-          loading_reply = reply;
-          return;
-        }
-      }
-      std::this_thread::sleep_for(1ms);
-    }
-  });
+  LoadingProbe probe(port, [&](RespClient&, const std::string& reply) { loading_reply = reply; });
   ::testing::AssertionResult restarted = StartWithAof({}, port);
-  started = true;
-  prober.join();
+  probe.Stop();
   ASSERT_TRUE(restarted);
   EXPECT_EQ(loading_reply, "-LOADING Redis is loading the dataset in memory\r\n");
   client = Connect();

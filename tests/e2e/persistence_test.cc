@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "e2e/info_field.h"
+#include "e2e/loading_probe.h"
 #include "e2e/server_fixture.h"
 #include "e2e/temp_dir.h"
 
@@ -98,24 +99,10 @@ TEST_P(PersistenceTest, ClientsGetLoadingWhileTheRdbLoads) {
   const int port = server_->port();
   server_->Stop();
 
-  std::atomic<bool> started = false;
   std::string loading_reply;
-  std::thread prober([&] {
-    while (!started) {
-      RespClient probe(std::chrono::seconds(1));
-      if (probe.Connect(port)) {
-        std::string reply = probe.Call({"DBSIZE"});
-        if (reply.starts_with("-LOADING")) {
-          loading_reply = reply;
-          return;
-        }
-      }
-      std::this_thread::sleep_for(1ms);
-    }
-  });
+  LoadingProbe probe(port, [&](RespClient&, const std::string& reply) { loading_reply = reply; });
   ::testing::AssertionResult restarted = StartIn(dir_, {}, port);
-  started = true;
-  prober.join();
+  probe.Stop();
   ASSERT_TRUE(restarted);
   EXPECT_EQ(loading_reply, "-LOADING Redis is loading the dataset in memory\r\n");
   client = Connect();
@@ -138,27 +125,18 @@ TEST_P(PersistenceTest, ShutdownDuringTheStartupLoadKeepsTheFile) {
 
   for (const bool by_signal : {false, true}) {
     SCOPED_TRACE(by_signal ? "SIGTERM" : "SHUTDOWN");
-    std::atomic<bool> done = false;
     std::atomic<bool> sent = false;
-    std::thread prober([&] {
-      while (!done) {
-        RespClient probe(std::chrono::seconds(1));
-        if (probe.Connect(port) && probe.Call({"DBSIZE"}).starts_with("-LOADING")) {
-          if (by_signal) {
-            const std::string pid = InfoField(probe, "server", "process_id");
-            sent = !pid.empty() && ::kill(std::stoi(pid), SIGTERM) == 0;
-          } else {
-            probe.Call({"SHUTDOWN"});  // no reply: the server goes
-            sent = true;
-          }
-          return;
-        }
-        std::this_thread::sleep_for(1ms);
+    LoadingProbe probe(port, [&](RespClient& connection, const std::string&) {
+      if (by_signal) {
+        const std::string pid = InfoField(connection, "server", "process_id");
+        sent = !pid.empty() && ::kill(std::stoi(pid), SIGTERM) == 0;
+      } else {
+        connection.Call({"SHUTDOWN"});  // no reply: the server goes
+        sent = true;
       }
     });
     ::testing::AssertionResult started = StartIn(dir_, {{"save", "3600 1"}}, port);
-    done = true;
-    prober.join();
+    probe.Stop();
     ASSERT_TRUE(sent) << "the load ended before the probe saw -LOADING";
     EXPECT_FALSE(started) << "the server went on after the shutdown";
     EXPECT_NE(std::string(started.message()).find("exited with status 0"), std::string::npos)
