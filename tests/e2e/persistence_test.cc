@@ -51,6 +51,17 @@ class PersistenceTest : public ServerTest {
     ASSERT_TRUE(StartIn(dir, std::move(extra)));
   }
 
+  // Saves 2,000,000 small keys to dir_'s dump.rdb, long enough to load that a client sees the
+  // load, and stops the server; `port` is where it listened, for a restart clients can find.
+  void SaveBigDatasetAndStop(int& port) {
+    ASSERT_TRUE(StartIn(dir_, {{"enable-debug-command", "yes"}}));
+    auto client = Connect();
+    ASSERT_EQ(client->Call({"DEBUG", "POPULATE", "2000000", "key", "10"}), "+OK\r\n");
+    ASSERT_EQ(client->Call({"SAVE"}), "+OK\r\n");
+    port = server_->port();
+    server_->Stop();
+  }
+
   TempDir dir_;
 };
 
@@ -92,12 +103,8 @@ TEST_P(PersistenceTest, SaveWritesAFileTheNextStartLoads) {
 // While the RDB loads at startup the server answers clients, with Redis's -LOADING to a command
 // that needs the dataset.
 TEST_P(PersistenceTest, ClientsGetLoadingWhileTheRdbLoads) {
-  ASSERT_TRUE(StartIn(dir_, {{"enable-debug-command", "yes"}}));
-  auto client = Connect();
-  ASSERT_EQ(client->Call({"DEBUG", "POPULATE", "2000000", "key", "10"}), "+OK\r\n");
-  ASSERT_EQ(client->Call({"SAVE"}), "+OK\r\n");
-  const int port = server_->port();
-  server_->Stop();
+  int port = 0;
+  ASSERT_NO_FATAL_FAILURE(SaveBigDatasetAndStop(port));
 
   std::string loading_reply;
   LoadingProbe probe(port, [&](RespClient&, const std::string& reply) { loading_reply = reply; });
@@ -105,7 +112,7 @@ TEST_P(PersistenceTest, ClientsGetLoadingWhileTheRdbLoads) {
   probe.Stop();
   ASSERT_TRUE(restarted);
   EXPECT_EQ(loading_reply, "-LOADING Redis is loading the dataset in memory\r\n");
-  client = Connect();
+  auto client = Connect();
   EXPECT_EQ(client->Call({"DBSIZE"}), ":2000000\r\n");
   EXPECT_EQ(InfoField(*client, "persistence", "loading"), "0");
   EXPECT_EQ(InfoField(*client, "persistence", "rdb_last_load_keys_loaded"), "2000000");
@@ -115,12 +122,8 @@ TEST_P(PersistenceTest, ClientsGetLoadingWhileTheRdbLoads) {
 // saving even with save points set: the file it was loading stays whole (Redis forces NOSAVE while
 // loading; saving would write part of the dataset over the file).
 TEST_P(PersistenceTest, ShutdownDuringTheStartupLoadKeepsTheFile) {
-  ASSERT_TRUE(StartIn(dir_, {{"enable-debug-command", "yes"}}));
-  auto client = Connect();
-  ASSERT_EQ(client->Call({"DEBUG", "POPULATE", "2000000", "key", "10"}), "+OK\r\n");
-  ASSERT_EQ(client->Call({"SAVE"}), "+OK\r\n");
-  const int port = server_->port();
-  server_->Stop();
+  int port = 0;
+  ASSERT_NO_FATAL_FAILURE(SaveBigDatasetAndStop(port));
   const uintmax_t size = fs::file_size(dir_.file());
 
   for (const bool by_signal : {false, true}) {
