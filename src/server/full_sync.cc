@@ -62,13 +62,15 @@ void FullSync::OnTimer() {
     return Finish();
   }
   if (waiting_.empty()) return;
+  // Redis waits repl-diskless-sync-delay so that one fork serves every replica asking about then.
+  // Beginning a forkless snapshot costs nothing, so the wait is kept only where it is asked for by
+  // count: while fewer than repl-diskless-sync-max-replicas (when set) wait, for at most the delay.
   const Config& config = server_.config();
   const int64_t wait_ms =
       config.repl_diskless_sync_delay * 1000 - (MonotonicMs() - first_waiting_ms_);
-  const bool enough =
-      config.repl_diskless_sync_max_replicas > 0 &&
-      static_cast<int64_t>(waiting_.size()) >= config.repl_diskless_sync_max_replicas;
-  if (wait_ms > 0 && !enough) return Arm(std::min<int64_t>(wait_ms, 100));
+  const bool gathering =
+      static_cast<int64_t>(waiting_.size()) < config.repl_diskless_sync_max_replicas;
+  if (gathering && wait_ms > 0) return Arm(std::min<int64_t>(wait_ms, 100));
   Begin();
 }
 

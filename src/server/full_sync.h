@@ -6,8 +6,9 @@
 // Disk-backed, the snapshot is saved to the RDB file first (a BGSAVE's SnapshotFileJob) and the
 // file then sent as `$<length>\r\n` and its bytes. Nothing is forked either way.
 //
-// Replicas that ask while no sync runs wait repl-diskless-sync-delay seconds for others to join
-// (or until repl-diskless-sync-max-replicas have), then share one snapshot. Each gets
+// A replica that asks while no sync runs starts one at once, unless repl-diskless-sync-max-replicas
+// is set: then replicas gather until that many wait or repl-diskless-sync-delay seconds have
+// passed, and share one snapshot. Those asking while a sync runs share the next one. Each gets
 // +FULLRESYNC <replid> <offset> at the instant the snapshot begins, and the stream from that
 // offset on is held for it until its RDB is sent.
 #pragma once

@@ -297,6 +297,39 @@ TEST_P(ReplicationTest, FailoverHandsThePrimaryRoleOver) {
   EXPECT_EQ(InfoField(*admin, "replication", "master_failover_state"), "no-failover");
 }
 
+// A forkless snapshot costs nothing to begin, so a Magnetar primary does not wait
+// repl-diskless-sync-delay for more replicas unless repl-diskless-sync-max-replicas asks it to
+// gather some (docs/replication.md); Redis waits the delay to share one fork.
+TEST_P(ReplicationTest, FullSyncWaitsOnlyToGatherTheReplicasAskedFor) {
+  if (primary_kind() != ServerKind::kMagnetar) GTEST_SKIP() << "Redis waits the delay";
+  auto primary = StartKind(primary_kind(), {{"repl-diskless-sync-delay", "3600"}});
+  auto first = StartKind(replica_kind());
+  auto second = StartKind(replica_kind());
+  auto third = StartKind(replica_kind());
+  ASSERT_TRUE(primary && first && second && third);
+  auto writer = ConnectTo(*primary);
+  ASSERT_EQ(writer->Call({"CONFIG", "GET", "repl-diskless-sync-delay"}),
+            "*2\r\n$24\r\nrepl-diskless-sync-delay\r\n$4\r\n3600\r\n");
+  writer->Call({"DEBUG", "POPULATE", "1000", "key", "10"});
+  ASSERT_TRUE(Follow(*first, *primary));
+
+  ASSERT_EQ(writer->Call({"CONFIG", "SET", "repl-diskless-sync-max-replicas", "2"}), "+OK\r\n");
+  const std::string port = std::to_string(primary->port());
+  ASSERT_EQ(ConnectTo(*second)->Call({"REPLICAOF", "127.0.0.1", port}), "+OK\r\n");
+  const std::string waiting = fmt::format("port={},state=wait_bgsave", second->port());
+  bool seen_waiting = false;
+  for (int i = 0; i < 2000 && !seen_waiting; ++i) {
+    seen_waiting = writer->Call({"INFO", "replication"}).find(waiting) != std::string::npos;
+    if (!seen_waiting) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(seen_waiting) << writer->Call({"INFO", "replication"});
+  // The second replica is still waiting for a companion: the third one ends the wait.
+  EXPECT_NE(writer->Call({"INFO", "replication"}).find(waiting), std::string::npos);
+  ASSERT_TRUE(Follow(*third, *primary));
+  EXPECT_TRUE(InSync(*second, *primary));
+  EXPECT_EQ(Digest(*ConnectTo(*second)), Digest(*writer));
+}
+
 std::string PairName(const ::testing::TestParamInfo<std::tuple<ServerKind, ServerKind>>& info) {
   return fmt::format("{}_to_{}", test_support::ServerKindName(std::get<0>(info.param)),
                      test_support::ServerKindName(std::get<1>(info.param)));
