@@ -53,7 +53,7 @@ EvictionResult Evictor::Perform() {
 }
 
 bool Evictor::AllowGrowth(size_t bytes) const {
-  return !limited() || gauge_->Used() + bytes <= settings_.maxmemory;
+  return !limited() || gauge_->Counted() + bytes <= settings_.maxmemory;
 }
 
 bool Evictor::volatile_only() const {

@@ -1,5 +1,7 @@
 #include "magnetar/engine/lazy_free.h"
 
+#include "magnetar/common/worker_allocations.h"
+
 namespace magnetar::engine {
 
 LazyFreer::LazyFreer() : thread_([this] { Run(); }) {}
@@ -28,6 +30,7 @@ void LazyFreer::Drain() {
 }
 
 void LazyFreer::Run() {
+  WorkerAllocations allocations;
   std::unique_lock lock(mutex_);
   while (true) {
     work_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -37,6 +40,7 @@ void LazyFreer::Run() {
     busy_ = true;
     lock.unlock();
     item.job.reset();
+    allocations.Publish();
     pending_objects_.fetch_sub(item.objects, std::memory_order_relaxed);
     freed_objects_.fetch_add(item.objects, std::memory_order_relaxed);
     lock.lock();

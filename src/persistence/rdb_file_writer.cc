@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "magnetar/common/worker_allocations.h"
 #include "magnetar/persistence/crc64.h"
 
 namespace magnetar::persistence {
@@ -85,6 +86,8 @@ RdbFileOutcome RdbFileWriter::Wait() {
 }
 
 void RdbFileWriter::Run() {
+  // The chunks (and queue nodes) the loop allocated are freed here.
+  WorkerAllocations allocations;
   while (true) {
     std::string chunk;
     {
@@ -100,6 +103,8 @@ void RdbFileWriter::Run() {
       std::lock_guard lock(mutex_);
       backlog_ -= chunk.size();
     }
+    std::string().swap(chunk);
+    allocations.Publish();
     if (!ok) return;
   }
   bool abandoned;

@@ -63,9 +63,7 @@ void MemorySection(Server& server, std::string& out) {
   Field(out, "rss_overhead_bytes", memory.RssOverheadBytes());
   Fixed2Field(out, "mem_fragmentation_ratio", memory.Fragmentation());
   Field(out, "mem_fragmentation_bytes", memory.FragmentationBytes());
-  // Redis leaves the replicas' buffers and the AOF buffer out of maxmemory; Magnetar's eviction
-  // counts everything (docs/eviction.md).
-  Field(out, "mem_not_counted_for_evict", 0);
+  Field(out, "mem_not_counted_for_evict", server.memory_gauge().NotCounted());
   Field(out, "mem_replication_backlog", memory.replication_backlog);
   // The backlog and the replicas' unsent stream, which Redis keeps in one shared buffer.
   Field(out, "mem_total_replication_buffers", memory.replication_backlog + memory.clients_replicas);

@@ -60,6 +60,12 @@ uint64_t Replication::offset() const { return backlog_->offset(); }
 
 size_t Replication::backlog_bytes() const { return backlog_->size(); }
 
+size_t Replication::buffer_bytes() const {
+  size_t bytes = backlog_bytes();
+  for (const Client* replica : replicas_) bytes += replica->connection().output_memory();
+  return bytes;
+}
+
 std::string Replication::ReplicaIp(const Client& client) {
   if (!client.replica->announced_ip.empty()) return client.replica->announced_ip;
   const std::string& peer = client.connection().peer_address();

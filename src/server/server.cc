@@ -69,7 +69,7 @@ Server::Server(Config config)
       keyspace_(static_cast<size_t>(config_.databases), clock_),
       run_id_(RandomHexId()),
       start_us_(MonotonicUs()) {
-  memory_gauge_ = std::make_unique<AllocatorGauge>(keyspace_.lazy_freer());
+  memory_gauge_ = std::make_unique<AllocatorGauge>(*this);
   keyspace_hooks_ = std::make_unique<KeyspaceHooks>(*this);
   blocking_ = std::make_unique<Blocking>(*this);
   rdb_saver_ = std::make_unique<RdbSaver>(*this);

@@ -1,12 +1,16 @@
 // maxmemory against the real binary: loading far more than the limit keeps used_memory within
 // 1% of it (evictions, and a key table that does not grow past the limit), noeviction refuses
-// writes with Redis's OOM error, and evictions are published as "evicted" events. Both servers
-// run each test, so the expectations are Redis's.
+// writes with Redis's OOM error, evictions are published as "evicted" events, saves leave
+// nothing behind in used_memory, and a stopped replica's buffer is not counted. Both servers run
+// each test, so the expectations are Redis's.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/resp_client.h"
@@ -83,6 +87,59 @@ TEST_P(EvictionE2eTest, EvictionsArePublished) {
   ASSERT_EQ(subscriber.ReadReply(message), ReadStatus::kReply);
   EXPECT_NE(message.find("__keyevent@0__:evicted"), std::string::npos) << message;
   EXPECT_NE(message.find("key:"), std::string::npos) << message;
+}
+
+// A save's buffers are allocated by the event loop and freed by the file's thread; once the save
+// is over they must not count as in use, or every BGSAVE would push used_memory towards the
+// limit and start evicting keys that fit.
+TEST_P(EvictionE2eTest, SavesLeaveNothingInUsedMemory) {
+  Start("allkeys-lru");
+  Load(0, 20'000);
+  const uint64_t before = InfoField("memory", "used_memory");
+  for (uint64_t save = 1; save <= 5; ++save) {
+    ASSERT_EQ(client_.Call({"BGSAVE"}), "+Background saving started\r\n");
+    while (InfoField("persistence", "rdb_saves") < save ||
+           InfoField("persistence", "rdb_bgsave_in_progress") != 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  EXPECT_NE(client_.Call({"INFO", "persistence"}).find("rdb_last_bgsave_status:ok"),
+            std::string::npos);
+  EXPECT_LT(InfoField("memory", "used_memory"), before + 1024 * 1024);
+  EXPECT_EQ(InfoField("stats", "evicted_keys"), 0u);
+  EXPECT_EQ(client_.Call({"DBSIZE"}), ":20000\r\n");
+}
+
+// The stream a stopped replica has not taken grows the primary's memory, but beyond
+// repl-backlog-size it is not counted against maxmemory (mem_not_counted_for_evict): a slow
+// replica must not make the primary evict its keys.
+TEST_P(EvictionE2eTest, AStoppedReplicasBufferEvictsNothing) {
+  Start("allkeys-lru");
+  std::string error;
+  auto replica = ServerProcess::Start({.kind = GetParam(), .directives = {}}, error);
+  ASSERT_NE(replica, nullptr) << error;
+  RespClient replica_client;
+  ASSERT_TRUE(replica_client.Connect(replica->port()));
+  ASSERT_EQ(replica_client.Call({"REPLICAOF", "127.0.0.1", std::to_string(server_->port())}),
+            "+OK\r\n");
+  const std::string online = "port=" + std::to_string(replica->port()) + ",state=online";
+  for (int i = 0;
+       i < 2000 && client_.Call({"INFO", "replication"}).find(online) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_NE(client_.Call({"INFO", "replication"}).find(online), std::string::npos);
+  Load(0, 10'000);
+
+  ASSERT_EQ(kill(replica->pid(), SIGSTOP), 0);
+  // 40 MB of stream in 100 KB writes, so that no one request's buffers weigh much.
+  const std::string big(100 * 1024, 'b');
+  for (int i = 0; i < 400; ++i) ASSERT_EQ(client_.Call({"SET", "big", big}), "+OK\r\n") << i;
+  EXPECT_GT(InfoField("memory", "mem_not_counted_for_evict"), 20u * 1024 * 1024);
+  EXPECT_GT(InfoField("memory", "used_memory"), kLimit);
+  EXPECT_EQ(client_.Call({"GET", "key:0"}), "$100\r\n" + std::string(100, 'v') + "\r\n");
+  EXPECT_EQ(InfoField("stats", "evicted_keys"), 0u);
+  EXPECT_EQ(client_.Call({"DBSIZE"}), ":10001\r\n");
+  kill(replica->pid(), SIGCONT);
 }
 
 INSTANTIATE_TEST_SUITE_P(BothServers, EvictionE2eTest,

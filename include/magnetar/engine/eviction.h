@@ -75,8 +75,17 @@ struct EvictionSettings {
 class MemoryGauge {
  public:
   virtual ~MemoryGauge() = default;
-  // Read before every command while a limit is set: must cost next to nothing.
+  // All memory in use (INFO's used_memory).
   virtual uint64_t Used() const = 0;
+  // The part of it that maxmemory leaves out (INFO's mem_not_counted_for_evict).
+  virtual uint64_t NotCounted() const { return 0; }
+  // What the limit sees. Read before every command while a limit is set: must cost next to
+  // nothing.
+  uint64_t Counted() const {
+    const uint64_t used = Used();
+    const uint64_t not_counted = NotCounted();
+    return used > not_counted ? used - not_counted : 0;
+  }
 };
 
 enum class EvictionResult {
@@ -96,7 +105,7 @@ class Evictor final : public GrowthGate {
   void Configure(const EvictionSettings& settings, const MemoryGauge* gauge);
   const EvictionSettings& settings() const { return settings_; }
   bool limited() const { return settings_.maxmemory != 0 && gauge_ != nullptr; }
-  bool OverLimit() const { return limited() && gauge_->Used() > settings_.maxmemory; }
+  bool OverLimit() const { return limited() && gauge_->Counted() > settings_.maxmemory; }
 
   // Evicts until the memory in use is at most maxmemory, the slice's time is up, or nothing is
   // left to evict.

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "magnetar/common/clock.h"
+#include "magnetar/common/heap_bytes.h"
 #include "magnetar/resp/reply_builder.h"
 #include "magnetar/resp/request_parser.h"
 
@@ -159,7 +160,7 @@ class Connection {
   size_t query_buffer_used() const { return read_end_ - read_begin_; }
   size_t query_buffer_capacity() const { return read_buffer_.size(); }
   size_t output_pending() const { return reply_.size() + write_buffer_.size(); }
-  size_t output_memory() const { return reply_.buffer().capacity() + write_buffer_.capacity(); }
+  size_t output_memory() const { return HeapBytes(reply_.buffer()) + HeapBytes(write_buffer_); }
   int64_t last_interaction_us() const { return last_interaction_us_; }
   bool closing() const { return closed_ || close_after_reply_ || close_soon_; }
   const TrafficCounters& traffic() const { return traffic_; }

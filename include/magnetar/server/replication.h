@@ -68,6 +68,8 @@ class Replication final : public PropagationSink {
   uint64_t last_write_offset() const { return last_write_offset_; }
   // The bytes the backlog holds allocated (INFO's mem_replication_backlog).
   size_t backlog_bytes() const;
+  // The replication buffer as Redis counts it: the backlog plus the replicas' unsent output.
+  size_t buffer_bytes() const;
 
   // ---- The primary side (server/replication_primary.cc).
   // SYNC or PSYNC from `client` (args as sent).
