@@ -101,7 +101,7 @@ void ExpireGeneric(CommandContext& ctx, Unit unit, Base base, std::string_view n
   std::optional<int64_t> current;
   if (entry->has_deadline()) current = entry->deadline();
   if (!ConditionsAllow(*conditions, current, *deadline)) return ctx.reply.Integer(0);
-  if (*deadline <= now_ms) {
+  if (DeadlineDeletesAtOnce(ctx, *deadline, now_ms)) {
     DeleteInsteadOfCommand(ctx, key, ctx.lazyfree.expire);
   } else {
     SetDeadline(ctx, key, *deadline);

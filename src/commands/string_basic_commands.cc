@@ -276,7 +276,7 @@ void GetEx(CommandContext& ctx) {
     if (!db.Persist(key)) return;
     db.Changed(key, kNotifyGeneric, "persist");
     ctx.propagate().Rewrite({"PERSIST", key});
-  } else if ((flags & (kExAt | kPxAt)) && deadline <= now) {
+  } else if ((flags & (kExAt | kPxAt)) && DeadlineDeletesAtOnce(ctx, deadline, now)) {
     // An absolute time already past deletes the key at once rather than expiring it.
     DeleteInsteadOfCommand(ctx, key, ctx.lazyfree.expire);
   } else if (flags & kAnyExpire) {

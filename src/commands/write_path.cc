@@ -18,6 +18,10 @@ bool DeleteInsteadOfCommand(CommandContext& ctx, std::string_view key, bool lazy
   return true;
 }
 
+bool DeadlineDeletesAtOnce(const CommandContext& ctx, int64_t deadline_ms, int64_t now_ms) {
+  return deadline_ms <= now_ms && ctx.keyspace.lazy_expiry() != engine::LazyExpiry::kKeep;
+}
+
 void SetDeadline(CommandContext& ctx, std::string_view key, int64_t deadline_ms) {
   ctx.db().SetDeadline(key, deadline_ms);
   ctx.db().Changed(key, engine::kNotifyGeneric, "expire");

@@ -20,6 +20,12 @@ bool DeleteKey(engine::Database& db, std::string_view key, bool lazy);
 // True when the key existed; nothing is reported otherwise.
 bool DeleteInsteadOfCommand(CommandContext& ctx, std::string_view key, bool lazy);
 
+// Whether a deadline given as `deadline_ms` at `now_ms` deletes the key at once (Redis's
+// checkAlreadyExpired): it is not in the future, and this server decides when keys are gone. The
+// primary's stream and the AOF being replayed file the deadline as sent instead (a PERSIST made
+// before it may follow); the key then expires when the primary says, or after the load.
+bool DeadlineDeletesAtOnce(const CommandContext& ctx, int64_t deadline_ms, int64_t now_ms);
+
 // Gives the existing `key` the absolute deadline `deadline_ms` (in the future) and raises
 // "expire". The caller decides how the command propagates.
 void SetDeadline(CommandContext& ctx, std::string_view key, int64_t deadline_ms);

@@ -59,14 +59,18 @@ inline void Database::Stamp(Entry* entry) const {
 }
 
 Entry* Database::FindLive(std::string_view key, uint64_t hash, KeyTable::Position* position,
-                          bool touch) {
+                          bool touch, bool read_only) {
   Entry* entry = table_.Find(key, hash, position);
   // Whoever looks a key up may change it in place (objects are edited through the entry), so a
   // running snapshot takes the key first.
   if (entry != nullptr) Preserve(entry);
-  if (entry != nullptr && IsExpired(*entry)) {
-    Expire(*position, entry);
-    return nullptr;
+  if (entry != nullptr && IsExpired(*entry)) [[unlikely]] {
+    const LazyExpiry mode = keyspace_.lazy_expiry();
+    if (mode == LazyExpiry::kHide && read_only) return nullptr;
+    if (mode != LazyExpiry::kKeep) {
+      Expire(*position, entry);
+      return nullptr;
+    }
   }
   if (touch) {
     keyspace_.RecordLookup(hash);
@@ -77,7 +81,7 @@ Entry* Database::FindLive(std::string_view key, uint64_t hash, KeyTable::Positio
 
 const Entry* Database::Lookup(std::string_view key) {
   KeyTable::Position position;
-  return FindLive(key, table_.Hash(key), &position);
+  return FindLive(key, table_.Hash(key), &position, /*touch=*/true, /*read_only=*/true);
 }
 
 const Entry* Database::LookupForRead(std::string_view key) {
@@ -294,11 +298,14 @@ const Entry* Database::RandomEntry() {
 }
 
 std::optional<std::string> Database::RandomKey() {
+  // Lookup removes a key that has expired; keep drawing then (the database shrinks each time, so
+  // this ends). Where expired keys are only hidden (a replica) nothing shrinks: as Redis does,
+  // give up after 100 expired draws and answer the last one.
+  int hidden_draws = 0;
   while (const Entry* entry = RandomEntry()) {
     std::string key(entry->key());
-    // Lookup removes the key if it has expired; keep drawing then (the database shrinks each
-    // time, so this ends).
     if (Lookup(key) != nullptr) return key;
+    if (keyspace_.lazy_expiry() == LazyExpiry::kHide && ++hidden_draws == 100) return key;
   }
   return std::nullopt;
 }
@@ -358,7 +365,8 @@ int64_t Database::AverageTtlMs() const {
 
 const Entry* Database::InspectForRead(std::string_view key, bool notify_miss) {
   KeyTable::Position position;
-  const Entry* entry = FindLive(key, table_.Hash(key), &position, /*touch=*/false);
+  const Entry* entry =
+      FindLive(key, table_.Hash(key), &position, /*touch=*/false, /*read_only=*/true);
   CountRead(entry, key, notify_miss);
   return entry;
 }

@@ -69,6 +69,9 @@ std::optional<uint64_t> LoadRdbPart(Server& server, const std::string& path,
   persistence::FileRdbInput input(fd, size);
   persistence::RdbLoadOptions options;
   options.now_ms = server.clock().NowMs();
+  // As Redis: the base keeps keys past their deadline, which the incr files may still change
+  // (a PERSIST made before the deadline); they expire once the AOF is loaded.
+  options.skip_expired = false;
   options.progress = progress;
   persistence::RdbLoadResult result = persistence::LoadRdb(input, server.keyspace(), options);
   close(fd);

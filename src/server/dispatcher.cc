@@ -187,6 +187,18 @@ bool HeldByFailover(Server& server, const Client& client, const CommandSpec& spe
   return (spec.flags & commands::kWrite) != 0;
 }
 
+// Redis 7.0's expireIfNeeded: only the primary decides that a key is gone. The primary's stream
+// and the AOF being replayed see a key past its deadline as live (a PERSIST sent before the
+// deadline may arrive after it); a replica's clients read it as missing but leave it for the
+// primary's DEL, and a writable replica's writes delete it.
+engine::LazyExpiry LazyExpiryFor(Server& server, const Client& client, const CommandSpec& spec) {
+  if (client.is_primary_link || client.replays_aof) return engine::LazyExpiry::kKeep;
+  if (!server.replication().is_replica() || (spec.flags & commands::kWrite)) {
+    return engine::LazyExpiry::kDelete;
+  }
+  return engine::LazyExpiry::kHide;
+}
+
 }  // namespace
 
 void Call(Server& server, Client& client, RegisteredCommand& command,
@@ -209,6 +221,7 @@ void Call(Server& server, Client& client, RegisteredCommand& command,
   ctx.blocker = &blocker;
   const int64_t start = MonotonicUs();
   const bool froze_time = keyspace.FreezeTime(start);
+  keyspace.set_lazy_expiry(LazyExpiryFor(server, client, spec));
   spec.handler(ctx);
   if (froze_time) keyspace.UnfreezeTime();
   const int64_t end = MonotonicUs();

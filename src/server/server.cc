@@ -242,7 +242,8 @@ void Server::Cron() {
   clock_.Resync();
   SampleInfoMetrics(*this);
   keyspace_.MaintainSketch();
-  if (active_expire_) {
+  // Not on a replica: its primary sends the deletions.
+  if (ExpiresActively()) {
     Timed(*this, "expire-cycle", [&] { return keyspace_.ActiveExpireStep(kExpirySliceUs); });
   }
   keyspace_.RehashStep(kRehashSliceUs);

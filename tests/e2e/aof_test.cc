@@ -121,6 +121,38 @@ TEST_P(AofTest, ClientsGetLoadingWhileTheAofLoads) {
   EXPECT_EQ(client->Call({"DBSIZE"}), ":2000000\r\n");
 }
 
+// A key given a deadline and then made persistent before it must come back when the AOF is
+// replayed after that deadline: the replay (and a base file's load) keeps keys past their
+// deadline, so that the PERSIST that follows finds them, and expires the rest once loaded.
+TEST_P(AofTest, AKeyPersistedBeforeItsDeadlineSurvivesAReplayAfterIt) {
+  ASSERT_TRUE(StartWithAof());
+  auto client = Connect();
+  const auto deadline = std::chrono::steady_clock::now() + 500ms;
+  client->Call({"SET", "in-base", "kept", "PX", "300"});
+  ASSERT_EQ(client->Call({"BGREWRITEAOF"}), "+Background append only file rewriting started\r\n");
+  ASSERT_TRUE(Eventually([&] {
+    return InfoField(*client, "persistence", "aof_rewrite_in_progress") == "0" &&
+           InfoField(*client, "persistence", "aof_rewrites") == "1";
+  }));
+  client->Call({"SET", "string", "kept", "PX", "300"});
+  client->Call({"RPUSH", "list", "kept"});
+  client->Call({"PEXPIRE", "list", "300"});
+  client->Call({"SET", "gone", "x", "PX", "300"});
+  for (const char* key : {"in-base", "string", "list"}) {
+    ASSERT_EQ(client->Call({"PERSIST", key}), ":1\r\n") << key << " expired before PERSIST";
+  }
+  std::this_thread::sleep_until(deadline);  // every deadline above has passed
+  Kill();
+  ASSERT_TRUE(StartWithAof());
+  client = Connect();
+  EXPECT_EQ(client->Call({"GET", "in-base"}), Bulk("kept"));
+  EXPECT_EQ(client->Call({"GET", "string"}), Bulk("kept"));
+  EXPECT_EQ(client->Call({"LRANGE", "list", "0", "-1"}), "*1\r\n" + Bulk("kept"));
+  EXPECT_EQ(client->Call({"PTTL", "string"}), ":-1\r\n");
+  EXPECT_EQ(client->Call({"GET", "gone"}), "$-1\r\n");
+  EXPECT_EQ(client->Call({"DBSIZE"}), ":3\r\n");
+}
+
 // SAVE and SHUTDOWN reset the dirty counter without writing: neither goes into the file, and the
 // server that was shut down with unsaved writes starts again with them.
 TEST_P(AofTest, SaveAndShutdownStayOutOfTheFile) {

@@ -5,6 +5,7 @@
 // The Redis-Redis pairing checks the expectations themselves.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <cstdio>
@@ -295,6 +296,40 @@ TEST_P(ReplicationTest, FailoverHandsThePrimaryRoleOver) {
   EXPECT_EQ(admin->Call({"GET", "after"}), "$8\r\nfailover\r\n");
   EXPECT_EQ(Digest(*admin), Digest(*promoted));
   EXPECT_EQ(InfoField(*admin, "replication", "master_failover_state"), "no-failover");
+}
+
+// Only the primary decides that a key is gone. The stream a replica applies sees keys past their
+// deadline as live (a PERSIST sent before the deadline may arrive after it), and the replica's
+// own clients read such a key as missing while it stays until the primary's DEL.
+TEST_P(ReplicationTest, OnlyThePrimaryExpiresKeys) {
+  auto primary = StartKind(primary_kind());
+  auto replica = StartKind(replica_kind());
+  ASSERT_TRUE(primary && replica);
+  ASSERT_TRUE(Follow(*replica, *primary));
+  auto writer = ConnectTo(*primary);
+  auto reader = ConnectTo(*replica);
+
+  ASSERT_EQ(kill(replica->pid(), SIGSTOP), 0);
+  auto deadline = std::chrono::steady_clock::now() + 500ms;
+  writer->Call({"SET", "persisted", "kept", "PX", "300"});
+  ASSERT_EQ(writer->Call({"PERSIST", "persisted"}), ":1\r\n");
+  std::this_thread::sleep_until(deadline);  // the stream reaches the replica after the deadline
+  ASSERT_EQ(kill(replica->pid(), SIGCONT), 0);
+  ASSERT_TRUE(InSync(*replica, *primary));
+  EXPECT_EQ(reader->Call({"GET", "persisted"}), "$4\r\nkept\r\n");
+  EXPECT_EQ(reader->Call({"PTTL", "persisted"}), ":-1\r\n");
+
+  ASSERT_EQ(writer->Call({"DEBUG", "SET-ACTIVE-EXPIRE", "0"}), "+OK\r\n");
+  deadline = std::chrono::steady_clock::now() + 300ms;
+  writer->Call({"SET", "short", "x", "PX", "100"});
+  ASSERT_TRUE(InSync(*replica, *primary));
+  std::this_thread::sleep_until(deadline);
+  EXPECT_EQ(reader->Call({"GET", "short"}), "$-1\r\n");
+  EXPECT_EQ(reader->Call({"EXISTS", "short"}), ":0\r\n");
+  EXPECT_EQ(reader->Call({"DBSIZE"}), ":2\r\n");         // still stored, until the primary says
+  EXPECT_EQ(writer->Call({"GET", "short"}), "$-1\r\n");  // the primary expires it: DEL
+  ASSERT_TRUE(InSync(*replica, *primary));
+  EXPECT_EQ(reader->Call({"DBSIZE"}), ":1\r\n");
 }
 
 // A forkless snapshot costs nothing to begin, so a Magnetar primary does not wait

@@ -3,7 +3,8 @@
 // Storage is a KeyTable of Entry pointers (key_table.h, entry.h) plus an ExpiryIndex of the keys
 // that have a deadline (expiry_index.h). Every lookup applies lazy expiry: a key past its deadline
 // is removed, counted in KeyspaceStats::expired and reported to the keyspace's observer
-// (OnKeyExpired), the same path active expiry takes. Entries returned by lookups are valid until
+// (OnKeyExpired), the same path active expiry takes; on a replica, or while the AOF replays, the
+// keyspace's LazyExpiry keeps it (keyspace.h). Entries returned by lookups are valid until
 // the database next changes.
 //
 // Not thread-safe: one thread (the event loop) uses a database; only detached storage is handed
@@ -232,9 +233,11 @@ class Database final : private ExpiryIndex::Host {
   void Adopt(Entry* entry);
   // Takes the entry at `position` out of the table without freeing it.
   void Detach(const KeyTable::Position& position, Entry* entry);
-  // Applies lazy expiry; a live entry found with `touch` is stamped with the LRU clock.
+  // Applies lazy expiry as the keyspace's LazyExpiry says, for a lookup that may write (a hidden
+  // key is deleted first: the caller may store at `position`) or, with `read_only`, one that only
+  // reads. A live entry found with `touch` is stamped with the LRU clock.
   Entry* FindLive(std::string_view key, uint64_t hash, KeyTable::Position* position,
-                  bool touch = true);
+                  bool touch = true, bool read_only = false);
   void Store(std::string_view key, const EntryValue& value, TtlUpdate ttl);
   // The access metadata for a new entry replacing `old` (null: none) under `hash`.
   uint32_t AccessFor(const Entry* old, uint64_t hash) const;

@@ -22,6 +22,15 @@
 
 namespace magnetar::engine {
 
+// How a lookup treats a key whose deadline has passed (Redis 7.0's expireIfNeeded). Only the
+// primary may decide that a key is gone; where the primary speaks, a key stays until it says so.
+enum class LazyExpiry : uint8_t {
+  kDelete,  // expired and deleted (a primary's clients; a writable replica's writes)
+  kHide,    // a replica's reads: reported missing, kept until the primary's DEL arrives
+  kKeep,    // live (the primary's stream, the AOF being replayed): a command of theirs that
+            // follows, such as a PERSIST made before the deadline, may still need the key
+};
+
 class Keyspace {
  public:
   // Reads time from the system clock.
@@ -52,6 +61,9 @@ class Keyspace {
   void SetAccessMode(AccessMode mode, const LfuParams& lfu, bool track_frequency);
   AccessMode access_mode() const { return access_mode_; }
   const LfuParams& lfu_params() const { return lfu_; }
+  // Set by the dispatcher for each command (kDelete unless told otherwise).
+  void set_lazy_expiry(LazyExpiry mode) { lazy_expiry_ = mode; }
+  LazyExpiry lazy_expiry() const { return lazy_expiry_; }
   // The metadata of a key created now; under LFU, from the sketch's memory of `hash`.
   uint32_t NewAccess(uint64_t hash) const {
     return access_mode_ == AccessMode::kLru ? lru_clock() : NewLfuAccess(hash);
@@ -166,6 +178,7 @@ class Keyspace {
   uint64_t dirty_ = 0;
   EncodingLimits encoding_limits_;
   AccessMode access_mode_ = AccessMode::kLru;
+  LazyExpiry lazy_expiry_ = LazyExpiry::kDelete;
   bool track_frequency_ = false;
   LfuParams lfu_;
   FrequencySketch sketch_;
