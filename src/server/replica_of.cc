@@ -34,6 +34,7 @@ void Replication::ReplicaOf(const std::string& host, int port) {
   // From now on the stream comes from the primary; this server's own writes stop.
   AttachSink(false);
   server_.SetActiveExpire(server_.active_expire());  // a replica leaves expiry to its primary
+  server_.ConfigureEviction();                       // and eviction
   link_ = std::make_unique<MasterLink>(server_, *this, host, port);
   spdlog::info("Connecting to MASTER {}:{}", host, port);
   link_->Cron();  // connects now rather than at the next cron tick
@@ -58,6 +59,7 @@ void Replication::BecomePrimary() {
   AttachSink(true);
   server_.propagator().ForgetSelectedDb();
   server_.SetActiveExpire(server_.active_expire());
+  server_.ConfigureEviction();
   spdlog::info("MASTER MODE enabled");
   // They reconnect at once and learn the new id with +CONTINUE.
   DisconnectReplicas();

@@ -116,14 +116,22 @@ void Server::ApplyConfig() {
       engine::IsLfu(config_.maxmemory_policy) ? engine::AccessMode::kLfu : engine::AccessMode::kLru,
       {.log_factor = config_.lfu_log_factor, .decay_minutes = config_.lfu_decay_time},
       config_.maxmemory != 0 && engine::UsesFrequency(config_.maxmemory_policy));
-  keyspace_.evictor().Configure({.maxmemory = config_.maxmemory,
+  ConfigureEviction();
+}
+
+void Server::ConfigureEviction() {
+  // A replica ignores maxmemory (replica-ignore-maxmemory, fixed at Redis's default yes): its
+  // primary's DELs do the evicting, and keys it evicted on its own would diverge from the
+  // primary's. It neither evicts nor refuses the key table's growth.
+  const bool ignored = !config_.replicaof_host.empty();
+  keyspace_.evictor().Configure({.maxmemory = ignored ? 0 : config_.maxmemory,
                                  .policy = config_.maxmemory_policy,
                                  .samples = config_.maxmemory_samples,
                                  .tenacity = config_.maxmemory_eviction_tenacity,
                                  .lazy = config_.lazyfree_lazy_eviction},
                                 memory_gauge_.get());
-  // A limit lowered below the memory in use (CONFIG SET maxmemory) is reached from the timer,
-  // slice by slice, as Redis does, rather than in one long stall.
+  // A limit lowered below the memory in use (CONFIG SET maxmemory, or a replica promoted) is
+  // reached from the timer, slice by slice, as Redis does, rather than in one long stall.
   ScheduleEviction();
 }
 

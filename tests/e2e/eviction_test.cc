@@ -33,22 +33,48 @@ class EvictionE2eTest : public ::testing::TestWithParam<ServerKind> {
     ASSERT_NE(server_, nullptr) << error;
     ASSERT_TRUE(client_.Connect(server_->port()));
   }
-  uint64_t InfoField(std::string_view section, std::string_view field) {
-    std::string info = client_.Call({"INFO", section});
+  static uint64_t InfoFieldOf(RespClient& client, std::string_view section,
+                              std::string_view field) {
+    std::string info = client.Call({"INFO", section});
     size_t at = info.find(std::string(field) + ":");
     return at == std::string::npos ? 0 : std::stoull(info.substr(at + field.size() + 1));
   }
-  // Pipelines `count` SETs of 100-byte values from key number `first`; returns the replies.
-  std::vector<std::string> Load(int first, int count) {
+  uint64_t InfoField(std::string_view section, std::string_view field) {
+    return InfoFieldOf(client_, section, field);
+  }
+  // Makes `replica` replicate the server on `primary_port` and waits until the primary (asked
+  // through `primary`, else a connection of its own) lists it online.
+  static bool Replicate(ServerProcess& replica, int primary_port, RespClient* primary = nullptr) {
+    RespClient own, replica_client;
+    if (primary == nullptr) {
+      if (!own.Connect(primary_port)) return false;
+      primary = &own;
+    }
+    if (!replica_client.Connect(replica.port()) ||
+        replica_client.Call({"REPLICAOF", "127.0.0.1", std::to_string(primary_port)}) !=
+            "+OK\r\n") {
+      return false;
+    }
+    const std::string online = "port=" + std::to_string(replica.port()) + ",state=online";
+    for (int i = 0; i < 2000; ++i) {
+      if (primary->Call({"INFO", "replication"}).find(online) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+  // Pipelines `count` SETs of 100-byte values from key number `first` through `client` (this
+  // server's by default); returns the replies.
+  std::vector<std::string> Load(int first, int count, RespClient* client = nullptr) {
+    if (client == nullptr) client = &client_;
     std::string batch;
     for (int i = first; i < first + count; ++i) {
       std::string key = "key:" + std::to_string(i);
       batch += "*3\r\n$3\r\nSET\r\n$" + std::to_string(key.size()) + "\r\n" + key + "\r\n$100\r\n" +
                std::string(100, 'v') + "\r\n";
     }
-    EXPECT_TRUE(client_.SendRaw(batch));
+    EXPECT_TRUE(client->SendRaw(batch));
     std::vector<std::string> replies(count);
-    for (std::string& reply : replies) EXPECT_EQ(client_.ReadReply(reply), ReadStatus::kReply);
+    for (std::string& reply : replies) EXPECT_EQ(client->ReadReply(reply), ReadStatus::kReply);
     return replies;
   }
 
@@ -118,16 +144,7 @@ TEST_P(EvictionE2eTest, AStoppedReplicasBufferEvictsNothing) {
   std::string error;
   auto replica = ServerProcess::Start({.kind = GetParam(), .directives = {}}, error);
   ASSERT_NE(replica, nullptr) << error;
-  RespClient replica_client;
-  ASSERT_TRUE(replica_client.Connect(replica->port()));
-  ASSERT_EQ(replica_client.Call({"REPLICAOF", "127.0.0.1", std::to_string(server_->port())}),
-            "+OK\r\n");
-  const std::string online = "port=" + std::to_string(replica->port()) + ",state=online";
-  for (int i = 0;
-       i < 2000 && client_.Call({"INFO", "replication"}).find(online) == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_NE(client_.Call({"INFO", "replication"}).find(online), std::string::npos);
+  ASSERT_TRUE(Replicate(*replica, server_->port()));
   Load(0, 10'000);
 
   ASSERT_EQ(kill(replica->pid(), SIGSTOP), 0);
@@ -140,6 +157,27 @@ TEST_P(EvictionE2eTest, AStoppedReplicasBufferEvictsNothing) {
   EXPECT_EQ(InfoField("stats", "evicted_keys"), 0u);
   EXPECT_EQ(client_.Call({"DBSIZE"}), ":10001\r\n");
   kill(replica->pid(), SIGCONT);
+}
+
+// A replica ignores its maxmemory (replica-ignore-maxmemory yes, Redis's default): it holds
+// whatever its primary sends, and only the primary's DELs remove keys.
+TEST_P(EvictionE2eTest, AReplicaIgnoresMaxmemory) {
+  Start("allkeys-lru");
+  std::string error;
+  auto primary = ServerProcess::Start({.kind = GetParam(), .directives = {}}, error);
+  ASSERT_NE(primary, nullptr) << error;
+  RespClient writer;
+  ASSERT_TRUE(writer.Connect(primary->port()));
+  ASSERT_TRUE(Replicate(*server_, primary->port(), &writer));
+  Load(0, 100'000, &writer);  // about twice the replica's limit
+  for (int i = 0; i < 2000 && InfoField("replication", "slave_repl_offset") !=
+                                  InfoFieldOf(writer, "replication", "master_repl_offset");
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(client_.Call({"DBSIZE"}), ":100000\r\n");
+  EXPECT_EQ(InfoField("stats", "evicted_keys"), 0u);
+  EXPECT_GT(InfoField("memory", "used_memory"), kLimit);
 }
 
 INSTANTIATE_TEST_SUITE_P(BothServers, EvictionE2eTest,

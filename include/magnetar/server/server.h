@@ -81,6 +81,9 @@ class Server final : public net::SessionFactory {
 
   // Pushes configuration values that live elsewhere (connection limits) to where they are used.
   void ApplyConfig();
+  // Gives the evictor maxmemory and its policy, or no limit while this server is a replica (the
+  // role changes call it too).
+  void ConfigureEviction();
 
   std::unique_ptr<net::Session> Open(net::Connection& connection, std::string& refusal) override;
   void AddClient(Client& client);
