@@ -129,6 +129,8 @@ class Server final : public net::SessionFactory {
   // Evicts for one slice while over maxmemory; when the slice runs out of time, the eviction
   // timer continues soon after, between other clients' requests.
   engine::EvictionResult Evict();
+  // Whether the eviction timer is working through an excess over maxmemory.
+  bool evicting_in_background() const { return eviction_timer_armed_; }
   int64_t start_us() const { return start_us_; }  // monotonic
   bool shutting_down() const { return shutting_down_; }
 
