@@ -21,7 +21,7 @@ import tempfile
 import time
 
 import bench_common as bc
-from snapshot_bench import probe, summary
+from snapshot_bench import probe, summary_between
 
 
 def run(name, binary, keys):
@@ -56,13 +56,7 @@ def run(name, binary, keys):
         result["used_before"] = used
         latest = client.call("LATENCY", "LATEST")
         result["events"] = {event[0]: int(event[3]) for event in latest}
-        during = []
-        with open(probe_path) as samples:
-            for line in samples:
-                sent, rtt = map(float, line.split())
-                if start <= sent <= end:
-                    during.append(rtt)
-        result["probe"] = summary(during)
+        result["probe"] = summary_between(probe_path, start, end)
     shutil.rmtree(directory, ignore_errors=True)
     return result
 

@@ -28,7 +28,7 @@ import threading
 import time
 
 import bench_common as bc
-from snapshot_bench import probe, summary
+from snapshot_bench import probe, summary_between
 
 
 def wait_synced(replica, keys, timeout=600):
@@ -84,13 +84,7 @@ def full_sync(name, binary, keys, delay, measure_primary):
             if prober:
                 open(stop_path, "w").close()
                 prober.join()
-                during = []
-                with open(probe_path) as samples:
-                    for line in samples:
-                        sent, rtt = map(float, line.split())
-                        if start <= sent <= end:
-                            during.append(rtt)
-                result["probe"] = summary(during)
+                result["probe"] = summary_between(probe_path, start, end)
             with bc.Client(primary.port) as p, bc.Client(replica.port) as r:
                 result["digest_equal"] = p.call("DEBUG", "DIGEST") == r.call("DEBUG", "DIGEST")
     shutil.rmtree(directory, ignore_errors=True)

@@ -63,6 +63,17 @@ def summary(rtts):
             "p999": percentile(rtts, 0.999), "max": rtts[-1] if rtts else 0.0}
 
 
+def summary_between(probe_path, start, end):
+    """summary() of the probes in `probe_path` (probe()'s file) sent between `start` and `end`."""
+    rtts = []
+    with open(probe_path) as samples:
+        for line in samples:
+            sent, rtt = map(float, line.split())
+            if start <= sent <= end:
+                rtts.append(rtt)
+    return summary(rtts)
+
+
 def loaded_seconds(log_path):
     with open(log_path) as log:
         match = re.findall(r"DB loaded from disk: ([0-9.]+) seconds", log.read())
