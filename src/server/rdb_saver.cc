@@ -230,10 +230,10 @@ std::string RdbSaver::Load(bool at_startup) {
   persistence::FileRdbInput input(fd, size);
   persistence::RdbLoadOptions options;
   options.now_ms = server_.clock().NowMs();
-  // A replica (or a server configured as one, which loads before it connects) keeps keys past
-  // their deadline, as Redis does: its primary sends their deletion.
-  options.skip_expired =
-      server_.config().replicaof_host.empty() && !server_.replication().is_replica();
+  // A replica (or a server configured as one, which loads before it connects: replicaof_host
+  // follows the role) keeps keys past their deadline, as Redis does: its primary sends their
+  // deletion.
+  options.skip_expired = server_.config().replicaof_host.empty();
   options.progress = [this, at_startup](uint64_t consumed) {
     if (at_startup) {
       StartupLoadProgress(consumed);

@@ -27,11 +27,8 @@ struct ThreadAllocationCounters {
   static ThreadAllocationCounters OfThisThread();
   bool available() const { return allocated != nullptr && deallocated != nullptr; }
   // Bytes allocated minus bytes freed since the thread began (negative for a thread that frees
-  // what others allocated); read by the owner, or by another thread while the owner lives.
-  int64_t Balance() const {
-    return static_cast<int64_t>(__atomic_load_n(allocated, __ATOMIC_RELAXED) -
-                                __atomic_load_n(deallocated, __ATOMIC_RELAXED));
-  }
+  // what others allocated). Read on the counters' own thread only.
+  int64_t Balance() const { return static_cast<int64_t>(*allocated - *deallocated); }
 };
 
 class WorkerAllocations {

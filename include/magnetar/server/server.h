@@ -67,10 +67,10 @@ class Server final : public net::SessionFactory {
 
   // Opens the listeners; throws ConfigError when one cannot be opened.
   void Listen();
-  // Runs the event loop until shutdown.
   // SIGTERM and SIGINT shut the server down (Shutdown("signal")): from before the startup load on,
   // which they end without saving.
   void HandleShutdownSignals();
+  // Runs the event loop until shutdown.
   void Run();
   // Saves as SHUTDOWN's option says (kDefault: when save points are set), then stops the loop at
   // the end of the current iteration; Run() then returns. False, and the server keeps running,
