@@ -1,8 +1,8 @@
 // maxmemory against the real binary: loading far more than the limit keeps used_memory within
 // 1% of it (evictions, and a key table that does not grow past the limit), noeviction refuses
 // writes with Redis's OOM error, evictions are published as "evicted" events, saves leave
-// nothing behind in used_memory, and a stopped replica's buffer is not counted. Both servers run
-// each test, so the expectations are Redis's.
+// nothing behind in used_memory, a stopped replica's buffer is not counted, and a replica ignores
+// its maxmemory. Both servers run each test, so the expectations are Redis's.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "e2e/info_field.h"
 #include "support/resp_client.h"
 #include "support/server_process.h"
 
@@ -33,11 +34,11 @@ class EvictionE2eTest : public ::testing::TestWithParam<ServerKind> {
     ASSERT_NE(server_, nullptr) << error;
     ASSERT_TRUE(client_.Connect(server_->port()));
   }
+  // A numeric INFO field (0 when absent).
   static uint64_t InfoFieldOf(RespClient& client, std::string_view section,
                               std::string_view field) {
-    std::string info = client.Call({"INFO", section});
-    size_t at = info.find(std::string(field) + ":");
-    return at == std::string::npos ? 0 : std::stoull(info.substr(at + field.size() + 1));
+    const std::string value = e2e::InfoField(client, section, field);
+    return value.empty() ? 0 : std::stoull(value);
   }
   uint64_t InfoField(std::string_view section, std::string_view field) {
     return InfoFieldOf(client_, section, field);
