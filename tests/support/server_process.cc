@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "support/resp_client.h"
 
@@ -43,6 +45,42 @@ int PickFreePort() {
   }
   ::close(fd);
   return port;
+}
+
+// Whether process `pid` holds a socket listening on TCP `port` (IPv4 or IPv6). A PONG alone can
+// come from another test's server that won the race for the same port while ours is still on
+// its way to failing the bind; the listener's socket inode tells whose it is.
+bool ListensOn(pid_t pid, int port) {
+  const std::filesystem::path proc = "/proc/" + std::to_string(pid);
+  std::vector<std::string> socket_inodes;
+  std::error_code error;
+  for (const auto& fd : std::filesystem::directory_iterator(proc / "fd", error)) {
+    const std::string target = std::filesystem::read_symlink(fd.path(), error).string();
+    if (target.starts_with("socket:["))
+      socket_inodes.push_back(target.substr(8, target.size() - 9));
+  }
+  constexpr std::string_view kListen = "0A";
+  for (const char* table : {"tcp", "tcp6"}) {
+    std::ifstream lines(proc / "net" / table);
+    std::string line;
+    std::getline(lines, line);  // The header.
+    while (std::getline(lines, line)) {
+      // sl local_address rem_address st tx_queue:rx_queue tr:when retrnsmt uid timeout inode
+      std::istringstream fields(line);
+      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+          timeout >> inode;
+      const size_t colon = local.rfind(':');
+      if (state != kListen || colon == std::string::npos ||
+          std::stoi(local.substr(colon + 1), nullptr, 16) != port) {
+        continue;
+      }
+      if (std::find(socket_inodes.begin(), socket_inodes.end(), inode) != socket_inodes.end()) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 // PONG, or the refusal of a server started with requirepass: either way it is serving.
@@ -148,8 +186,9 @@ bool ServerProcess::WaitUntilReady(std::string& error) {
       return false;
     }
     RespClient client(std::chrono::seconds(1));
-    // Checking that our child still runs after the reply rules out a stranger on the port.
-    if (client.Connect(port_) && AnswersPing(client.Call({"PING"})) && !Reap(false)) return true;
+    if (client.Connect(port_) && AnswersPing(client.Call({"PING"})) && ListensOn(pid_, port_)) {
+      return true;
+    }
     std::this_thread::sleep_for(kPollInterval);
   }
   error = std::string(ServerKindName(kind_)) + " did not answer PING on port " +
