@@ -161,19 +161,23 @@ void Database::Place(const KeyTable::Position& position, Entry* old, Entry* entr
   }
 }
 
-bool Database::InsertLoaded(std::string_view key, const EntryValue& value,
-                            std::optional<int64_t> deadline_ms, std::optional<uint32_t> access) {
+Database::LoadedEntry Database::BuildLoaded(std::string_view key, const EntryValue& value,
+                                            std::optional<int64_t> deadline_ms,
+                                            std::optional<uint32_t> access) {
   uint64_t hash = table_.Hash(key);
-  Entry* entry = Entry::Create(key, value, deadline_ms,
-                               access ? *access & kAccessMask : keyspace_.NewAccess(hash));
-  if (table_.InsertUnique(entry, hash) != nullptr) {
-    Entry::Destroy(entry);
-    return false;
-  }
+  table_.Prefetch(hash);
+  return {Entry::Create(key, value, deadline_ms,
+                        access ? *access & kAccessMask : keyspace_.NewAccess(hash)),
+          hash};
+}
+
+bool Database::LinkLoaded(const LoadedEntry& loaded) {
+  Entry* entry = loaded.entry;
+  if (table_.InsertUnique(entry, loaded.hash) != nullptr) return false;
   Stamp(entry);
   entry_bytes_ += entry->AllocatedBytes();
-  if (deadline_ms) {
-    expiry_.OnDeadlineSet(*this, KeyTable::RecordOf(hash), std::nullopt, *deadline_ms);
+  if (entry->has_deadline()) {
+    expiry_.OnDeadlineSet(*this, KeyTable::RecordOf(loaded.hash), std::nullopt, entry->deadline());
   }
   return true;
 }

@@ -197,8 +197,20 @@ bool LzfDecompress(std::span<const uint8_t> in, std::span<uint8_t> out) {
     if (ip >= in.size()) return false;
     const size_t distance = ((control & 0x1f) << 8) + in[ip++] + 1;
     if (distance > op || length > out.size() - op) return false;
-    // Byte by byte: a reference may overlap the bytes it produces (a run of one repeated byte).
-    for (size_t i = 0; i < length; ++i, ++op) out[op] = out[op - distance];
+    // A reference may overlap the bytes it produces (a run of one repeated byte, the commonest,
+    // has distance 1): the output is then periodic with period `distance`, so each copy takes a
+    // whole period from behind, and the period available doubles with every copy.
+    if (distance == 1) {
+      std::memset(out.data() + op, out[op - 1], length);
+      op += length;
+      continue;
+    }
+    for (size_t period = distance; length > 0; period *= 2) {
+      const size_t chunk = std::min(period, length);
+      std::memcpy(out.data() + op, out.data() + op - period, chunk);
+      op += chunk;
+      length -= chunk;
+    }
   }
   return op == out.size();
 }

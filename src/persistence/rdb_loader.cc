@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -85,7 +86,10 @@ class Loader {
   RdbLoadResult Run() {
     // One time for the whole load: inserting a key then reads no clock.
     bool froze = keyspace_.FreezeTime(MonotonicUs());
-    if (Header() && Body()) Checksum();
+    bool ok = Header() && Body();
+    // The keys read before a failure are loaded, as they were before it, unless one of them is
+    // the duplicate that failed first.
+    if (LinkPending() && ok) Checksum();
     if (froze) keyspace_.UnfreezeTime();
     return std::move(result_);
   }
@@ -241,11 +245,34 @@ class Loader {
                : engine::EntryValue::Adopt(value->type, value->object.release());
     std::optional<int64_t> deadline;
     if (has_deadline_) deadline = deadline_ms_;
-    if (!db_->InsertLoaded(key_, entry_value, deadline,
-                           keyspace_.RestoredAccess(idle_seconds_, frequency_))) {
-      return Fail(fmt::format("RDB has duplicated key '{}' in DB {}", key_, db_->index()));
+    if (built_ - linked_ == kLinkDistance && !LinkOldest()) return false;
+    pending_[built_++ % kLinkDistance] = {
+        db_, db_->BuildLoaded(key_, entry_value, deadline,
+                              keyspace_.RestoredAccess(idle_seconds_, frequency_))};
+    return true;
+  }
+
+  // Adds the oldest built entry to its table. A duplicate fails the load, and what is still
+  // pending is dropped with it: the keys after a duplicate are not loaded.
+  bool LinkOldest() {
+    const Pending& oldest = pending_[linked_++ % kLinkDistance];
+    if (oldest.db->LinkLoaded(oldest.loaded)) {
+      ++result_.keys_loaded;
+      return true;
     }
-    ++result_.keys_loaded;
+    Fail(fmt::format("RDB has duplicated key '{}' in DB {}", oldest.loaded.entry->key(),
+                     oldest.db->index()));
+    engine::Entry::Destroy(oldest.loaded.entry);
+    for (; linked_ < built_; ++linked_) {
+      engine::Entry::Destroy(pending_[linked_ % kLinkDistance].loaded.entry);
+    }
+    return false;
+  }
+
+  bool LinkPending() {
+    while (linked_ < built_) {
+      if (!LinkOldest()) return false;
+    }
     return true;
   }
 
@@ -280,6 +307,16 @@ class Loader {
   // The IDLE and FREQ that preceded it.
   std::optional<int64_t> idle_seconds_;
   std::optional<int64_t> frequency_;
+  // Entries built and not yet linked, oldest first (ring positions linked_..built_): an entry is
+  // linked kLinkDistance keys after it was built, by when the bucket prefetched then has arrived.
+  static constexpr size_t kLinkDistance = 8;
+  struct Pending {
+    engine::Database* db = nullptr;
+    engine::Database::LoadedEntry loaded;
+  };
+  std::array<Pending, kLinkDistance> pending_;
+  uint64_t built_ = 0;
+  uint64_t linked_ = 0;
   std::string key_;
   std::string key_scratch_;
   std::string value_scratch_;

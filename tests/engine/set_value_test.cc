@@ -10,8 +10,12 @@
 #include <unordered_set>
 #include <vector>
 
+#include "support/numbered_name.h"
+
 namespace magnetar::engine {
 namespace {
+
+using test_support::NumberedName;
 
 std::set<std::string> Members(const SetValue& set) {
   std::set<std::string> members;
@@ -23,12 +27,6 @@ std::vector<std::string> InOrder(const SetValue& set) {
   std::vector<std::string> members;
   set.ForEach([&](std::string_view member) { members.emplace_back(member); });
   return members;
-}
-
-// prefix + i, built without operator+ (GCC 12 warns falsely about it under -Wrestrict).
-std::string Name(std::string_view prefix, int i) {
-  std::string name(prefix);
-  return name.append(std::to_string(i));
 }
 
 SetValue::Random Seeded(uint64_t seed) {
@@ -83,7 +81,7 @@ TEST(SetValueTest, CloneCopiesEitherEncoding) {
                          std::vector<uint8_t>{2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 2, 0}.begin()));
 
   SetValue big;
-  for (int i = 0; i < 1000; ++i) big.Add(Name("m", i), 512);
+  for (int i = 0; i < 1000; ++i) big.Add(NumberedName("m", i), 512);
   auto big_copy = big.Clone();
   big.Remove("m1");
   EXPECT_EQ(static_cast<SetValue*>(big_copy.get())->size(), 1000u);
@@ -95,7 +93,7 @@ TEST(SetValueTest, CloneCopiesEitherEncoding) {
 // the set grows through several resizes between the calls.
 TEST(SetValueTest, ScanWhileGrowingReturnsEveryOriginalMember) {
   SetValue set;
-  for (int i = 0; i < 2000; ++i) set.Add(Name("orig", i), 512);
+  for (int i = 0; i < 2000; ++i) set.Add(NumberedName("orig", i), 512);
   std::set<std::string> seen;
   uint64_t cursor = 0;
   int added = 0;
@@ -105,11 +103,11 @@ TEST(SetValueTest, ScanWhileGrowingReturnsEveryOriginalMember) {
     // Grows eightfold over the first 100 steps, then lets the cursor finish: growing for ever
     // would keep adding buckets faster than the cursor visits them.
     if (++steps <= 100) {
-      for (int i = 0; i < 140; ++i) set.Add(Name("new", added++), 512);
+      for (int i = 0; i < 140; ++i) set.Add(NumberedName("new", added++), 512);
     }
     ASSERT_LT(steps, 1'000'000);
   } while (cursor != 0);
-  for (int i = 0; i < 2000; ++i) EXPECT_TRUE(seen.count(Name("orig", i))) << i;
+  for (int i = 0; i < 2000; ++i) EXPECT_TRUE(seen.count(NumberedName("orig", i))) << i;
   EXPECT_EQ(added, 14000);
 }
 
@@ -125,7 +123,7 @@ TEST(SetValueTest, RandomDistinctDrawsDistinctMembers) {
   SetValue small;
   SetValue big;
   for (int i = 0; i < 10; ++i) small.Add(std::to_string(i), 512);
-  for (int i = 0; i < 5000; ++i) big.Add(Name("x", i), 512);
+  for (int i = 0; i < 5000; ++i) big.Add(NumberedName("x", i), 512);
   auto random = Seeded(1);
   for (SetValue* set : {&small, &big}) {
     for (size_t count : {size_t{1}, size_t{3}, set->size() / 2, set->size() - 1, set->size()}) {
@@ -147,9 +145,9 @@ TEST(SetValueTest, MemoryGrowsWithMembers) {
   size_t empty = set.MemoryBytes();
   for (int i = 0; i < 100; ++i) set.Add(std::to_string(i), 512);
   EXPECT_EQ(set.MemoryBytes(), empty + 200);  // 100 two-byte integers
-  for (int i = 0; i < 10000; ++i) set.Add(Name("member:", i), 512);
+  for (int i = 0; i < 10000; ++i) set.Add(NumberedName("member:", i), 512);
   EXPECT_GT(set.MemoryBytes(), 10000u * 20);
-  for (int i = 0; i < 10000; ++i) set.Remove(Name("member:", i));
+  for (int i = 0; i < 10000; ++i) set.Remove(NumberedName("member:", i));
   EXPECT_LT(set.MemoryBytes(), 10000u * 20);
 }
 

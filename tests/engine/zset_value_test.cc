@@ -11,8 +11,12 @@
 #include <utility>
 #include <vector>
 
+#include "support/numbered_name.h"
+
 namespace magnetar::engine {
 namespace {
+
+using test_support::NumberedName;
 
 using Element = std::pair<double, std::string>;
 
@@ -76,12 +80,6 @@ void ExpectSame(ZSetValue& zset, const Model& model, std::mt19937_64& random) {
   ASSERT_FALSE(zset.Rank("absent").has_value());
 }
 
-// prefix + i, built without operator+ (GCC 12 warns falsely about it under -Wrestrict).
-std::string Name(std::string_view prefix, uint64_t i) {
-  std::string name(prefix);
-  return name.append(std::to_string(i));
-}
-
 EncodingLimits Limits(int64_t entries, int64_t value) {
   EncodingLimits limits;
   limits.zset_max_listpack_entries = entries;
@@ -113,7 +111,7 @@ TEST(ZSetValueTest, ListpackKeepsScoreOrderAndRedisBytes) {
 TEST(ZSetValueTest, ConvertsAtTheThresholds) {
   EncodingLimits limits = Limits(4, 8);
   ZSetValue zset;
-  for (int i = 0; i < 4; ++i) zset.Set(Name("m", i), i, limits);
+  for (int i = 0; i < 4; ++i) zset.Set(NumberedName("m", i), i, limits);
   EXPECT_EQ(zset.EncodingName(), "listpack");
   zset.Set("m0", 10, limits);  // an update does not grow the set
   EXPECT_EQ(zset.EncodingName(), "listpack");
@@ -145,7 +143,7 @@ void RandomSequence(EncodingLimits limits, int steps, int members, uint64_t seed
   Model model;
   const double kScores[] = {-INFINITY, -2.5, 0, 1, 1, 3, 1e20, INFINITY};
   for (int step = 0; step < steps; ++step) {
-    std::string member = Name("member:", random() % members);
+    std::string member = NumberedName("member:", random() % members);
     int op = static_cast<int>(random() % 10);
     if (op < 6) {
       double score = random() % 2 ? kScores[random() % 8] : static_cast<double>(random() % 1000);
@@ -189,13 +187,13 @@ TEST(ZSetValueTest, AscendingLoadAndDrain) {
   ZSetValue zset;
   EncodingLimits limits = Limits(0, 0);
   constexpr int kCount = 100000;
-  for (int i = 0; i < kCount; ++i) zset.Set(Name("p", i), i, limits);
+  for (int i = 0; i < kCount; ++i) zset.Set(NumberedName("p", i), i, limits);
   EXPECT_EQ(zset.Rank("p77777"), 77777u);
   size_t big = zset.MemoryBytes();
   zset.RemoveRange(10, kCount - 20);
   EXPECT_EQ(zset.Size(), 20u);
   EXPECT_LT(zset.MemoryBytes(), big / 100);
-  EXPECT_EQ(zset.Rank(Name("p", kCount - 1)), 19u);
+  EXPECT_EQ(zset.Rank(NumberedName("p", kCount - 1)), 19u);
 }
 
 }  // namespace

@@ -42,6 +42,19 @@ TEST(Lzf, RoundTripsEverySmallSize) {
   }
 }
 
+TEST(Lzf, RoundTripsPeriodicInputs) {
+  // A reference shorter than the match it makes overlaps its own output: "abcabc..." copies from
+  // 3 bytes back, over and over.
+  for (size_t period = 1; period <= 12; ++period) {
+    const std::string unit = RandomBytes(period, static_cast<uint32_t>(period));
+    for (size_t n : {period * 2 + 1, size_t{50}, size_t{300}, size_t{5000}}) {
+      std::string text;
+      while (text.size() < n) text += unit;
+      ExpectRoundTrip(text.substr(0, n));
+    }
+  }
+}
+
 TEST(Lzf, RoundTripsLongInputs) {
   // Past the 8 KiB window, longer than the longest match, and mixed runs of both kinds.
   std::string mixed;

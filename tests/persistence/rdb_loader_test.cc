@@ -16,11 +16,13 @@
 #include "magnetar/persistence/crc64.h"
 #include "magnetar/persistence/rdb_format.h"
 #include "persistence/rdb_payloads.h"
+#include "support/numbered_name.h"
 
 namespace magnetar::persistence {
 namespace {
 
 using namespace rdb_test;  // NOLINT: the payload builders
+using test_support::NumberedName;
 
 std::string Op(uint8_t opcode) { return std::string(1, static_cast<char>(opcode)); }
 
@@ -154,6 +156,43 @@ TEST(RdbLoader, RefusesDuplicateKeys) {
   // The same name in two databases is no duplicate.
   EXPECT_TRUE(Load(File(StringKey("k", "v") + Op(kRdbOpSelectDb) + Len(1) + StringKey("k", "v")))
                   .result.ok);
+}
+
+TEST(RdbLoader, LoadsRunsOfKeysAcrossDatabases) {
+  // Longer than the loader's build-ahead, switching databases in the middle of it.
+  std::string body;
+  for (int i = 0; i < 100; ++i) {
+    if (i % 3 == 0) body += Op(kRdbOpExpireTimeMs) + LittleEndian(90000 + i, 8);
+    body += StringKey(NumberedName("k", i), NumberedName("v", i));
+    if (i == 60) body += Op(kRdbOpSelectDb) + Len(1);
+  }
+  Loaded l = Load(File(body));
+  ASSERT_TRUE(l.result.ok) << l.result.error;
+  EXPECT_EQ(l.result.keys_loaded, 100u);
+  EXPECT_EQ(l.keyspace->db(0).Size(), 61u);
+  EXPECT_EQ(l.keyspace->db(1).Size(), 39u);
+  EXPECT_EQ(l.keyspace->db(0).ExpiresCount(), 21u);
+  EXPECT_EQ(l.keyspace->db(1).ExpiresCount(), 13u);
+  EXPECT_EQ(l.keyspace->db(1).Peek("k99")->string().view(), "v99");
+  EXPECT_EQ(l.keyspace->db(1).Peek("k99")->deadline(), 90099);
+  EXPECT_EQ(l.keyspace->db(0).Peek("k60")->string().view(), "v60");
+}
+
+TEST(RdbLoader, ADuplicateEndsTheLoadWhereItStands) {
+  // The duplicate comes before the file's truncation, so it is what the load reports; the keys
+  // before it are loaded and none after it.
+  std::string body;
+  for (int i = 0; i < 20; ++i) body += StringKey(NumberedName("k", i), "v");
+  body += StringKey("k3", "again");
+  for (int i = 20; i < 25; ++i) body += StringKey(NumberedName("k", i), "v");
+  std::string file = File(body);
+  Loaded l = Load(std::string_view(file).substr(0, file.size() - 12));
+  EXPECT_FALSE(l.result.ok);
+  EXPECT_EQ(l.result.error, "RDB has duplicated key 'k3' in DB 0");
+  EXPECT_EQ(l.result.keys_loaded, 20u);
+  EXPECT_EQ(l.keyspace->db(0).Size(), 20u);
+  EXPECT_EQ(l.keyspace->db(0).Peek("k3")->string().view(), "v");
+  EXPECT_EQ(l.keyspace->db(0).Peek("k20"), nullptr);
 }
 
 TEST(RdbLoader, SkipsEmptyKeys) {

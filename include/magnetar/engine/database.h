@@ -128,12 +128,21 @@ class Database final : private ExpiryIndex::Host {
   // Loading (RDB). Sizes the table for `keys` keys (the file's RESIZEDB), so that loading them
   // does not resize it again and again.
   void Reserve(size_t keys) { table_.Reserve(keys); }
-  // Adds `key` with `value`, unless it is stored already: then returns false and changes nothing
-  // (an object in `value` is freed). A loaded key is nobody's change: no lazy expiry of what is
-  // stored, no "new" event, no eviction note, no count in the frequency sketch. `access` is the
-  // file's IDLE or FREQ; nullopt gives a new key's.
-  bool InsertLoaded(std::string_view key, const EntryValue& value,
-                    std::optional<int64_t> deadline_ms, std::optional<uint32_t> access);
+  // Adding a loaded key takes two steps, so that a loader can build the next few entries while
+  // the bucket of one built earlier comes from memory (a big table's buckets are never in cache).
+  // A loaded key is nobody's change: no lazy expiry of what is stored, no "new" event, no
+  // eviction note, no count in the frequency sketch.
+  struct LoadedEntry {
+    Entry* entry = nullptr;
+    uint64_t hash = 0;
+  };
+  // Builds `key`'s entry (taking an object in `value`) and starts fetching its bucket. `access`
+  // is the file's IDLE or FREQ; nullopt gives a new key's.
+  LoadedEntry BuildLoaded(std::string_view key, const EntryValue& value,
+                          std::optional<int64_t> deadline_ms, std::optional<uint32_t> access);
+  // Adds a built entry, unless its key is stored already: then returns false and changes nothing;
+  // the caller still owns the entry (Entry::Destroy).
+  bool LinkLoaded(const LoadedEntry& loaded);
 
   size_t Size() const { return table_.size(); }
   size_t ExpiresCount() const { return expiry_.live(); }
