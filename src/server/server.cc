@@ -136,6 +136,9 @@ void Server::ConfigureEviction() {
 }
 
 engine::EvictionResult Server::Evict() {
+  // Every command asks while maxmemory is set: under the limit there is no slice to time (and a
+  // preemption in the middle of asking is no eviction-cycle for LATENCY to report).
+  if (!keyspace_.evictor().OverLimit()) return engine::EvictionResult::kOk;
   engine::EvictionResult result =
       Timed(*this, "eviction-cycle", [&] { return keyspace_.evictor().Perform(); });
   if (result == engine::EvictionResult::kRunning) ScheduleEviction();
