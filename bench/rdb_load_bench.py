@@ -3,8 +3,7 @@
 `key:%012d` with B-byte values, written once by redis-server's SAVE, then loaded at startup by
 each server in turn, several times, from a copy in a fresh directory. Reports the seconds of each
 server's "DB loaded from disk" log line and keys/s (best and median of the runs), and the
-server's CPU seconds over its whole start (it exits right after: `--loading-only`-style runs are
-not a Redis feature, so the process is stopped once it answers DBSIZE).
+process's CPU seconds from its start to its answer to DBSIZE (it is stopped then).
 
 Usage: bench/rdb_load_bench.py [--keys N] [--value-bytes B] [--runs R]
                                [--servers magnetar,redis] [--magnetar PATH]
