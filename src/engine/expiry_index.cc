@@ -22,10 +22,8 @@ constexpr unsigned kClockEvery = 32;
 
 bool RecordSet::Insert(uint32_t record) {
   if (record == 0) return !std::exchange(has_zero_, true);
-  if ((size_ + 1) * 2 > slots_.size()) Grow();
-  size_t mask = slots_.size() - 1;
-  // Records are hash bits already, so their low bits spread well.
-  for (size_t i = record & mask;; i = (i + 1) & mask) {
+  if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
+  for (size_t i = Home(record);; i = i + 1 == slots_.size() ? 0 : i + 1) {
     if (slots_[i] == record) return false;
     if (slots_[i] == 0) {
       slots_[i] = record;
@@ -37,7 +35,7 @@ bool RecordSet::Insert(uint32_t record) {
 
 void RecordSet::Grow() {
   std::vector<uint32_t> old = std::move(slots_);
-  slots_.assign(std::max<size_t>(16, old.size() * 2), 0);
+  slots_.assign(std::max<size_t>(16, old.size() + old.size() / 2), 0);
   size_ = 0;
   for (uint32_t record : old) {
     if (record != 0) Insert(record);
@@ -69,7 +67,12 @@ void ExpiryIndex::File(uint32_t record, int64_t deadline) {
   }
   std::unique_ptr<Level>& level = levels_[place.level];
   if (!level) level = std::make_unique<Level>();
-  level->slots[place.slot].push_back(record);
+  std::vector<uint32_t>& records = level->slots[place.slot];
+  // A quarter more at a time, not twice as much: one TTL for every key (a cache's) puts nearly
+  // all records in one slot, whose spare capacity would otherwise be as big as the slot.
+  if (records.size() == records.capacity())
+    records.reserve(records.size() + records.size() / 4 + 16);
+  records.push_back(record);
   level->occupied |= uint64_t{1} << place.slot;
 }
 
@@ -181,7 +184,7 @@ bool ExpiryIndex::GarbageHigh() const { return WheelRecords() > live_ + live_ / 
 void ExpiryIndex::Sweep(Host& host, size_t steps) {
   for (; steps > 0 && GarbageHigh(); --steps) {
     Level* level = levels_[sweep_.level].get();
-    if (level == nullptr || sweep_.read >= sweep_.end) {
+    if (level == nullptr || sweep_.unswept == 0) {
       FinishSweepSlot();
       // On to the next occupied slot, level by level, wrapping around.
       ++sweep_.slot;
@@ -192,7 +195,7 @@ void ExpiryIndex::Sweep(Host& host, size_t steps) {
                             : candidate->occupied & (~uint64_t{0} << sweep_.slot);
         if (rest != 0) {
           sweep_.slot = std::countr_zero(rest);
-          sweep_.end = candidate->slots[sweep_.slot].size();
+          sweep_.unswept = candidate->slots[sweep_.slot].size();
           break;
         }
         sweep_.level = (sweep_.level + 1) % kLevels;
@@ -201,17 +204,18 @@ void ExpiryIndex::Sweep(Host& host, size_t steps) {
       continue;
     }
     std::vector<uint32_t>& records = level->slots[sweep_.slot];
-    uint32_t record = records[sweep_.read++];
+    const size_t at = --sweep_.unswept;
+    const uint32_t record = records[at];
     bool keep = false;
-    if (sweep_.seen.Insert(record)) {
-      host.VisitDeadlines(record, SlotStart(sweep_.level, sweep_.slot),
-                          SlotMax(sweep_.level, sweep_.slot), [&](int64_t) { keep = true; });
-    }
-    if (keep) {
-      records[sweep_.write++] = record;
-    } else {
-      --records_;
-    }
+    host.VisitDeadlines(record, SlotStart(sweep_.level, sweep_.slot),
+                        SlotMax(sweep_.level, sweep_.slot), [&](int64_t) { keep = true; });
+    // Only kept records enter the set: it never holds more than the slot's live keys.
+    if (keep && sweep_.seen.Insert(record)) continue;
+    // Dropped: the last record (kept already, or filed since the sweep began) takes its place,
+    // so the slot shrinks at once rather than when its sweep ends.
+    records[at] = records.back();
+    records.pop_back();
+    --records_;
   }
 }
 
@@ -219,18 +223,14 @@ void ExpiryIndex::FinishSweepSlot() {
   Level* level = levels_[sweep_.level].get();
   if (level != nullptr) {
     std::vector<uint32_t>& records = level->slots[sweep_.slot];
-    records.erase(records.begin() + static_cast<std::ptrdiff_t>(sweep_.write),
-                  records.begin() + static_cast<std::ptrdiff_t>(sweep_.read));
     if (records.empty()) {
       std::vector<uint32_t>().swap(records);
       level->occupied &= ~(uint64_t{1} << sweep_.slot);
-    } else if (records.capacity() > 2 * records.size()) {
+    } else if (records.capacity() > records.size() + records.size() / 4) {
       records.shrink_to_fit();
     }
   }
-  sweep_.read = 0;
-  sweep_.write = 0;
-  sweep_.end = 0;
+  sweep_.unswept = 0;
   sweep_.seen.Clear();
 }
 
@@ -255,9 +255,7 @@ void ExpiryIndex::Clear() {
   deadline_sum_ = 0;
   sweep_.level = 0;
   sweep_.slot = 0;
-  sweep_.read = 0;
-  sweep_.write = 0;
-  sweep_.end = 0;
+  sweep_.unswept = 0;
   sweep_.seen.Clear();
 }
 

@@ -5,7 +5,10 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <numeric>
+#include <random>
 #include <set>
 #include <string>
 #include <utility>
@@ -290,6 +293,35 @@ TEST_F(DatabaseTest, StaleRecordsOfTheSlotBeingSweptStayBounded) {
     db_.SetString(fmt::format("k{}", i), "v", TtlUpdate::At(deadline));
   }
   EXPECT_LT(db_.Memory().expiry_index_bytes, 8 * initial + 64 * 1024);
+}
+
+TEST_F(DatabaseTest, ACacheRefillingItsEvictedKeysKeepsTheIndexSmall) {
+  // A cache under its memory limit: a key leaves (evicted) and another comes back (a miss
+  // refilled), every one with the same TTL, so each refill files its hash once more into the one
+  // far slot, stale copies of it included. The index must stay within 14 bytes per live key (20
+  // before its sweep dropped records in place and its slots grew by a quarter).
+  constexpr int kLive = 20'000;
+  constexpr int kNames = 2 * kLive;
+  const int64_t deadline = Now() + 3'600'000;
+  std::mt19937 random(5);
+  std::vector<int> live(kLive), absent(kNames - kLive);
+  std::iota(live.begin(), live.end(), 0);
+  std::iota(absent.begin(), absent.end(), kLive);
+  for (int name : live) db_.SetString(fmt::format("k{}", name), "v", TtlUpdate::At(deadline));
+  size_t most = 0;
+  for (int i = 0; i < 40 * kLive; ++i) {
+    size_t out = random() % live.size();
+    size_t in = random() % absent.size();
+    ASSERT_TRUE(db_.Delete(fmt::format("k{}", live[out])));
+    db_.SetString(fmt::format("k{}", absent[in]), "v", TtlUpdate::At(deadline));
+    std::swap(live[out], absent[in]);
+    if (i % 64 == 0) most = std::max(most, db_.Memory().expiry_index_bytes);
+  }
+  EXPECT_LE(most, size_t{14 * kLive}) << most / kLive << " bytes per live key at most";
+  // Every live key kept a record: all of them expire at the deadline, none lingers.
+  clock_.AdvanceMs(3'600'001);
+  EXPECT_EQ(Step(), size_t{kLive});
+  EXPECT_EQ(db_.Size(), 0u);
 }
 
 TEST_F(DatabaseTest, RandomKeyReturnsLiveKeysAndDropsExpiredOnes) {

@@ -24,10 +24,12 @@
 // processing a record looks the key up and checks that its real deadline falls in the slot being
 // processed. They are bounded: when records outnumber keys with TTLs by more than half (plus a
 // little slack), a sweeper walks the slots, drops records whose key no longer has a deadline in
-// that slot and duplicates within a slot; every TTL set then also sweeps a few records, so
-// garbage cannot outgrow the sweeping. A TTL change that stays within its old slot files nothing.
-// At 4 bytes, vector slack and at most 1.5x garbage, the index stays well within 16 bytes per key
-// with a TTL.
+// that slot and duplicates within a slot (a key deleted and set again, as a cache evicts and
+// refills, files its hash twice); every TTL set then also sweeps a few records, so garbage cannot
+// outgrow the sweeping. A TTL change that stays within its old slot files nothing. At 4 bytes, at
+// most 1.5x garbage, slots that grow by a quarter, and the sweep's set of the slot's live
+// records, the index stays within 14 bytes per key with a TTL even when all of them share one
+// slot (a cache that evicts and refills: database_test's ACacheRefillingItsEvictedKeys...).
 //
 // Latency: a level-0 slot is 1 ms wide, so a key is found by the first Step after its deadline;
 // NextWakeMs() tells the server when that will be. Cascades and due keys are processed within the
@@ -45,7 +47,9 @@
 
 namespace magnetar::engine {
 
-// A set of 4-byte records (open addressing), used to drop duplicate records while sweeping.
+// A set of 4-byte records (open addressing, at most three quarters full, growing by half), used
+// to drop duplicate records while sweeping: it holds a slot's live records, so its size is part
+// of the index's memory.
 class RecordSet {
  public:
   // False when `record` was already in the set.
@@ -54,6 +58,9 @@ class RecordSet {
   size_t MemoryBytes() const { return slots_.capacity() * sizeof(uint32_t); }
 
  private:
+  // Records are hash bits already: scaling one to the table's size spreads them evenly, whatever
+  // that size.
+  size_t Home(uint32_t record) const { return (uint64_t{record} * slots_.size()) >> 32; }
   void Grow();
 
   std::vector<uint32_t> slots_;  // 0 marks an empty slot; record 0 itself lives in has_zero_
@@ -153,12 +160,12 @@ class ExpiryIndex {
   struct SweepCursor {
     int level = 0;
     int slot = 0;
-    size_t read = 0;
-    size_t write = 0;
-    // The slot's size when the sweep entered it. Records filed into it since wait for the next
-    // pass: when every new key files into the slot being swept (one TTL for all, as a cache sets),
-    // chasing them would never finish the slot, and its swept records and `seen` would only grow.
-    size_t end = 0;
+    // The slot's records [0, unswept) are still to be swept, from the back; a dropped one is
+    // replaced by the slot's last record. Records filed into the slot since the sweep entered it
+    // are appended and wait for the next pass: when every new key files into the slot being swept
+    // (one TTL for all, as a cache sets), chasing them would never finish the slot, and `seen`
+    // would only grow.
+    size_t unswept = 0;
     RecordSet seen;
   } sweep_;
 };
