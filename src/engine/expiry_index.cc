@@ -70,8 +70,9 @@ void ExpiryIndex::File(uint32_t record, int64_t deadline) {
   std::vector<uint32_t>& records = level->slots[place.slot];
   // A quarter more at a time, not twice as much: one TTL for every key (a cache's) puts nearly
   // all records in one slot, whose spare capacity would otherwise be as big as the slot.
-  if (records.size() == records.capacity())
+  if (records.size() == records.capacity()) {
     records.reserve(records.size() + records.size() / 4 + 16);
+  }
   records.push_back(record);
   level->occupied |= uint64_t{1} << place.slot;
 }
