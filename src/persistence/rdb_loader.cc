@@ -208,6 +208,9 @@ class Loader {
       }
       if (in_.Consumed() - reported_ >= kProgressBytes) {
         reported_ = in_.Consumed();
+        // Clients are served in there, and SHUTDOWN ends the process from it: nothing built may
+        // be left outside the keyspace.
+        if (!LinkPending()) return false;
         if (options_.progress) options_.progress(reported_);
       }
     }
