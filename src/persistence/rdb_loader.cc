@@ -243,12 +243,13 @@ class Loader {
       ++result_.keys_expired;
       return true;
     }
+    // Room in the ring first: a load that fails there still owns `value`'s object.
+    if (built_ - linked_ == kLinkDistance && !LinkOldest()) return false;
     engine::EntryValue entry_value =
         string ? engine::EntryValue::String(*string)
                : engine::EntryValue::Adopt(value->type, value->object.release());
     std::optional<int64_t> deadline;
     if (has_deadline_) deadline = deadline_ms_;
-    if (built_ - linked_ == kLinkDistance && !LinkOldest()) return false;
     pending_[built_++ % kLinkDistance] = {
         db_, db_->BuildLoaded(key_, entry_value, deadline,
                               keyspace_.RestoredAccess(idle_seconds_, frequency_))};
