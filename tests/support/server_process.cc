@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -56,26 +57,28 @@ bool ListensOn(pid_t pid, int port) {
   std::error_code error;
   for (const auto& fd : std::filesystem::directory_iterator(proc / "fd", error)) {
     const std::string target = std::filesystem::read_symlink(fd.path(), error).string();
-    if (target.starts_with("socket:["))
+    if (target.starts_with("socket:[")) {
       socket_inodes.push_back(target.substr(8, target.size() - 9));
+    }
   }
-  constexpr std::string_view kListen = "0A";
+  // The columns: sl local_address rem_address st tx_queue:rx_queue tr:when retrnsmt uid timeout
+  // inode; the local address is HEX_IP:HEX_PORT, and state 0A is LISTEN.
+  constexpr size_t kLocal = 1, kState = 3, kInode = 9;
   for (const char* table : {"tcp", "tcp6"}) {
     std::ifstream lines(proc / "net" / table);
     std::string line;
     std::getline(lines, line);  // The header.
     while (std::getline(lines, line)) {
-      // sl local_address rem_address st tx_queue:rx_queue tr:when retrnsmt uid timeout inode
-      std::istringstream fields(line);
-      std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
-      fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
-          timeout >> inode;
+      std::istringstream stream(line);
+      std::vector<std::string> fields(std::istream_iterator<std::string>(stream), {});
+      if (fields.size() <= kInode || fields[kState] != "0A") continue;
+      const std::string& local = fields[kLocal];
       const size_t colon = local.rfind(':');
-      if (state != kListen || colon == std::string::npos ||
-          std::stoi(local.substr(colon + 1), nullptr, 16) != port) {
+      if (colon == std::string::npos || std::stoi(local.substr(colon + 1), nullptr, 16) != port) {
         continue;
       }
-      if (std::find(socket_inodes.begin(), socket_inodes.end(), inode) != socket_inodes.end()) {
+      if (std::find(socket_inodes.begin(), socket_inodes.end(), fields[kInode]) !=
+          socket_inodes.end()) {
         return true;
       }
     }
