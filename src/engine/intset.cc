@@ -5,6 +5,8 @@
 #include <limits>
 #include <new>
 
+#include "magnetar/common/resize_block.h"
+
 namespace magnetar::engine::intset {
 namespace {
 
@@ -46,10 +48,12 @@ uint8_t* Allocate(size_t bytes) {
   return blob;
 }
 
-uint8_t* Resize(uint8_t* blob, size_t elements, uint32_t width) {
-  void* moved = std::realloc(blob, kHeaderBytes + elements * width);
-  if (moved == nullptr) throw std::bad_alloc();
-  return static_cast<uint8_t*>(moved);
+// Makes room for `elements` of `width` bytes in a blob that now holds `old_elements` of
+// `old_width`.
+uint8_t* Resize(uint8_t* blob, size_t old_elements, uint32_t old_width, size_t elements,
+                uint32_t width) {
+  return static_cast<uint8_t*>(
+      ResizeBlock(blob, kHeaderBytes + old_elements * old_width, kHeaderBytes + elements * width));
 }
 
 // Binary search: the index of `value`, or of where it would go, and whether it is there.
@@ -81,7 +85,7 @@ bool Search(const uint8_t* blob, int64_t value, size_t* index) {
 void Upgrade(uint8_t*& blob, uint32_t width, int64_t value) {
   uint32_t old_width = Width(blob);
   size_t size = Size(blob);
-  blob = Resize(blob, size + 1, width);
+  blob = Resize(blob, size, old_width, size + 1, width);
   bool first = value < 0;
   // Back to front, so no element is overwritten before it is read.
   for (size_t i = size; i-- > 0;) {
@@ -151,7 +155,7 @@ bool Insert(uint8_t*& blob, int64_t value) {
   if (Search(blob, value, &index)) return false;
   size_t size = Size(blob);
   width = Width(blob);
-  blob = Resize(blob, size + 1, width);
+  blob = Resize(blob, size, width, size + 1, width);
   uint8_t* at = Contents(blob) + index * width;
   std::memmove(at + width, at, (size - index) * width);
   StoreElement(at, width, value);
@@ -167,7 +171,7 @@ bool Erase(uint8_t*& blob, int64_t value) {
   uint8_t* at = Contents(blob) + index * width;
   std::memmove(at, at + width, (size - index - 1) * width);
   StoreU32(blob + 4, static_cast<uint32_t>(size - 1));
-  blob = Resize(blob, size - 1, width);
+  blob = Resize(blob, size, width, size - 1, width);
   return true;
 }
 

@@ -7,6 +7,8 @@
 #include <new>
 #include <utility>
 
+#include "magnetar/common/resize_block.h"
+
 namespace magnetar::engine {
 namespace {
 
@@ -275,11 +277,7 @@ Listpack::Pos Listpack::Splice(Pos pos, size_t remove_bytes, const Encoded& inse
   size_t old_total = TotalBytes();
   size_t new_total = old_total - remove_bytes + add_bytes;
   size_t tail = old_total - pos - remove_bytes;
-  if (new_total > old_total) {
-    auto* grown = static_cast<uint8_t*>(std::realloc(data_, new_total));
-    if (!grown) throw std::bad_alloc();
-    data_ = grown;
-  }
+  if (new_total > old_total) Resize(old_total, new_total);
   std::memmove(data_ + pos + add_bytes, data_ + pos + remove_bytes, tail);
   uint8_t* w = data_ + pos;
   std::memcpy(w, insert.head, insert.head_size);
@@ -287,13 +285,13 @@ Listpack::Pos Listpack::Splice(Pos pos, size_t remove_bytes, const Encoded& inse
     std::memcpy(w + insert.head_size, insert.payload.data(), insert.payload.size());
   }
   WriteBacklen(w + body, body);
-  if (new_total < old_total) {
-    // Shrinking in place is always allowed; give the memory back.
-    auto* shrunk = static_cast<uint8_t*>(std::realloc(data_, new_total));
-    if (shrunk) data_ = shrunk;
-  }
+  if (new_total < old_total) Resize(old_total, new_total);  // gives the memory back
   SetTotal(new_total);
   return pos;
+}
+
+void Listpack::Resize(size_t old_total, size_t new_total) {
+  data_ = static_cast<uint8_t*>(ResizeBlock(data_, old_total, new_total));
 }
 
 Listpack::Pos Listpack::InsertAt(Pos pos, std::string_view value) {
@@ -333,8 +331,7 @@ Listpack::Pos Listpack::Delete(Pos pos, size_t count) {
   size_t old_total = TotalBytes();
   std::memmove(data_ + pos, data_ + end, old_total - end);
   size_t new_total = old_total - (end - pos);
-  auto* shrunk = static_cast<uint8_t*>(std::realloc(data_, new_total));
-  if (shrunk) data_ = shrunk;
+  Resize(old_total, new_total);
   SetTotal(new_total);
   AddCount(-static_cast<int64_t>(removed));
   return data_[pos] == kEnd ? kNone : pos;
@@ -344,9 +341,7 @@ void Listpack::AppendAll(const Listpack& other) {
   size_t total = TotalBytes();
   size_t entries = other.TotalBytes() - kHeaderBytes - 1;
   if (entries == 0) return;
-  auto* grown = static_cast<uint8_t*>(std::realloc(data_, total + entries));
-  if (!grown) throw std::bad_alloc();
-  data_ = grown;
+  Resize(total, total + entries);
   // Over this one's terminator; the other's entries end with its own.
   std::memcpy(data_ + total - 1, other.data_ + kHeaderBytes, entries + 1);
   SetTotal(total + entries);
@@ -365,8 +360,7 @@ Listpack Listpack::SplitAt(Pos pos) {
   for (Pos p = pos; data_[p] != kEnd; p = SkipEntry(p)) ++moved_count;
   moved.AddCount(static_cast<int64_t>(moved_count));
   data_[pos] = kEnd;
-  auto* shrunk = static_cast<uint8_t*>(std::realloc(data_, pos + 1));
-  if (shrunk) data_ = shrunk;
+  Resize(total, pos + 1);
   SetTotal(pos + 1);
   AddCount(-static_cast<int64_t>(moved_count));
   return moved;

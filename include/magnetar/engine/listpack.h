@@ -157,6 +157,8 @@ class Listpack {
   Pos SkipEntry(Pos pos) const;
   Pos Splice(Pos pos, size_t remove_bytes, const Encoded& insert);
   void SetTotal(size_t total);
+  // Makes the block hold `new_total` bytes instead of `old_total` (ResizeBlock).
+  void Resize(size_t old_total, size_t new_total);
   void AddCount(int64_t delta);
 
   uint8_t* data_;
