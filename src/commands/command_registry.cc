@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -44,6 +45,7 @@ RegisteredCommand* CommandRegistry::Register(const CommandSpec& spec) {
 }
 
 void CommandRegistry::Add(std::span<const CommandSpec> family) {
+  last_found_ = nullptr;
   for (const CommandSpec& spec : family) {
     if ((named_ + 1) * 2 > by_name_.size()) Grow();
     Slot* slot = SlotFor(spec.name);
@@ -60,8 +62,18 @@ void CommandRegistry::Add(std::span<const CommandSpec> family) {
 }
 
 RegisteredCommand* CommandRegistry::Find(std::string_view name) {
+  if (last_found_ != nullptr && name.size() == last_size_ &&
+      std::memcmp(name.data(), last_name_.data(), last_size_) == 0) {
+    return last_found_;
+  }
   if (by_name_.empty()) return nullptr;
-  return SlotFor(name)->command;
+  RegisteredCommand* found = SlotFor(name)->command;
+  if (found != nullptr && name.size() <= last_name_.size()) {
+    std::memcpy(last_name_.data(), name.data(), name.size());
+    last_size_ = name.size();
+    last_found_ = found;
+  }
+  return found;
 }
 
 RegisteredCommand* CommandRegistry::FindSubcommand(const RegisteredCommand& parent,

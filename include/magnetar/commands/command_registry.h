@@ -2,6 +2,7 @@
 // counters INFO commandstats reports. Families are added once at startup from one list.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -68,6 +69,12 @@ class CommandRegistry {
   void Grow();
   std::vector<Slot> by_name_;
   size_t named_ = 0;
+  // The last name found, spelled as the client sent it. A pipeline repeats one command, and every
+  // request is looked up twice (by the look-ahead's prefetch, then to run it): comparing a few
+  // bytes spares hashing and comparing the name against its slot.
+  std::array<char, 24> last_name_{};
+  size_t last_size_ = 0;
+  RegisteredCommand* last_found_ = nullptr;
 };
 
 }  // namespace magnetar::commands
