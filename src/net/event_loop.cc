@@ -45,7 +45,7 @@ constexpr int64_t kTurnBudgetUs = 200;
 // The clock is read once per this many requests to enforce that budget.
 constexpr unsigned kRequestsPerClockRead = 16;
 // How many requests of a pipelined batch are looked at ahead of running them (see LookAhead).
-constexpr int kLookAhead = 16;
+constexpr size_t kLookAhead = 16;
 
 class AsioConnection;
 
@@ -194,6 +194,7 @@ class AsioConnection final : public Connection,
     if (reading_ || closed_ || close_after_reply_ || close_soon_) return;
     if (read_begin_ == read_end_) {
       read_begin_ = read_end_ = looked_ahead_until_ = 0;
+      parser_.DropLookAhead();
       // Give back the room one big request needed once it is done.
       if (read_buffer_.size() > kMaxIdleBuffer) std::string().swap(read_buffer_);
     }
@@ -202,8 +203,12 @@ class AsioConnection final : public Connection,
       read_buffer_.erase(0, read_begin_);
       read_end_ -= read_begin_;
       read_begin_ = looked_ahead_until_ = 0;
+      parser_.DropLookAhead();
     }
-    if (read_buffer_.size() < WantedReadBuffer()) read_buffer_.resize(WantedReadBuffer());
+    if (read_buffer_.size() < WantedReadBuffer()) {
+      read_buffer_.resize(WantedReadBuffer());
+      parser_.DropLookAhead();  // the bytes may have moved
+    }
     reading_ = true;
     // Asio tries the read at once unless the last one returned 0 bytes, so after a short read this
     // one usually fails with "would block" before waiting for readiness: one wasted system call
@@ -286,6 +291,7 @@ class AsioConnection final : public Connection,
     dispatching_ = false;
     read_begin_ += used;
     looked_ahead_until_ = read_begin_;
+    parser_.DropLookAhead();
     return used > 0;
   }
 
@@ -305,16 +311,13 @@ class AsioConnection final : public Connection,
 
   // Before the requests of a pipelined batch run, the session sees the next ones (after the one
   // about to run) and may prefetch what they will touch, so their cache misses overlap instead of
-  // stalling one command after another, as in Valkey 8. Requests are parsed again when they run:
-  // the look-ahead is only a hint, which nothing running in between can make wrong.
+  // stalling one command after another, as in Valkey 8. The parser keeps what it parsed here, so
+  // each request is parsed once; it parses afresh whatever something in between changed.
   void LookAhead() {
-    size_t pos = read_begin_;
-    for (int seen = 0; seen <= kLookAhead && pos < read_end_; ++seen) {
-      if (!parser_.ParseWhole(std::string_view(read_buffer_.data() + pos, read_end_ - pos))) break;
-      if (seen > 0) session_->Prefetch(parser_.args());
-      pos += parser_.consumed();
-    }
-    looked_ahead_until_ = pos > read_begin_ ? pos : read_end_;
+    std::string_view input(read_buffer_.data() + read_begin_, read_end_ - read_begin_);
+    size_t seen = parser_.LookAhead(input, kLookAhead + 1);
+    for (size_t i = 1; i < seen; ++i) session_->Prefetch(parser_.looked_ahead(i));
+    looked_ahead_until_ = seen > 0 ? read_begin_ + parser_.looked_ahead_bytes() : read_end_;
   }
 
   void Flush() {

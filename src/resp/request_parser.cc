@@ -158,24 +158,83 @@ ParseStatus RequestParser::Done(size_t consumed) {
 }
 
 ParseStatus RequestParser::Parse(std::string_view input) {
-  if (ParseWhole(input)) return ParseStatus::kRequest;
+  if (ahead_next_ < ahead_.size() && TakeLookedAhead(input)) return ParseStatus::kRequest;
+  ParseStatus status = ParseFresh(input);
+  current_ = args_;
+  return status;
+}
+
+ParseStatus RequestParser::ParseFresh(std::string_view input) {
+  consumed_ = 0;
+  args_.clear();
   if (input.empty()) return ParseStatus::kNeedMore;
+  if (multibulk_left_ < 0 && input[0] == '*') {
+    if (size_t bytes = ParseWholeMultibulk(input, CurrentWholeLimits(), args_)) {
+      consumed_ = bytes;
+      return ParseStatus::kRequest;
+    }
+  }
   if (multibulk_left_ >= 0 || input[0] == '*') return ParseMultibulk(input);
   return ParseInline(input);
 }
 
-bool RequestParser::ParseWhole(std::string_view input) {
-  consumed_ = 0;
-  args_.clear();
-  return multibulk_left_ < 0 && !input.empty() && input[0] == '*' && ParseWholeMultibulk(input);
+bool RequestParser::TakeLookedAhead(std::string_view input) {
+  const LookedAhead& next = ahead_[ahead_next_];
+  if (input.data() != next.begin || input.size() < next.bytes || multibulk_left_ >= 0 ||
+      CurrentWholeLimits() != ahead_limits_) {
+    DropLookAhead();
+    return false;
+  }
+  ++ahead_next_;
+  consumed_ = next.bytes;
+  current_ = std::span<const std::string_view>(ahead_args_).subspan(next.first_arg, next.argc);
+  return true;
 }
 
-bool RequestParser::ParseWholeMultibulk(std::string_view input) {
-  size_t pos = 1;
-  int64_t count = ReadLength(input, &pos);
-  if (count < 0 || (auth_required_ && count > kUnauthenticatedMaxArgs)) return false;
+size_t RequestParser::LookAhead(std::string_view input, size_t max) {
+  DropLookAhead();
+  if (multibulk_left_ >= 0) return 0;
+  ahead_limits_ = CurrentWholeLimits();
+  size_t pos = 0;
+  while (ahead_.size() < max && pos < input.size() && input[pos] == '*') {
+    size_t first = ahead_args_.size();
+    size_t bytes = ParseWholeMultibulk(input.substr(pos), ahead_limits_, ahead_args_);
+    if (bytes == 0) break;
+    ahead_.push_back({input.data() + pos, bytes, first, ahead_args_.size() - first});
+    pos += bytes;
+  }
+  return ahead_.size();
+}
+
+std::span<const std::string_view> RequestParser::looked_ahead(size_t i) const {
+  return std::span<const std::string_view>(ahead_args_)
+      .subspan(ahead_[i].first_arg, ahead_[i].argc);
+}
+
+size_t RequestParser::looked_ahead_bytes() const {
+  if (ahead_.empty()) return 0;
+  return static_cast<size_t>(ahead_.back().begin - ahead_.front().begin) + ahead_.back().bytes;
+}
+
+void RequestParser::DropLookAhead() {
+  ahead_.clear();
+  ahead_args_.clear();
+  ahead_next_ = 0;
+}
+
+RequestParser::WholeLimits RequestParser::CurrentWholeLimits() const {
+  // Until the client authenticates, Redis refuses large multibulk and bulk headers.
   int64_t max_bulk = auth_required_ ? kUnauthenticatedMaxBulk : limits_->max_bulk_len;
   max_bulk = std::min<int64_t>(max_bulk, static_cast<int64_t>(limits_->max_query_buffer) - 2);
+  return {auth_required_ ? kUnauthenticatedMaxArgs : INT64_MAX, max_bulk};
+}
+
+size_t RequestParser::ParseWholeMultibulk(std::string_view input, const WholeLimits& limits,
+                                          std::vector<std::string_view>& out) const {
+  size_t pos = 1;
+  int64_t count = ReadLength(input, &pos);
+  if (count < 0 || count > limits.max_args) return 0;
+  const size_t first = out.size();
   for (int64_t i = 0; i < count; ++i) {
     if (pos >= input.size() || input[pos] != '$') break;
     size_t header = ++pos;
@@ -184,18 +243,17 @@ bool RequestParser::ParseWholeMultibulk(std::string_view input) {
       pos = header + 3;
       len = 0;
     }
-    if (len < 0 || len > max_bulk) break;
+    if (len < 0 || len > limits.max_bulk) break;
     size_t end = pos + static_cast<size_t>(len) + 2;
     if (end > input.size()) break;
-    args_.emplace_back(input.data() + pos, static_cast<size_t>(len));
+    out.emplace_back(input.data() + pos, static_cast<size_t>(len));
     pos = end;
   }
-  if (args_.size() != static_cast<size_t>(count)) {
-    args_.clear();
-    return false;
+  if (out.size() - first != static_cast<size_t>(count)) {
+    out.resize(first);
+    return 0;
   }
-  consumed_ = pos;
-  return true;
+  return pos;
 }
 
 ParseStatus RequestParser::ParseInline(std::string_view input) {

@@ -199,5 +199,94 @@ TEST(SplitInlineArgsTest, EmbeddedNulEndsTheLine) {
   EXPECT_EQ(spans.size(), 2u);
 }
 
+// Parses the front of `buffer` the way a connection runs a request, and takes it out.
+Request RunFront(RequestParser& parser, std::string_view& buffer) {
+  EXPECT_EQ(parser.Parse(buffer), ParseStatus::kRequest);
+  auto args = parser.args();
+  buffer.remove_prefix(parser.consumed());
+  return Request(args.begin(), args.end());
+}
+
+TEST(RequestParserLookAheadTest, RequestsLookedAtRunWithTheArgumentsOfAFreshParse) {
+  const std::string batch =
+      "*3\r\n$5\r\nLPUSH\r\n$6\r\nmylist\r\n$3\r\nxxx\r\n"
+      "*2\r\n$3\r\nGET\r\n$0\r\n\r\n"
+      "*1\r\n$4\r\nPING\r\n"
+      "PING\r\n"  // inline: the look-ahead stops here
+      "*1\r\n$4\r\nPING\r\n";
+  const ParserLimits limits;
+  RequestParser parser(limits);
+  ASSERT_EQ(parser.LookAhead(batch, 16), 3u);
+  EXPECT_THAT(parser.looked_ahead(1), ElementsAre("GET", ""));
+  EXPECT_EQ(parser.looked_ahead_bytes(), batch.find("PING\r\n*1"));
+  std::string_view rest = batch;
+  EXPECT_THAT(RunFront(parser, rest), ElementsAre("LPUSH", "mylist", "xxx"));
+  EXPECT_THAT(RunFront(parser, rest), ElementsAre("GET", ""));
+  EXPECT_THAT(RunFront(parser, rest), ElementsAre("PING"));
+  EXPECT_THAT(RunFront(parser, rest), ElementsAre("PING"));
+  EXPECT_THAT(RunFront(parser, rest), ElementsAre("PING"));
+  EXPECT_TRUE(rest.empty());
+}
+
+TEST(RequestParserLookAheadTest, AtMostTheCountAskedForIsLookedAt) {
+  std::string batch;
+  for (int i = 0; i < 5; ++i) batch += "*1\r\n$4\r\nPING\r\n";
+  const ParserLimits limits;
+  RequestParser parser(limits);
+  EXPECT_EQ(parser.LookAhead(batch, 2), 2u);
+  EXPECT_EQ(parser.looked_ahead_bytes(), 2 * batch.size() / 5);
+}
+
+// A request passed from another address than where it was looked at is parsed afresh: what is
+// there now is what runs.
+TEST(RequestParserLookAheadTest, BytesElsewhereAreParsedAfresh) {
+  std::string batch = "*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n";
+  const ParserLimits limits;
+  RequestParser parser(limits);
+  ASSERT_EQ(parser.LookAhead(batch, 16), 2u);
+  std::string moved = "*2\r\n$3\r\nGET\r\n$1\r\nc\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n";
+  std::string_view rest = moved;
+  EXPECT_THAT(RunFront(parser, rest), ElementsAre("GET", "c"));
+  EXPECT_THAT(RunFront(parser, rest), ElementsAre("GET", "b"));
+  // Dropped: the original bytes are parsed afresh too.
+  batch[batch.size() - 3] = 'z';
+  rest = std::string_view(batch).substr(batch.size() / 2);
+  EXPECT_THAT(RunFront(parser, rest), ElementsAre("GET", "z"));
+}
+
+// A request looked at while its size was allowed runs under the limits of the moment it runs:
+// a client that must authenticate again may not send 11 arguments.
+TEST(RequestParserLookAheadTest, LimitsThatChangedMeanAFreshParse) {
+  std::string eleven = "*11\r\n";
+  for (int i = 0; i < 11; ++i) eleven += "$1\r\nx\r\n";
+  const std::string batch = "*1\r\n$4\r\nPING\r\n" + eleven;
+  const ParserLimits limits;
+  RequestParser parser(limits);
+  ASSERT_EQ(parser.LookAhead(batch, 16), 2u);
+  std::string_view rest = batch;
+  EXPECT_THAT(RunFront(parser, rest), ElementsAre("PING"));
+  parser.set_auth_required(true);
+  EXPECT_EQ(parser.Parse(rest), ParseStatus::kError);
+  EXPECT_EQ(parser.error(), "ERR Protocol error: unauthenticated multibulk length");
+
+  ParserLimits changing;
+  RequestParser bulk_parser(changing);
+  const std::string gets = "*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$3\r\nGET\r\n$5\r\nabcde\r\n";
+  ASSERT_EQ(bulk_parser.LookAhead(gets, 16), 2u);
+  rest = gets;
+  EXPECT_THAT(RunFront(bulk_parser, rest), ElementsAre("GET", "a"));
+  changing.max_bulk_len = 4;  // CONFIG SET proto-max-bulk-len
+  EXPECT_EQ(bulk_parser.Parse(rest), ParseStatus::kError);
+  EXPECT_EQ(bulk_parser.error(), "ERR Protocol error: invalid bulk length");
+}
+
+TEST(RequestParserLookAheadTest, NothingIsLookedAtWhileARequestIsHalfParsed) {
+  const ParserLimits limits;
+  RequestParser parser(limits);
+  EXPECT_EQ(parser.Parse("*2\r\n$3\r\nGET\r\n"), ParseStatus::kNeedMore);
+  const std::string rest = "*2\r\n$3\r\nGET\r\n$1\r\na\r\n";
+  EXPECT_EQ(parser.LookAhead(rest, 16), 0u);
+}
+
 }  // namespace
 }  // namespace magnetar::resp

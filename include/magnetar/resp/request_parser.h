@@ -39,15 +39,23 @@ class RequestParser {
   void set_auth_required(bool required) { auth_required_ = required; }
 
   ParseStatus Parse(std::string_view input);
-  // Parses `input`'s first request only if it is a whole multibulk request of canonical lengths
-  // and no request is half parsed; otherwise returns false and records nothing, so the request
-  // can be parsed again later by either method. On true, args() and consumed() are set. Lets a
-  // caller look ahead at the requests of a pipelined batch before running them.
-  bool ParseWhole(std::string_view input);
+  // Looks ahead at a pipelined batch: parses up to `max` whole requests at the front of `input`
+  // (multibulks of canonical lengths, when no request is half parsed) without consuming them, and
+  // returns how many. looked_ahead(i) gives the i-th one's arguments, so the caller can prefetch
+  // what they will touch. Parse then returns them in turn without parsing them again, as long as
+  // each is passed at the same address and the limits it was parsed under still hold; anything
+  // else drops them and parses afresh.
+  size_t LookAhead(std::string_view input, size_t max);
+  std::span<const std::string_view> looked_ahead(size_t i) const;
+  // The bytes the requests looked at take, from the front of LookAhead's input.
+  size_t looked_ahead_bytes() const;
+  // Forgets the requests looked at. The caller must call it before it moves or rewrites the bytes
+  // they view, or consumes them without Parse.
+  void DropLookAhead();
 
   // After kRequest: the arguments, viewing `input` or the parser's own storage (inline requests
   // with escapes). Valid until the next Parse call or until the caller changes its buffer.
-  std::span<const std::string_view> args() const { return args_; }
+  std::span<const std::string_view> args() const { return current_; }
   // After kRequest: how many bytes the request took. After kNeedMore: 0.
   size_t consumed() const { return consumed_; }
   // After kError: the reply text without the leading "-", e.g. "ERR Protocol error: ...".
@@ -57,9 +65,21 @@ class RequestParser {
   size_t bytes_wanted() const { return bytes_wanted_; }
 
  private:
-  // ParseWhole's work: one pass over a request of canonical lengths. When it declines, the
-  // incremental path below takes the request (and reports its errors).
-  bool ParseWholeMultibulk(std::string_view input);
+  // The limits a whole request is parsed under: a request looked at under others is parsed again.
+  struct WholeLimits {
+    int64_t max_args;
+    int64_t max_bulk;
+    bool operator==(const WholeLimits&) const = default;
+  };
+  WholeLimits CurrentWholeLimits() const;
+  // Parse's first try, the look-ahead's only one: one pass over a request of canonical lengths,
+  // appending its arguments to `out`. Returns the bytes it takes, or 0 (and `out` as it was) when
+  // it declines; the incremental path below then takes the request and reports its errors.
+  size_t ParseWholeMultibulk(std::string_view input, const WholeLimits& limits,
+                             std::vector<std::string_view>& out) const;
+  // Parse's way through a request looked at before: true when `input` is it.
+  bool TakeLookedAhead(std::string_view input);
+  ParseStatus ParseFresh(std::string_view input);
   ParseStatus ParseMultibulk(std::string_view input);
   ParseStatus ParseInline(std::string_view input);
   ParseStatus Fail(std::string_view message);
@@ -78,6 +98,18 @@ class RequestParser {
   std::vector<std::pair<size_t, size_t>> spans_;  // (offset, length) of each parsed argument
 
   std::vector<std::string_view> args_;
+  std::span<const std::string_view> current_;  // args(): args_, or a request looked at before
+
+  struct LookedAhead {
+    const char* begin;  // where the request starts in the caller's buffer
+    size_t bytes;
+    size_t first_arg;  // in ahead_args_
+    size_t argc;
+  };
+  std::vector<LookedAhead> ahead_;
+  size_t ahead_next_ = 0;  // the next of ahead_ that Parse returns
+  std::vector<std::string_view> ahead_args_;
+  WholeLimits ahead_limits_{};
   std::string inline_storage_;  // unescaped inline arguments
   size_t consumed_ = 0;
   size_t bytes_wanted_ = 0;
