@@ -11,7 +11,12 @@ namespace magnetar {
 
 void* ResizeBlock(void* block, size_t old_bytes, size_t new_bytes) {
 #if defined(MAGNETAR_WITH_JEMALLOC)
-  if (nallocx(new_bytes, 0) == nallocx(old_bytes, 0)) return block;
+  // Both sizes in one class, found with one size computation: growing, the new size is within
+  // the old one's class; shrinking, the old size is within the new one's.
+  if (new_bytes >= old_bytes ? new_bytes <= nallocx(old_bytes, 0)
+                             : nallocx(new_bytes, 0) >= old_bytes) {
+    return block;
+  }
 #endif
   void* moved = std::realloc(block, new_bytes);
   if (moved != nullptr) return moved;
