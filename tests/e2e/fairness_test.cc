@@ -4,6 +4,7 @@
 // another client's.
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server_fixture.h"
 #include "support/resp_reply.h"
@@ -43,6 +44,37 @@ TEST_P(FairnessTest, NeighbourIsServedInTheMiddleOfAHeavyPipelinedBatch) {
     ASSERT_EQ(reply, lcs_length) << "request " << i;
   }
   EXPECT_EQ(lcs_length.front(), ':');
+  ASSERT_EQ(heavy->ReadReply(reply), test_support::ReadStatus::kReply) << heavy->error();
+  EXPECT_EQ(reply, "$6\r\nserved\r\n");
+}
+
+// A turn also ends between requests that are few but carry many arguments each: the budget is
+// checked after every request of 63 arguments or more, not only every 16 requests.
+TEST_P(FairnessTest, NeighbourIsServedBetweenAFewRequestsOfManyArguments) {
+  ASSERT_TRUE(StartServer());
+  auto heavy = Connect();
+  auto neighbour = Connect();
+  std::vector<std::string> members = {"SADD", "s"};
+  for (int i = 0; i < 1000; ++i) members.push_back(std::to_string(i));
+  const std::vector<std::string_view> sadd(members.begin(), members.end());
+  ASSERT_EQ(heavy->Call(std::span<const std::string_view>(sadd)), ":1000\r\n");
+
+  // Each SUNIONSTORE of the 1,000-member set named 70 times inserts 70,000 members: milliseconds.
+  std::vector<std::string_view> union_store = {"SUNIONSTORE", "d"};
+  for (int i = 0; i < 70; ++i) union_store.push_back("s");
+  const std::string_view get[] = {"GET", "marker"};
+  constexpr int kHeavyRequests = 4;
+  std::string batch;
+  for (int i = 0; i < kHeavyRequests; ++i) batch += EncodeCommand(union_store);
+  batch += EncodeCommand(get);
+  ASSERT_TRUE(heavy->SendRaw(batch)) << heavy->error();
+
+  EXPECT_EQ(neighbour->Call({"SET", "marker", "served"}), "+OK\r\n");
+  std::string reply;
+  for (int i = 0; i < kHeavyRequests; ++i) {
+    ASSERT_EQ(heavy->ReadReply(reply), test_support::ReadStatus::kReply) << heavy->error();
+    ASSERT_EQ(reply, ":1000\r\n") << "request " << i;
+  }
   ASSERT_EQ(heavy->ReadReply(reply), test_support::ReadStatus::kReply) << heavy->error();
   EXPECT_EQ(reply, "$6\r\nserved\r\n");
 }
