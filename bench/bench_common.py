@@ -52,10 +52,14 @@ def cpu_seconds(pid):
 class Server:
     """One server process on its own port, stopped by PID."""
 
-    def __init__(self, name, binary, cpu=None, niceness=0, directives=()):
-        """`directives` are further command-line arguments (["--dir", path], ...)."""
+    def __init__(self, name, binary, cpu=None, niceness=0, directives=(), launcher=(),
+                 startup_timeout=10):
+        """`directives` are further command-line arguments (["--dir", path], ...); `launcher` is
+        a program that runs the server in its own process ([valgrind, --tool=callgrind, ...])."""
         self.name = name
         self.directives = list(directives)
+        self.launcher = list(launcher)
+        self.startup_timeout = startup_timeout
         # A port nobody listens on may still be a client socket's local port (the fan-out's
         # 1,100 connections leave many in TIME_WAIT): a server that exits at once gets another.
         for _ in range(5):
@@ -65,16 +69,17 @@ class Server:
 
     def _start(self, binary, cpu, niceness):
         self.port = free_port()
-        argv = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no"] + self.directives
+        argv = self.launcher + [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save",
+                                "", "--appendonly", "no"] + self.directives
         if niceness:
             argv = ["nice", "-n", str(niceness)] + argv
         if cpu is not None and shutil.which("taskset"):
             argv = ["taskset", "-c", str(cpu)] + argv
         self.log = open(f"/tmp/bench_{self.name}_{self.port}.log", "w")
         self.process = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT)
-        self.pid = self.process.pid  # taskset and nice exec the server: the PID is the server's
-        deadline = time.time() + 10
+        # taskset, nice and the launcher exec the server: the PID is the server's
+        self.pid = self.process.pid
+        deadline = time.time() + self.startup_timeout
         while time.time() < deadline and self.process.poll() is None:
             try:
                 with Client(self.port) as client:

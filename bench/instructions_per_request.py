@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 import bench_common as bc
 
@@ -42,41 +41,24 @@ def callgrind_total(path):
 def measure(label, binary, tests, requests, pipeline):
     """{test: instructions per request} for one server."""
     with tempfile.TemporaryDirectory(prefix="callgrind_") as directory:
-        port = bc.free_port()
         out = os.path.join(directory, "callgrind.out")
-        argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", binary, "--port",
-                str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir",
-                directory]
-        with open(os.path.join(directory, "log"), "w") as log:
-            process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.time() + STARTUP_TIMEOUT_S
-            while True:
-                try:
-                    with bc.Client(port) as client:
-                        client.call("PING")
-                    break
-                except OSError:
-                    if process.poll() is not None or time.time() > deadline:
-                        sys.exit(f"{label} did not start under valgrind")
-                    time.sleep(0.2)
+        launcher = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
+        with bc.Server("callgrind", binary, directives=["--dir", directory], launcher=launcher,
+                       startup_timeout=STARTUP_TIMEOUT_S) as server:
             counts = {}
             for test in tests:
                 control = ["callgrind_control"]
-                subprocess.run(control + ["-z", str(process.pid)], check=True,
-                               capture_output=True)
-                bc.redis_benchmark(port, test, requests, pipeline, 50, 1_000_000, timeout=1800)
+                subprocess.run(control + ["-z", str(server.pid)], check=True, capture_output=True)
+                bc.redis_benchmark(server.port, test, requests, pipeline, 50, 1_000_000,
+                                   timeout=1800)
                 before = set(glob.glob(out + ".*"))
-                subprocess.run(control + ["-d", test, str(process.pid)], check=True,
+                subprocess.run(control + ["-d", test, str(server.pid)], check=True,
                                capture_output=True)
                 dumps = set(glob.glob(out + ".*")) - before
                 counts[test] = callgrind_total(dumps.pop()) / requests
                 print(f"{label:30} {test:12} {counts[test]:8.0f} instructions per request",
                       file=sys.stderr, flush=True)
             return counts
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
 
 
 def main():
