@@ -197,9 +197,10 @@ class AsioConnection final : public Connection,
 
   void Read() {
     if (reading_ || closed_ || close_after_reply_ || close_soon_) return;
+    // The bytes may be moved or read over below: requests looked at are parsed afresh.
+    parser_.DropLookAhead();
     if (read_begin_ == read_end_) {
       read_begin_ = read_end_ = looked_ahead_until_ = 0;
-      parser_.DropLookAhead();
       // Give back the room one big request needed once it is done.
       if (read_buffer_.size() > kMaxIdleBuffer) std::string().swap(read_buffer_);
     }
@@ -208,12 +209,8 @@ class AsioConnection final : public Connection,
       read_buffer_.erase(0, read_begin_);
       read_end_ -= read_begin_;
       read_begin_ = looked_ahead_until_ = 0;
-      parser_.DropLookAhead();
     }
-    if (read_buffer_.size() < WantedReadBuffer()) {
-      read_buffer_.resize(WantedReadBuffer());
-      parser_.DropLookAhead();  // the bytes may have moved
-    }
+    if (read_buffer_.size() < WantedReadBuffer()) read_buffer_.resize(WantedReadBuffer());
     reading_ = true;
     // Asio tries the read at once unless the last one returned 0 bytes, so after a short read this
     // one usually fails with "would block" before waiting for readiness: one wasted system call
