@@ -20,8 +20,6 @@
 namespace magnetar::server {
 namespace {
 
-// The walk runs in slices this long between client requests, as a BGSAVE's does.
-constexpr int64_t kSliceUs = 500;
 // While a replica's socket has this much of the RDB still to take, the walk waits for it rather
 // than holding more of the dataset in memory.
 constexpr size_t kMaxPendingBytes = 8 << 20;
@@ -58,7 +56,7 @@ void FullSync::OnTimer() {
   if (file_fd_ >= 0) return SendFile();
   if (snapshot_ != nullptr) {
     if (!snapshot_->abandoned() && Backlog() > kMaxPendingBytes) return Arm(1);
-    if (!snapshot_->Step(MonotonicUs() + kSliceUs)) return Arm(0);
+    if (!WalkSlice(*snapshot_)) return Arm(0);
     return Finish();
   }
   if (waiting_.empty()) return;

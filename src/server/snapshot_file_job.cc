@@ -1,5 +1,7 @@
 #include "snapshot_file_job.h"
 
+#include <sched.h>
+
 #include "aof_command_sink.h"
 #include "magnetar/common/clock.h"
 #include "magnetar/engine/eviction.h"
@@ -9,9 +11,10 @@
 namespace magnetar::server {
 namespace {
 
-// A background job walks the keyspace in slices this long, between client requests: a request
-// that arrives meanwhile waits at most one slice.
-constexpr int64_t kSliceUs = 500;
+// A background walk runs in slices this long, between client requests: a request that arrives
+// meanwhile waits at most one slice. (500 us left a PING probe's p99.9 at about 1 ms during a
+// BGSAVE on a 2-core machine; 300 us keeps it near 0.8 ms at over 190 MB/s of dataset saved.)
+constexpr int64_t kSliceUs = 300;
 // While the file thread has this much to write, the walk waits for the disk instead of holding
 // more of the dataset in memory.
 constexpr size_t kMaxBacklogBytes = 16 << 20;
@@ -42,6 +45,16 @@ persistence::RdbSnapshotOptions RdbOptions(Server& server) {
       {"used-mem", std::to_string(server.memory_gauge().Used())},
   };
   return options;
+}
+
+bool WalkSlice(engine::Snapshot& snapshot) {
+  const bool done = snapshot.Step(MonotonicUs() + kSliceUs);
+  // While a walk runs the loop never waits in epoll, so the kernel lets it keep its CPU to the end
+  // of its time slice, which it notices only at a tick (4 ms at HZ=250), even while a client
+  // process woken on that CPU waits to send the very request the loop should serve next. Yielding
+  // here lets such a process run first; with nothing else runnable the call returns at once.
+  sched_yield();
+  return done;
 }
 
 bool SnapshotFileJob::Start(Server& server, const std::string& dir, const std::string& name,
@@ -78,7 +91,7 @@ std::optional<persistence::RdbFileOutcome> SnapshotFileJob::Advance(int64_t& nex
   if (std::optional<persistence::RdbFileOutcome> outcome = file->Poll()) return outcome;
   next_delay_ms = 1;
   if (snapshot == nullptr || file->Backlog() > kMaxBacklogBytes) return std::nullopt;
-  if (snapshot->Step(MonotonicUs() + kSliceUs)) FinishWalk();
+  if (WalkSlice(*snapshot)) FinishWalk();
   next_delay_ms = 0;
   return std::nullopt;
 }

@@ -24,6 +24,11 @@ class Server;
 // Redis 7.0 writes them. Callers append their own aux fields.
 persistence::RdbSnapshotOptions RdbOptions(Server& server);
 
+// Advances a background snapshot's walk (a BGSAVE, an AOF rewrite, a replica's full sync) by one
+// slice between client requests, then offers the CPU to other runnable work; true once the walk
+// is done.
+bool WalkSlice(engine::Snapshot& snapshot);
+
 struct SnapshotFileJob {
   // Declared in construction order: the snapshot goes first, then its sink, then the file.
   std::unique_ptr<persistence::RdbFileWriter> file;

@@ -58,8 +58,9 @@ class RdbFileWriter final : public ChunkSink {
   RdbFileWriter(int fd, std::string temp_path, std::string final_path, std::string dir,
                 Trailer trailer, bool incremental_fsync);
   void Run();
-  // Writes `chunk` fully; false (with the reason recorded) on an I/O error.
+  // Checksums and writes `chunk`; false (with the reason recorded) on an I/O error.
   bool WriteAll(const std::string& chunk);
+  bool WriteFully(const char* bytes, size_t size);
   bool Complete();
   void Fail(const std::string& what);
 
