@@ -18,8 +18,9 @@ namespace {
 // The buffer a file is read through: big enough that a read() call per 1 MB costs nothing
 // next to parsing it, small enough not to matter in the server's footprint.
 constexpr size_t kFileBufferBytes = 1 << 20;
-// How often progress is reported.
-constexpr uint64_t kProgressBytes = 2 << 20;
+// How often progress is reported: about every half millisecond of loading, so that a progress
+// callback can serve clients or yield the CPU (common/cpu_yield.h) often enough.
+constexpr uint64_t kProgressBytes = 128 << 10;
 
 constexpr std::string_view kShortRead =
     "Short read or OOM loading DB. Unrecoverable error, aborting now.";

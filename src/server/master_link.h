@@ -90,7 +90,10 @@ class MasterLink {
   std::string eof_mark_;
   uint64_t payload_total_ = 0;  // the announced length; 0 in EOF mode
   uint64_t payload_read_ = 0;
-  std::string tail_;  // EOF mode: the last bytes read, which may be the end mark
+  uint64_t payload_unyielded_ = 0;     // bytes stored since the loop last offered its CPU
+  uint64_t payload_stored_ = 0;        // bytes written to the payload file
+  uint64_t payload_written_back_ = 0;  // of those, how many the disk was asked to take
+  std::string tail_;                   // EOF mode: the last bytes read, which may be the end mark
   bool to_memory_ = false;
   std::string payload_;  // to_memory_
   int payload_fd_ = -1;
