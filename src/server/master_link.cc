@@ -274,7 +274,8 @@ void MasterLink::StorePayload(std::string_view bytes) {
   }
   // As Redis does, the file goes to the disk every few MB as it arrives, so the fsync before the
   // load has little left to write: that fsync had the loop submit hundreds of MB of writeback in
-  // one go. Here the writeback is only started, so the loop never waits for the disk.
+  // one go. Here the writeback is only started, so the loop never waits for the disk (and it is a
+  // hint: if it fails, the fsync does the writing).
   constexpr uint64_t kWritebackBytes = 2 << 20;
   if (payload_fd_ >= 0 && payload_stored_ - payload_written_back_ >= kWritebackBytes) {
     sync_file_range(payload_fd_, static_cast<off_t>(payload_written_back_),
