@@ -146,25 +146,8 @@ class AsioConnection final : public Connection,
     // A write in progress sends the rest when it completes (OnWritten).
     if (writing_ || reply_.size() == 0) return;
     if (flush_queue_->holding) return flush_queue_->Defer(*this);
-    std::string& output = reply_.buffer();
-    boost::system::error_code ec;
-    size_t written = socket_.write_some(asio::buffer(output), ec);
-    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return Close("");
-    if (written > 0) {
-      traffic_.output_bytes += written;
-      ++traffic_.writes;
-      last_interaction_us_ = now_us;
-    }
-    if (written < output.size()) {
-      // The rest goes asynchronously from where the socket stopped, without moving it.
-      write_buffer_.swap(output);
-      output.clear();
-      return StartWrite(written);
-    }
-    ClearBuffer(output);
-    if (close_after_reply_) return Close("");
     // Requests held back while output was pending resume as after an asynchronous write.
-    if (!reading_ && !resume_pending_) Process();
+    if (SendOutput(now_us) && !reading_ && !resume_pending_) Process();
   }
 
   // The reply given on unblocking leaves with the next scheduled flush; the requests held back
@@ -240,9 +223,13 @@ class AsioConnection final : public Connection,
     resume_pending_ = false;
     int64_t turn_start = MonotonicUs();
     size_t weight = 0;  // of the requests run since the clock was last read
+    bool paused_for_output = false;
     while (read_begin_ < read_end_ && !closed_ && !close_after_reply_ && !close_soon_ &&
            !blocked_) {
-      if (output_pending() >= limits_->output_pause_bytes) break;
+      if (output_pending() >= limits_->output_pause_bytes) {
+        paused_for_output = true;
+        break;
+      }
       if (raw_input_) {
         if (!ProcessRaw()) break;
         if (closed_) return ReleaseSession();
@@ -286,6 +273,9 @@ class AsioConnection final : public Connection,
     }
     if (closed_) return;
     Flush();
+    // Output that held requests back and left at once (no completion handler to resume them):
+    // they resume from a continuation, after the other clients.
+    if (paused_for_output && output_pending() == 0 && !closed_) return YieldTurn();
     if (output_pending() < limits_->output_pause_bytes) Read();
   }
 
@@ -333,9 +323,37 @@ class AsioConnection final : public Connection,
       return;
     }
     if (flush_queue_->holding) return flush_queue_->Defer(*this);
-    write_buffer_.swap(reply_.buffer());
-    reply_.buffer().clear();
-    StartWrite(0);
+    SendOutput(MonotonicUs());
+  }
+
+  // Sends the output at once, as far as the socket takes it, and the rest asynchronously from
+  // where the socket stopped. True when all of it went: then no completion handler runs, which
+  // is most of what an asynchronous write of a short reply costs besides the system call.
+  bool SendOutput(int64_t now_us) {
+    std::string& output = reply_.buffer();
+    boost::system::error_code ec;
+    size_t written = socket_.write_some(asio::buffer(output), ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+      Close("");
+      return false;
+    }
+    if (written > 0) {
+      traffic_.output_bytes += written;
+      ++traffic_.writes;
+      last_interaction_us_ = now_us;
+    }
+    if (written < output.size()) {
+      write_buffer_.swap(output);
+      output.clear();
+      StartWrite(written);
+      return false;
+    }
+    ClearBuffer(output);
+    if (close_after_reply_) {
+      Close("");
+      return false;
+    }
+    return true;
   }
 
   // Writes write_buffer_ from `offset` on.
