@@ -126,6 +126,30 @@ TEST_P(LimitsTest, OutputBufferLimitClosesClientThatNeverReads) {
   EXPECT_TRUE(ServesNewClient());
 }
 
+// The replies of one pipelined batch add up to several times the point (1 MB) where Magnetar
+// stops running a client's requests until its output leaves: every one of them still arrives,
+// with no further input from the client to wake the connection.
+TEST_P(LimitsTest, ABatchWhoseRepliesOutgrowTheOutputPauseIsAnsweredInFull) {
+  ASSERT_TRUE(StartServer());
+  auto client = Connect();
+  const std::string value(100 * 1024, 'x');
+  ASSERT_EQ(client->Call({"SET", "big", value}), "+OK\r\n");
+  constexpr int kGets = 40;  // 4 MB of replies
+  const std::string_view get[] = {"GET", "big"};
+  const std::string_view ping[] = {"PING"};
+  std::string batch;
+  for (int i = 0; i < kGets; ++i) batch += EncodeCommand(get);
+  batch += EncodeCommand(ping);
+  ASSERT_TRUE(client->SendRaw(batch)) << client->error();
+  std::string reply;
+  for (int i = 0; i < kGets; ++i) {
+    ASSERT_EQ(client->ReadReply(reply), ReadStatus::kReply) << "reply " << i << client->error();
+    ASSERT_EQ(reply, "$102400\r\n" + value + "\r\n") << "reply " << i;
+  }
+  ASSERT_EQ(client->ReadReply(reply), ReadStatus::kReply) << client->error();
+  EXPECT_EQ(reply, "+PONG\r\n");
+}
+
 INSTANTIATE_TEST_SUITE_P(Servers, LimitsTest, BothServers(), ServerParamName);
 
 // Redis buffers every reply of a client that does not read, so only Magnetar, which stops
