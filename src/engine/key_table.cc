@@ -1,9 +1,11 @@
 #include "magnetar/engine/key_table.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -94,13 +96,28 @@ size_t UniformBelow(uint64_t random, size_t bound) {
   return static_cast<size_t>((static_cast<unsigned __int128>(random) * bound) >> 64);
 }
 
+// Frees a big bucket array on the lazy-free thread, its pages first, 1 MB at a time. jemalloc
+// hands an allocation of 8 MB or more back to the kernel as soon as it is freed, and a single
+// madvise over tens of MB holds the process's memory-map lock for milliseconds, while the event
+// loop's next mmap (jemalloc growing an arena) waits for it: traced at 1.9-2.5 ms, as a
+// 10,000,000-member set's table finished a resize. Between pieces the lock is free.
 class ArrayFreeJob final : public LazyFreeJob {
  public:
-  explicit ArrayFreeJob(void* array) : array_(array) {}
-  ~ArrayFreeJob() override { std::free(array_); }
+  ArrayFreeJob(void* array, size_t bytes) : array_(array), bytes_(bytes) {}
+  ~ArrayFreeJob() override {
+    const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    const uintptr_t begin = (reinterpret_cast<uintptr_t>(array_) + page - 1) & ~(page - 1);
+    const uintptr_t end = (reinterpret_cast<uintptr_t>(array_) + bytes_) & ~(page - 1);
+    constexpr uintptr_t kPieceBytes = 1 << 20;
+    for (uintptr_t p = begin; p < end; p += kPieceBytes) {
+      ::madvise(reinterpret_cast<void*>(p), std::min(kPieceBytes, end - p), MADV_DONTNEED);
+    }
+    std::free(array_);
+  }
 
  private:
   void* array_;
+  size_t bytes_;
 };
 
 }  // namespace
@@ -421,7 +438,7 @@ void KeyTable::MaybeShrink() {
 
 void KeyTable::FreeArray(Array& array) {
   if (freer_ != nullptr && array.count * sizeof(Bucket) >= kLazyFreeArrayBytes) {
-    freer_->Submit(std::make_unique<ArrayFreeJob>(array.buckets), 0);
+    freer_->Submit(std::make_unique<ArrayFreeJob>(array.buckets, array.count * sizeof(Bucket)), 0);
   } else {
     std::free(array.buckets);
   }
