@@ -60,6 +60,7 @@ class RdbFileWriter final : public ChunkSink {
   void Run();
   // Checksums and writes `chunk`; false (with the reason recorded) on an I/O error.
   bool WriteAll(const std::string& chunk);
+  // Writes `size` bytes, retrying short writes; false (with the reason recorded) on an error.
   bool WriteFully(const char* bytes, size_t size);
   bool Complete();
   void Fail(const std::string& what);
