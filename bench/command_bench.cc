@@ -95,7 +95,7 @@ void RunStream(benchmark::State& state, const std::string& stream, int batch,
   if (parser.Parse(rest) != resp::ParseStatus::kRequest) {
     return state.SkipWithError("the first request does not parse");
   }
-  session.OnRequest(parser.args());
+  int64_t now_us = session.OnRequest(parser.args(), MonotonicUs());
   if (!output.starts_with(expected))
     return state.SkipWithError(("unexpected reply " + output).c_str());
   output.clear();
@@ -106,7 +106,7 @@ void RunStream(benchmark::State& state, const std::string& stream, int batch,
   for (auto _ : state) {
     for (int i = 0; i < batch; ++i) {
       parser.Parse(rest);  // RequestStream checked that every request parses
-      session.OnRequest(parser.args());
+      now_us = session.OnRequest(parser.args(), now_us);
       rest.remove_prefix(parser.consumed());
       if (rest.empty()) rest = stream;
     }

@@ -187,7 +187,7 @@ bool ReplayCommands(Server& server, const std::string& path, const std::string& 
       spdlog::warn("Unknown command '{}' reading the append only file {}", args[0], name);
       return false;
     }
-    Dispatch(server, client, args);
+    Dispatch(server, client, args, MonotonicUs());
     connection.DropReplies();
     file.Consume(parser.consumed());
     if (++replayed % kCommandsPerProgress == 0) progress(file.position());

@@ -89,7 +89,7 @@ bool Blocking::Rerun(Client& client, Waiter& waiter) {
   reblocked_ = false;
   const size_t db_before = client.db_index;
   client.db_index = waiter.db;
-  CallUnit(server_, client, *waiter.command, args);
+  CallUnit(server_, client, *waiter.command, args, MonotonicUs());
   client.db_index = db_before;
   rerunning_ = nullptr;
   if (reblocked_) return false;

@@ -20,16 +20,17 @@ Client::~Client() {
   server_->RemoveClient(*this);
 }
 
-void Client::OnRequest(std::span<const std::string_view> args) {
+int64_t Client::OnRequest(std::span<const std::string_view> args, int64_t start_us) {
   if (is_primary_link) {
     if (MasterLink* link = server_->replication().link();
         link != nullptr && link->client() == this) {
-      link->Apply(*this, args);
+      return link->Apply(*this, args, start_us);
     }
-    return;
+    return start_us;
   }
-  Dispatch(*server_, *this, args);
+  const int64_t end_us = Dispatch(*server_, *this, args, start_us);
   lookahead_queued_ = transaction.active();
+  return end_us;
 }
 
 size_t Client::OnRawInput(std::string_view input) {

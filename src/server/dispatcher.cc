@@ -201,8 +201,8 @@ engine::LazyExpiry LazyExpiryFor(Server& server, const Client& client, const Com
 
 }  // namespace
 
-void Call(Server& server, Client& client, RegisteredCommand& command,
-          std::span<const std::string_view> args) {
+int64_t Call(Server& server, Client& client, RegisteredCommand& command,
+             std::span<const std::string_view> args, int64_t start_us) {
   resp::ReplyBuilder& reply = client.reply();
   const size_t mark = reply.size();
   const CommandSpec& spec = *command.spec;
@@ -219,7 +219,7 @@ void Call(Server& server, Client& client, RegisteredCommand& command,
               server.config().sanitize_dump_payload != SanitizeDumpPayload::kNo};
   Blocking::ClientBlocker blocker(server.blocking(), client, command, args, db);
   ctx.blocker = &blocker;
-  const int64_t start = MonotonicUs();
+  const int64_t start = start_us;
   const bool froze_time = keyspace.FreezeTime(start);
   keyspace.set_lazy_expiry(LazyExpiryFor(server, client, spec));
   spec.handler(ctx);
@@ -250,30 +250,34 @@ void Call(Server& server, Client& client, RegisteredCommand& command,
   client.last_command = spec.name;
 
   Propagator& propagator = server.propagator();
-  if (!propagator.active()) return;
+  if (!propagator.active()) return end;
   for (const commands::Propagation::Write& write : propagation.also()) {
     propagator.Record(write.db, write.argv);
   }
   // Only a command that added to the dirty counter wrote: SAVE and SHUTDOWN reset it to 0, and
   // must not go out (a replayed SHUTDOWN would stop the next start).
-  if (keyspace.dirty() <= dirty_before || propagation.prevented()) return;
+  if (keyspace.dirty() <= dirty_before || propagation.prevented()) return end;
   if (propagation.rewritten()) {
     propagator.Record(db, propagation.rewrite());
   } else {
     propagator.Record(db, args);
   }
+  return end;
 }
 
-void CallUnit(Server& server, Client& client, RegisteredCommand& command,
-              std::span<const std::string_view> args) {
+int64_t CallUnit(Server& server, Client& client, RegisteredCommand& command,
+                 std::span<const std::string_view> args, int64_t start_us) {
   const size_t mark = client.reply().size();
   Propagator& propagator = server.propagator();
   propagator.BeginUnit();
-  Call(server, client, command, args);
+  const int64_t end_us = Call(server, client, command, args, start_us);
   if (propagator.EndUnit()) server.aof().NoteWriteReply(client, mark);
+  return end_us;
 }
 
-void Dispatch(Server& server, Client& client, std::span<const std::string_view> args) {
+int64_t Dispatch(Server& server, Client& client, std::span<const std::string_view> args,
+                 int64_t start_us) {
+  int64_t end_us = start_us;
   resp::ReplyBuilder& reply = client.reply();
   const size_t mark = reply.size();
   const ReplyMode mode_before = client.reply_mode;
@@ -303,13 +307,13 @@ void Dispatch(Server& server, Client& client, std::span<const std::string_view> 
     // Run again, unconsumed, when the failover ends (Redis pauses writes meanwhile).
     client.connection().HoldRequest();
     server.replication().HoldClient(client);
-    return;
+    return end_us;
   } else if (transaction.active() && !RunsInsideMulti(*command->spec)) {
     transaction.Queue(command, args);
     reply.SimpleString("QUEUED");
   } else {
     const uint64_t writes_before = server.replication().last_write_offset();
-    CallUnit(server, client, *command, args);
+    end_us = CallUnit(server, client, *command, args, start_us);
     // What WAIT waits for: the stream up to this client's last write.
     if (server.replication().last_write_offset() != writes_before) {
       client.write_offset = server.replication().last_write_offset();
@@ -327,6 +331,7 @@ void Dispatch(Server& server, Client& client, std::span<const std::string_view> 
     client.reply_mode = ReplyMode::kOn;
   }
   if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkipThis;
+  return end_us;
 }
 
 }  // namespace magnetar::server

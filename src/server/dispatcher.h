@@ -16,19 +16,25 @@ namespace magnetar::server {
 class Server;
 class Client;
 
-void Dispatch(Server& server, Client& client, std::span<const std::string_view> args);
+//
+// `start_us` is a reading of MonotonicUs() taken just before; a command run is timed from it (its
+// duration includes the little that ran since, parsing and admission) to a reading taken as it
+// ends, which these functions return (or `start_us` when no command ran) so that the caller can
+// start the next command from it: one clock reading per command instead of two.
+int64_t Dispatch(Server& server, Client& client, std::span<const std::string_view> args,
+                 int64_t start_us);
 
 // Runs one admitted command: the handler, its statistics, and the record of its writes in the
 // propagator (the command as sent, or as it rewrote itself, when it changed data). EXEC calls this
 // for each queued command.
-void Call(Server& server, Client& client, commands::RegisteredCommand& command,
-          std::span<const std::string_view> args);
+int64_t Call(Server& server, Client& client, commands::RegisteredCommand& command,
+             std::span<const std::string_view> args, int64_t start_us);
 
 // Runs an admitted command as one execution unit of the propagator (a client's command, or a
 // blocked client's once its key is ready). The reply of a unit that made writes is shown to the
 // AOF, which turns it into Redis's MISCONF error if it cannot persist them (appendfsync always).
-void CallUnit(Server& server, Client& client, commands::RegisteredCommand& command,
-              std::span<const std::string_view> args);
+int64_t CallUnit(Server& server, Client& client, commands::RegisteredCommand& command,
+                 std::span<const std::string_view> args, int64_t start_us);
 
 // Starts loading the table buckets of the keys `args` names, for a request that will be
 // dispatched soon (a later one of a pipelined batch): the cache misses of a batch then overlap

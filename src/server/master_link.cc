@@ -395,12 +395,13 @@ void MasterLink::StartStreaming() {
   SendAck();
 }
 
-void MasterLink::Apply(Client& client, std::span<const std::string_view> args) {
-  last_io_ms_ = MonotonicMs();
+int64_t MasterLink::Apply(Client& client, std::span<const std::string_view> args,
+                          int64_t start_us) {
+  last_io_ms_ = start_us / 1000;
   std::string_view raw = client.connection().request();
   resp::ReplyBuilder& reply = client.reply();
   const size_t mark = reply.size();
-  Dispatch(server_, client, args);
+  const int64_t end_us = Dispatch(server_, client, args, start_us);
   reply.buffer().resize(mark);  // a primary gets no replies
   // The offset an ACK reports is the stream applied before REPLCONF GETACK, as in Redis.
   if (ack_requested_) {
@@ -408,6 +409,7 @@ void MasterLink::Apply(Client& client, std::span<const std::string_view> args) {
     SendAck();
   }
   replication_.Feed(raw);
+  return end_us;
 }
 
 void MasterLink::SendAck() {

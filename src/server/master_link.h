@@ -44,7 +44,8 @@ class MasterLink {
 
   // From the link's Client.
   size_t OnRawInput(std::string_view input);
-  void Apply(Client& client, std::span<const std::string_view> args);
+  // Applies one command of the stream, timed from `start_us`; returns the reading that ended it.
+  int64_t Apply(Client& client, std::span<const std::string_view> args, int64_t start_us);
   void OnClosed();
   // REPLCONF GETACK from the primary: the ACK goes out once the command is applied.
   void RequestAck() { ack_requested_ = true; }

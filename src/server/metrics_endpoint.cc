@@ -32,7 +32,9 @@ class HttpSession final : public net::Session {
       : server_(server), endpoint_(endpoint), connection_(connection), refused_(refused) {}
   ~HttpSession() override { endpoint_.Forget(connection_); }
 
-  void OnRequest(std::span<const std::string_view>) override {}  // raw mode only
+  int64_t OnRequest(std::span<const std::string_view>, int64_t start_us) override {
+    return start_us;  // raw mode only
+  }
   void OnClose(std::string_view) override {}
 
   size_t OnRawInput(std::string_view input) override {

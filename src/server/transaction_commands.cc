@@ -3,6 +3,7 @@
 // their writes propagate together (wrapped in MULTI/EXEC when there is more than one).
 #include "dispatcher.h"
 #include "magnetar/commands/command_registry.h"
+#include "magnetar/common/clock.h"
 #include "magnetar/server/server.h"
 #include "magnetar/server/server_context.h"
 #include "server_families.h"
@@ -44,8 +45,9 @@ void Exec(CommandContext& ctx) {
   }
   server.watched_keys().UnwatchAll(client);
   ctx.reply.Array(transaction.queued_count());
+  int64_t now_us = MonotonicUs();
   transaction.ForEach([&](RegisteredCommand* command, std::span<const std::string_view> args) {
-    Call(server, client, *command, args);
+    now_us = Call(server, client, *command, args, now_us);
   });
   DiscardTransaction(server, client);
 }

@@ -2,10 +2,14 @@
 // monitor. Durations are not predictable, so the tests check what they imply: counts, the bucket
 // bounds Redis reports, and events made certain by DEBUG SLEEP (which sleeps at least as long as
 // asked, so a 2 ms sleep always crosses a 1 ms threshold).
+#include <chrono>
 #include <regex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "server_fixture.h"
+#include "support/resp_reply.h"
 
 namespace magnetar::e2e {
 namespace {
@@ -105,6 +109,31 @@ TEST_P(LatencyTest, MonitorRecordsCommandsOverTheThreshold) {
   EXPECT_EQ(client_->Call({"LATENCY", "LATEST"}), "*0\r\n");
   EXPECT_EQ(client_->Call({"LATENCY", "GRAPH", "command"}),
             "-ERR No samples available for event 'command'\r\n");
+}
+
+// A command is timed from its own request on: not from the connection's previous request when
+// the client paused in between, nor from the start of a slow command ahead of it in a pipeline.
+TEST_P(LatencyTest, SlowlogChargesEachCommandItsOwnTime) {
+  ASSERT_EQ(client_->Call({"CONFIG", "SET", "slowlog-log-slower-than", "20000"}), "+OK\r\n");
+  ASSERT_EQ(client_->Call({"SLOWLOG", "RESET"}), "+OK\r\n");
+  ASSERT_EQ(client_->Call({"PING"}), "+PONG\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_EQ(client_->Call({"PING"}), "+PONG\r\n");
+  EXPECT_EQ(client_->Call({"SLOWLOG", "LEN"}), ":0\r\n");
+
+  const std::vector<std::string_view> sleep = {"DEBUG", "SLEEP", "0.03"};
+  const std::vector<std::string_view> echo = {"ECHO", "after"};
+  ASSERT_TRUE(
+      client_->SendRaw(test_support::EncodeCommand(sleep) + test_support::EncodeCommand(echo)));
+  std::string reply;
+  ASSERT_EQ(client_->ReadReply(reply), ReadStatus::kReply);
+  ASSERT_EQ(reply, "+OK\r\n");
+  ASSERT_EQ(client_->ReadReply(reply), ReadStatus::kReply);
+  ASSERT_EQ(reply, "$5\r\nafter\r\n");
+  EXPECT_EQ(client_->Call({"SLOWLOG", "LEN"}), ":1\r\n");
+  std::string entries = client_->Call({"SLOWLOG", "GET"});
+  EXPECT_NE(entries.find("$5\r\nDEBUG\r\n$5\r\nSLEEP\r\n"), std::string::npos)
+      << test_support::Escape(entries);
 }
 
 INSTANTIATE_TEST_SUITE_P(Servers, LatencyTest, BothServers(), ServerParamName);

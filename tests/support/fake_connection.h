@@ -50,7 +50,7 @@ class FakeConnection final : public net::Connection {
   std::string Run(const std::vector<std::string_view>& args) {
     if (session_) {
       dispatching_ = true;
-      session_->OnRequest(args);
+      session_->OnRequest(args, MonotonicUs());
       dispatching_ = false;
       if (closed_) ReleaseSession();
     }

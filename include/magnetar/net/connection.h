@@ -64,8 +64,10 @@ struct TrafficCounters {
 class Session {
  public:
   virtual ~Session() = default;
-  // Runs one request (non-empty). Replies go to the connection's reply builder.
-  virtual void OnRequest(std::span<const std::string_view> args) = 0;
+  // Runs one request (non-empty). Replies go to the connection's reply builder. `start_us` is a
+  // reading of MonotonicUs() taken as the request began (when the one before it ended); returns a
+  // reading taken as it ended, or `start_us` if it read no clock.
+  virtual int64_t OnRequest(std::span<const std::string_view> args, int64_t start_us) = 0;
   // A hint that `args` (a request of a pipelined batch) will run soon: the session may start
   // loading the memory it will touch. Must not change anything a client could observe.
   virtual void Prefetch(std::span<const std::string_view> /*args*/) {}

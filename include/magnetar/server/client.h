@@ -25,7 +25,7 @@ class Client final : public net::Session {
   Client(Server& server, net::Connection& connection, uint64_t id);
   ~Client() override;
 
-  void OnRequest(std::span<const std::string_view> args) override;
+  int64_t OnRequest(std::span<const std::string_view> args, int64_t start_us) override;
   void Prefetch(std::span<const std::string_view> args) override;
   void OnClose(std::string_view reason) override;
   size_t OnRawInput(std::string_view input) override;
