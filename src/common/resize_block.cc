@@ -24,4 +24,12 @@ void* ResizeBlock(void* block, size_t old_bytes, size_t new_bytes) {
   return block;
 }
 
+size_t BlockClassBytes(size_t bytes) {
+#if defined(MAGNETAR_WITH_JEMALLOC)
+  return nallocx(bytes, 0);
+#else
+  return bytes;
+#endif
+}
+
 }  // namespace magnetar

@@ -77,6 +77,8 @@ void ListValue::Push(End end, std::string_view value, int64_t fill) {
       ++node.count;
       return;
     }
+    // The full head node takes no more pushes: the room it kept for them goes back.
+    if (end == End::kHead) node.lp.DropFrontRoom();
   }
   InsertNode(end == End::kHead ? 0 : nodes_.size(), value);
 }
@@ -180,7 +182,7 @@ bool ListValue::DeleteFrom(size_t n, size_t offset, size_t count) {
     nodes_.erase(nodes_.begin() + static_cast<std::ptrdiff_t>(n));
     return true;
   }
-  node.lp.Delete(SeekIn(node, offset), count);
+  offset == 0 ? node.lp.DeleteHead(count) : node.lp.Delete(SeekIn(node, offset), count);
   node.count -= static_cast<uint32_t>(count);
   return false;
 }

@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -32,8 +33,16 @@ int64_t LoadSigned(const uint8_t* p, int bytes) {
 uint8_t* Allocate(size_t bytes) {
   auto* p = static_cast<uint8_t*>(std::malloc(bytes));
   if (!p) throw std::bad_alloc();
+  // The address shares a word with the room before the header (Listpack::word_).
+  if (reinterpret_cast<uintptr_t>(p) >> Listpack::kAddressBits != 0) std::abort();
   return p;
 }
+
+// Listpacks this big keep room before their header for Prepend and DeleteHead; below it, shifting
+// the bytes costs no more than moving them to a new block would.
+constexpr size_t kFrontRoomFrom = 1024;
+// The most room kept before a header: what the top 16 bits of Listpack::word_ can say.
+constexpr size_t kMaxFrontRoom = 65535;
 
 // The integer a string stands for when stored, as Redis's listpack does: canonical int64 text.
 std::optional<int64_t> AsInteger(std::string_view value) {
@@ -49,43 +58,45 @@ bool ListpackElement::Equals(std::string_view text) const {
   return Text(buffer) == text;
 }
 
-Listpack::Listpack() : data_(Allocate(kHeaderBytes + 1)) {
-  StoreU32(data_, kHeaderBytes + 1);
-  data_[4] = data_[5] = 0;
-  data_[kHeaderBytes] = kEnd;
+Listpack::Listpack() {
+  uint8_t* block = Allocate(kHeaderBytes + 1);
+  StoreU32(block, kHeaderBytes + 1);
+  block[4] = block[5] = 0;
+  block[kHeaderBytes] = kEnd;
+  Place(block, 0);
 }
 
-Listpack::~Listpack() { std::free(data_); }
+Listpack::~Listpack() { std::free(block()); }
 
-Listpack::Listpack(Listpack&& other) noexcept : data_(std::exchange(other.data_, nullptr)) {}
+Listpack::Listpack(Listpack&& other) noexcept : word_(std::exchange(other.word_, 0)) {}
 
 Listpack& Listpack::operator=(Listpack&& other) noexcept {
-  std::swap(data_, other.data_);
+  std::swap(word_, other.word_);
   return *this;
 }
 
 Listpack Listpack::Clone() const {
   uint8_t* copy = Allocate(TotalBytes());
-  std::memcpy(copy, data_, TotalBytes());
+  std::memcpy(copy, data(), TotalBytes());
   return Listpack(copy);
 }
 
-size_t Listpack::TotalBytes() const { return LoadU32(data_); }
+size_t Listpack::TotalBytes() const { return LoadU32(data()); }
 
-size_t Listpack::AllocatedBytes() const { return malloc_usable_size(data_); }
+size_t Listpack::AllocatedBytes() const { return malloc_usable_size(block()); }
 
 size_t Listpack::Size() const {
-  uint16_t count = static_cast<uint16_t>(data_[4] | data_[5] << 8);
+  uint16_t count = static_cast<uint16_t>(data()[4] | data()[5] << 8);
   if (count != kUnknownCount) return count;
   size_t n = 0;
   for (Pos p = First(); p != kNone; p = Next(p)) ++n;
   return n;
 }
 
-void Listpack::SetTotal(size_t total) { StoreU32(data_, static_cast<uint32_t>(total)); }
+void Listpack::SetTotal(size_t total) { StoreU32(data(), static_cast<uint32_t>(total)); }
 
 void Listpack::AddCount(int64_t delta) {
-  uint16_t count = static_cast<uint16_t>(data_[4] | data_[5] << 8);
+  uint16_t count = static_cast<uint16_t>(data()[4] | data()[5] << 8);
   int64_t next;
   if (count == kUnknownCount) {
     // Past 65534 the header stops counting; recount once the list may fit again.
@@ -94,8 +105,8 @@ void Listpack::AddCount(int64_t delta) {
     next = count + delta;
   }
   if (next >= kUnknownCount) next = kUnknownCount;
-  data_[4] = static_cast<uint8_t>(next);
-  data_[5] = static_cast<uint8_t>(next >> 8);
+  data()[4] = static_cast<uint8_t>(next);
+  data()[5] = static_cast<uint8_t>(next >> 8);
 }
 
 size_t Listpack::BodySize(const uint8_t* p) {
@@ -204,19 +215,19 @@ size_t Listpack::EntryBytes(int64_t value) {
 }
 
 Listpack::Pos Listpack::SkipEntry(Pos pos) const {
-  size_t body = BodySize(data_ + pos);
+  size_t body = BodySize(data() + pos);
   return static_cast<Pos>(pos + body + BacklenBytes(body));
 }
 
 Listpack::Pos Listpack::Next(Pos pos) const {
   Pos next = SkipEntry(pos);
-  return data_[next] == kEnd ? kNone : next;
+  return data()[next] == kEnd ? kNone : next;
 }
 
 Listpack::Pos Listpack::Prev(Pos pos) const {
   if (pos <= kHeaderBytes) return kNone;
   // Read the previous entry's backlen from its last byte leftwards.
-  const uint8_t* p = data_ + pos - 1;
+  const uint8_t* p = data() + pos - 1;
   size_t body = 0;
   int shift = 0;
   size_t backlen_bytes = 0;
@@ -244,7 +255,7 @@ Listpack::Pos Listpack::Seek(int64_t index) const {
 }
 
 ListpackElement Listpack::Get(Pos pos) const {
-  const uint8_t* p = data_ + pos;
+  const uint8_t* p = data() + pos;
   uint8_t b = p[0];
   ListpackElement e;
   auto str = [&](size_t offset, size_t length) {
@@ -278,20 +289,69 @@ Listpack::Pos Listpack::Splice(Pos pos, size_t remove_bytes, const Encoded& inse
   size_t new_total = old_total - remove_bytes + add_bytes;
   size_t tail = old_total - pos - remove_bytes;
   if (new_total > old_total) Resize(old_total, new_total);
-  std::memmove(data_ + pos + add_bytes, data_ + pos + remove_bytes, tail);
-  uint8_t* w = data_ + pos;
-  std::memcpy(w, insert.head, insert.head_size);
-  if (!insert.payload.empty()) {
-    std::memcpy(w + insert.head_size, insert.payload.data(), insert.payload.size());
-  }
-  WriteBacklen(w + body, body);
+  std::memmove(data() + pos + add_bytes, data() + pos + remove_bytes, tail);
+  WriteEntry(data() + pos, insert);
   if (new_total < old_total) Resize(old_total, new_total);  // gives the memory back
   SetTotal(new_total);
   return pos;
 }
 
+void Listpack::WriteEntry(uint8_t* w, const Encoded& entry) {
+  std::memcpy(w, entry.head, entry.head_size);
+  if (!entry.payload.empty()) {
+    std::memcpy(w + entry.head_size, entry.payload.data(), entry.payload.size());
+  }
+  WriteBacklen(w + entry.body_size(), entry.body_size());
+}
+
+bool Listpack::MakeFrontRoom(size_t total, size_t bytes) {
+  if (front_room() >= bytes) return true;
+  if (bytes > kMaxFrontRoom) return false;
+  // A new block a quarter bigger than the listpack needs, the room in front: as many head inserts
+  // as that room takes touch only their own bytes, and each move to a bigger block copies the
+  // listpack once, so a run of pushes costs O(1) per byte pushed. The block is a whole size
+  // class, which the allocator would hand out anyway.
+  size_t wanted = BlockClassBytes(total + std::max(bytes, total / 4));
+  size_t room = std::min(wanted - total, kMaxFrontRoom);
+  uint8_t* moved = Allocate(total + room);
+  std::memcpy(moved + room, data(), total);
+  std::free(block());
+  Place(moved + room, room);
+  return true;
+}
+
+void Listpack::DropFrontRoom() {
+  if (front_room() == 0) return;
+  size_t total = TotalBytes();
+  uint8_t* start = block();
+  std::memmove(start, data(), total);
+  size_t room = front_room();
+  Place(start, 0);
+  Resize(total + room, total);
+}
+
 void Listpack::Resize(size_t old_total, size_t new_total) {
-  data_ = static_cast<uint8_t*>(ResizeBlock(data_, old_total, new_total));
+  size_t room = front_room();
+  auto* moved = static_cast<uint8_t*>(ResizeBlock(block(), room + old_total, room + new_total));
+  Place(moved + room, room);
+}
+
+Listpack::Pos Listpack::Prepend(std::string_view value) {
+  Encoded entry = Encode(value);
+  size_t add_bytes = entry.body_size() + BacklenBytes(entry.body_size());
+  size_t total = TotalBytes();
+  if (total < kFrontRoomFrom || !MakeFrontRoom(total, add_bytes)) {
+    Splice(kHeaderBytes, 0, entry);
+  } else {
+    // The header steps back over the room the entry needs, and the entry goes in between.
+    uint8_t* header = data() - add_bytes;
+    std::memmove(header, data(), kHeaderBytes);
+    Place(header, front_room() - add_bytes);
+    WriteEntry(header + kHeaderBytes, entry);
+    SetTotal(total + add_bytes);
+  }
+  AddCount(1);
+  return kHeaderBytes;
 }
 
 Listpack::Pos Listpack::InsertAt(Pos pos, std::string_view value) {
@@ -309,7 +369,7 @@ Listpack::Pos Listpack::InsertAt(Pos pos, int64_t value) {
 Listpack::Pos Listpack::Replace(Pos pos, std::string_view value) {
   // The value may point into this listpack (a copy of one element over another): encode from a
   // copy when it does.
-  const char* begin = reinterpret_cast<const char*>(data_);
+  const char* begin = reinterpret_cast<const char*>(data());
   if (value.data() >= begin && value.data() < begin + TotalBytes()) {
     std::string copy(value);
     return Splice(pos, SkipEntry(pos) - pos, Encode(copy));
@@ -321,20 +381,46 @@ Listpack::Pos Listpack::Replace(Pos pos, int64_t value) {
   return Splice(pos, SkipEntry(pos) - pos, EncodeInteger(value));
 }
 
+Listpack::Pos Listpack::DeleteHead(size_t count) {
+  if (Empty()) return kNone;
+  Pos end = kHeaderBytes;
+  size_t removed = 0;
+  while (removed < count && data()[end] != kEnd) {
+    end = SkipEntry(end);
+    ++removed;
+  }
+  size_t total = TotalBytes();
+  size_t gap = end - kHeaderBytes;
+  size_t new_total = total - gap;
+  // Once the room would outgrow the listpack, Delete() moves the rest back and gives the room
+  // up: a run of head deletes thus moves the listpack once per halving, O(1) per byte deleted.
+  if (total < kFrontRoomFrom || front_room() + gap > std::min(kMaxFrontRoom, new_total)) {
+    return Delete(kHeaderBytes, count);
+  }
+  // The header steps forward over the entries.
+  uint8_t* header = data() + gap;
+  std::memmove(header, data(), kHeaderBytes);
+  Place(header, front_room() + gap);
+  SetTotal(new_total);
+  AddCount(-static_cast<int64_t>(removed));
+  return Empty() ? kNone : kHeaderBytes;
+}
+
 Listpack::Pos Listpack::Delete(Pos pos, size_t count) {
   Pos end = pos;
   size_t removed = 0;
-  while (removed < count && data_[end] != kEnd) {
+  while (removed < count && data()[end] != kEnd) {
     end = SkipEntry(end);
     ++removed;
   }
   size_t old_total = TotalBytes();
-  std::memmove(data_ + pos, data_ + end, old_total - end);
   size_t new_total = old_total - (end - pos);
+  std::memmove(data() + pos, data() + end, old_total - end);
   Resize(old_total, new_total);
   SetTotal(new_total);
+  DropFrontRoom();
   AddCount(-static_cast<int64_t>(removed));
-  return data_[pos] == kEnd ? kNone : pos;
+  return data()[pos] == kEnd ? kNone : pos;
 }
 
 void Listpack::AppendAll(const Listpack& other) {
@@ -343,7 +429,7 @@ void Listpack::AppendAll(const Listpack& other) {
   if (entries == 0) return;
   Resize(total, total + entries);
   // Over this one's terminator; the other's entries end with its own.
-  std::memcpy(data_ + total - 1, other.data_ + kHeaderBytes, entries + 1);
+  std::memcpy(data() + total - 1, other.data() + kHeaderBytes, entries + 1);
   SetTotal(total + entries);
   AddCount(static_cast<int64_t>(other.Size()));
 }
@@ -354,12 +440,12 @@ Listpack Listpack::SplitAt(Pos pos) {
   uint8_t* tail = Allocate(kHeaderBytes + entries + 1);
   StoreU32(tail, static_cast<uint32_t>(kHeaderBytes + entries + 1));
   tail[4] = tail[5] = 0;
-  std::memcpy(tail + kHeaderBytes, data_ + pos, entries + 1);
+  std::memcpy(tail + kHeaderBytes, data() + pos, entries + 1);
   Listpack moved(tail);
   size_t moved_count = 0;
-  for (Pos p = pos; data_[p] != kEnd; p = SkipEntry(p)) ++moved_count;
+  for (Pos p = pos; data()[p] != kEnd; p = SkipEntry(p)) ++moved_count;
   moved.AddCount(static_cast<int64_t>(moved_count));
-  data_[pos] = kEnd;
+  data()[pos] = kEnd;
   Resize(total, pos + 1);
   SetTotal(pos + 1);
   AddCount(-static_cast<int64_t>(moved_count));

@@ -103,6 +103,33 @@ TEST(ListValueTest, IntegersRoundTrip) {
 
 // A random mix of operations against a deque, with a small node limit so that nodes split and
 // merge constantly, and iteration between steps while the list grows.
+size_t AllocatedBytes(const ListValue& list) {
+  size_t bytes = 0;
+  for (size_t i = 0; i < list.node_count(); ++i) bytes += list.node(i).AllocatedBytes();
+  return bytes;
+}
+
+// Head pushes keep room before the head node's header; a node that filled up gives it back, so
+// a list pushed at its head takes the memory of one pushed at its tail.
+TEST(ListValueTest, HeadPushesCostTheMemoryOfTailPushes) {
+  ListValue at_head;
+  ListValue at_tail;
+  for (int i = 0; i < 100000; ++i) {
+    std::string value = "element:" + std::to_string(i);
+    at_head.Push(End::kHead, value, -2);
+    at_tail.Push(End::kTail, value, -2);
+  }
+  EXPECT_EQ(at_head.node_count(), at_tail.node_count());
+  EXPECT_LE(AllocatedBytes(at_head), AllocatedBytes(at_tail) * 101 / 100);
+  std::string popped;
+  for (int i = 0; i < 50000; ++i) {
+    popped.clear();
+    at_head.Pop(End::kHead, popped);
+    ASSERT_EQ(popped, "element:" + std::to_string(99999 - i));
+  }
+  EXPECT_EQ(at_head.size(), 50000u);
+}
+
 TEST(ListValueTest, MatchesModelUnderRandomOperations) {
   for (int64_t fill : {3, -1}) {
     ListValue list;

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <random>
 #include <string>
@@ -276,6 +278,58 @@ TEST(ListpackTest, RandomOperationsMatchAVector) {
   Listpack copy = lp.Clone();
   EXPECT_EQ(Elements(copy), model);
   EXPECT_TRUE(Listpack::FromBytes(copy.bytes()));
+}
+
+// Prepend and DeleteHead move the header within its block instead of the entries: the bytes
+// must stay those the shifting operations write, and the room before the header bounded.
+TEST(ListpackTest, HeadOperationsWriteTheSameBytesAndBoundTheirRoom) {
+  std::mt19937_64 rng(11);
+  Listpack lp;
+  Listpack shifted;  // the same changes through InsertAt and Delete
+  std::deque<std::string> model;
+  for (int step = 0; step < 20000; ++step) {
+    std::string value = rng() % 2 ? std::to_string(static_cast<int64_t>(rng()) >> (rng() % 64))
+                                  : std::string(rng() % 40, static_cast<char>('a' + rng() % 26));
+    // Runs of pushes and of pops, so the listpack grows past several size classes and shrinks.
+    const bool pushing = (step / 700) % 3 != 2;
+    const int op = static_cast<int>(rng() % 10);
+    if (pushing ? op < 8 : op < 1) {
+      lp.Prepend(value);
+      shifted.InsertAt(Listpack::kHeaderBytes, value);
+      model.push_front(value);
+    } else if (op == 9) {
+      lp.Append(value);
+      shifted.Append(value);
+      model.push_back(value);
+    } else if (!model.empty()) {
+      size_t count = 1 + rng() % 3;
+      EXPECT_EQ(lp.DeleteHead(count) == Listpack::kNone, count >= model.size());
+      shifted.Delete(shifted.First(), count);
+      model.erase(model.begin(),
+                  model.begin() + static_cast<std::ptrdiff_t>(std::min(count, model.size())));
+    }
+    ASSERT_EQ(lp.Size(), model.size());
+    ASSERT_TRUE(std::equal(lp.bytes().begin(), lp.bytes().end(), shifted.bytes().begin(),
+                           shifted.bytes().end()))
+        << "step " << step;
+    ASSERT_LE(lp.AllocatedBytes(), 3 * lp.TotalBytes() + 1024) << "step " << step;
+  }
+  EXPECT_EQ(Elements(lp), std::vector<std::string>(model.begin(), model.end()));
+  EXPECT_EQ(ElementsBackwards(lp), std::vector<std::string>(model.begin(), model.end()));
+  EXPECT_TRUE(Listpack::FromBytes(lp.bytes()));
+}
+
+TEST(ListpackTest, DropFrontRoomGivesTheRoomBack) {
+  Listpack lp;
+  for (int i = 0; i < 1000; ++i) lp.Prepend("element-" + std::to_string(i));
+  lp.DeleteHead(400);  // leaves the room of 400 elements, less than the 600 left
+  const std::vector<std::string> before = Elements(lp);
+  ASSERT_GT(lp.AllocatedBytes(), lp.TotalBytes() + lp.TotalBytes() / 2);
+  lp.DropFrontRoom();
+  EXPECT_EQ(Elements(lp), before);
+  EXPECT_LE(lp.AllocatedBytes(), lp.TotalBytes() + lp.TotalBytes() / 4);
+  lp.Append("tail");
+  EXPECT_EQ(lp.Get(lp.Last()).string, "tail");
 }
 
 }  // namespace

@@ -17,4 +17,8 @@ namespace magnetar {
 // bytes it holds.
 void* ResizeBlock(void* block, size_t old_bytes, size_t new_bytes);
 
+// The bytes the allocator hands out for a request of `bytes`: its size class under jemalloc, so a
+// block can be sized to use all of it; `bytes` itself with another allocator.
+size_t BlockClassBytes(size_t bytes);
+
 }  // namespace magnetar

@@ -26,6 +26,17 @@
 // few hundred bytes in one or two cache lines beats any pointer structure; changes cost a
 // memmove of the tail, which is cheap below the few-KB sizes the encoding thresholds allow.
 //
+// Except at the head of a big one. A list's head node (8 KB by default) takes every LPUSH and
+// gives every LPOP, and shifting all its bytes for each was a tenth of what a pipelined LPUSH
+// cost the server. So Prepend and DeleteHead, once a listpack is 1 KB or more, keep room before
+// its header: an insert steps the header back and writes the entry in between, a delete steps it
+// forward. The bytes from the header on are still exactly the format above; only the block they
+// live in starts earlier. The room is made a size class at a time (a quarter of the listpack or
+// more), and given back when deletes make it bigger than the listpack, by any other delete, or by
+// DropFrontRoom(). Only those two calls move the header off the block's start, whose address
+// malloc aligns: HashValue and ZSetValue, which never call them, tell a listpack from a table
+// pointer by that alignment.
+//
 // Positions are byte offsets of entries into the block; they stay valid until the next change.
 #pragma once
 
@@ -74,18 +85,24 @@ class Listpack {
   Listpack& operator=(const Listpack&) = delete;
 
   Listpack Clone() const;
+
+  // Bits of an address: the top 16 of the word that holds one tell the room before the header.
+  static constexpr int kAddressBits = 48;
   // Adopts a serialized listpack (RDB, DUMP). Returns nothing when the bytes are not a well-formed
   // listpack (every entry and backlen checked).
   static std::optional<Listpack> FromBytes(std::span<const uint8_t> bytes);
 
   // The serialized form, TotalBytes() long.
-  std::span<const uint8_t> bytes() const { return {data_, TotalBytes()}; }
+  std::span<const uint8_t> bytes() const { return {data(), TotalBytes()}; }
   size_t TotalBytes() const;
-  // Bytes the allocator gave the block.
+  // Bytes the allocator gave the block (the room before the header included).
   size_t AllocatedBytes() const;
+  // Gives back the room kept before the header for head inserts (the list does when its head
+  // node is full and a new node takes the pushes).
+  void DropFrontRoom();
   // Number of elements (walks the entries when the header says 65535 or more).
   size_t Size() const;
-  bool Empty() const { return data_[kHeaderBytes] == kEnd; }
+  bool Empty() const { return data()[kHeaderBytes] == kEnd; }
 
   // Navigation: kNone past either end.
   Pos First() const { return Empty() ? kNone : static_cast<Pos>(kHeaderBytes); }
@@ -101,8 +118,9 @@ class Listpack {
   // position of the element written.
   Pos Append(std::string_view value) { return InsertAt(EndPos(), value); }
   Pos Append(int64_t value) { return InsertAt(EndPos(), value); }
-  Pos Prepend(std::string_view value) { return InsertAt(kHeaderBytes, value); }
-  Pos Prepend(int64_t value) { return InsertAt(kHeaderBytes, value); }
+  // Inserts at the head, with room kept before the header once the listpack is 1 KB or more
+  // (above): a list's pushes at its head node.
+  Pos Prepend(std::string_view value);
   // Inserts before the element at `pos` (or at the end when `pos` is the terminator's offset,
   // EndPos()).
   Pos InsertAt(Pos pos, std::string_view value);
@@ -113,6 +131,9 @@ class Listpack {
   // Removes `count` elements from `pos` on (fewer if the list ends first). Returns the position
   // of the element after them, or kNone when none follows.
   Pos Delete(Pos pos, size_t count = 1);
+  // Delete(First(), count), with the room it leaves kept before the header, as Prepend keeps it:
+  // a list's pops at its head node.
+  Pos DeleteHead(size_t count = 1);
 
   // Moves `other`'s elements to the end of this listpack (the quicklist's node merge: one copy
   // of the entries, no re-encoding).
@@ -136,7 +157,18 @@ class Listpack {
 
  private:
   // Takes a malloc'ed, well-formed block.
-  explicit Listpack(uint8_t* adopted) : data_(adopted) {}
+  explicit Listpack(uint8_t* adopted) { Place(adopted, 0); }
+
+  // The header's address, and the room before it in the block.
+  uint8_t* data() const { return reinterpret_cast<uint8_t*>(word_ & kAddressMask); }
+  size_t front_room() const { return word_ >> kAddressBits; }
+  uint8_t* block() const { return data() - front_room(); }
+  void Place(uint8_t* header, size_t front_room) {
+    word_ = reinterpret_cast<uintptr_t>(header) | uintptr_t{front_room} << kAddressBits;
+  }
+  // Makes at least `bytes` of room before the header of this listpack of `total` bytes; false
+  // when that is more than the room can be.
+  bool MakeFrontRoom(size_t total, size_t bytes);
 
   // The encoded form of an entry (encoding + data, no backlen), built in a small buffer for
   // integers and string headers; the string's bytes follow separately.
@@ -151,6 +183,8 @@ class Listpack {
   static Encoded Encode(std::string_view value);
   static size_t BacklenBytes(size_t body);
   static void WriteBacklen(uint8_t* p, size_t body);
+  // Writes `entry` and its backlen at `at`.
+  static void WriteEntry(uint8_t* at, const Encoded& entry);
 
   // Size of the entry's encoding+data at `p`.
   static size_t BodySize(const uint8_t* p);
@@ -161,7 +195,13 @@ class Listpack {
   void Resize(size_t old_total, size_t new_total);
   void AddCount(int64_t delta);
 
-  uint8_t* data_;
+  static constexpr uintptr_t kAddressMask = (uintptr_t{1} << kAddressBits) - 1;
+  static_assert(sizeof(uintptr_t) == 8, "the address and the room share a 64-bit word");
+
+  // The header's address in the low 48 bits (the most user-space addresses take on x86-64 and
+  // AArch64 Linux: malloc's are checked), the room before it in the top 16. One word, so that a
+  // small hash's object stays one tagged word (hash_value.h).
+  uintptr_t word_ = 0;
 };
 
 }  // namespace magnetar::engine
