@@ -5,7 +5,7 @@ ahead). Prints the growth of INFO's used_memory and of the process RSS per key, 
 
 With --dataset NAME it measures one of the collection datasets of DATASETS instead (bytes per
 element, the issue's limits beside them), for example `--dataset sets-small --dataset set-big` or
-`--dataset hashes-small --dataset hash-big`.
+`--dataset hashes-small --dataset hash-big` or `--dataset lists-small --dataset list-big`.
 
 Usage: bench/memory_per_key.py [--keys N] [--magnetar PATH] [--dataset NAME]...
 Each server is fresh for each case, on a random loopback port, and stopped by PID.
@@ -63,7 +63,7 @@ def measure(name, binary, keys, with_ttl):
 
 
 def collection_commands(command, keys, elements_per_key, key, element, batch=100):
-    """Yields chunks of `command` (SADD, HSET) calls: `keys` keys named key(i), each given the
+    """Yields chunks of `command` (SADD, HSET, RPUSH) calls: `keys` keys named key(i), each given the
     elements element(i, j) for j < elements_per_key (a list of arguments: a member, or a field and
     its value), at most `batch` elements per call."""
     chunk = []
@@ -99,6 +99,16 @@ DATASETS = {
                  lambda: collection_commands(b"HSET", 1, 1_000_000, lambda i: b"bighash",
                                              lambda i, j: [b"fld:%012d" % j, b"val:%012d" % j]),
                  0.7),
+    "lists-small": ("100,000 lists of 10 small elements (RPUSH v:NNNNNN: quicklist)", 1_000_000,
+                    lambda: collection_commands(b"RPUSH", 100_000, 10,
+                                                lambda i: b"list:%012d" % i,
+                                                lambda i, j: [b"v:%06d" % i]), 1.0),
+    # Pushed at the head, the harder case for Magnetar: its head node keeps room for the pushes
+    # (docs/engine.md, Resizing compact encodings) and must give it back as each node fills.
+    "list-big": ("1 list of 1,000,000 16-byte elements (LPUSH elm:NNNNNNNNNNNN: quicklist)",
+                 1_000_000,
+                 lambda: collection_commands(b"LPUSH", 1, 1_000_000, lambda i: b"biglist",
+                                             lambda i, j: [b"elm:%012d" % j]), 1.0),
 }
 
 

@@ -48,8 +48,8 @@ TEST_P(FairnessTest, NeighbourIsServedInTheMiddleOfAHeavyPipelinedBatch) {
   EXPECT_EQ(reply, "$6\r\nserved\r\n");
 }
 
-// A turn also ends between requests that are few but carry many arguments each: the budget is
-// checked after every request of 63 arguments or more, not only every 16 requests.
+// A turn also ends between requests that are few but heavy each: the budget is checked after
+// every request, by the clock reading that ended it.
 TEST_P(FairnessTest, NeighbourIsServedBetweenAFewRequestsOfManyArguments) {
   ASSERT_TRUE(StartServer());
   auto heavy = Connect();
