@@ -76,6 +76,8 @@ class Listpack {
   static constexpr Pos kNone = UINT32_MAX;
   static constexpr size_t kHeaderBytes = 6;
   static constexpr uint8_t kEnd = 0xFF;
+  // Bits of an address: the top 16 of the word that holds one tell the room before the header.
+  static constexpr int kAddressBits = 48;
 
   Listpack();
   ~Listpack();
@@ -85,9 +87,6 @@ class Listpack {
   Listpack& operator=(const Listpack&) = delete;
 
   Listpack Clone() const;
-
-  // Bits of an address: the top 16 of the word that holds one tell the room before the header.
-  static constexpr int kAddressBits = 48;
   // Adopts a serialized listpack (RDB, DUMP). Returns nothing when the bytes are not a well-formed
   // listpack (every entry and backlen checked).
   static std::optional<Listpack> FromBytes(std::span<const uint8_t> bytes);
