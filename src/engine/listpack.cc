@@ -381,14 +381,18 @@ Listpack::Pos Listpack::Replace(Pos pos, int64_t value) {
   return Splice(pos, SkipEntry(pos) - pos, EncodeInteger(value));
 }
 
-Listpack::Pos Listpack::DeleteHead(size_t count) {
-  if (Empty()) return kNone;
-  Pos end = kHeaderBytes;
-  size_t removed = 0;
-  while (removed < count && data()[end] != kEnd) {
-    end = SkipEntry(end);
-    ++removed;
+Listpack::Pos Listpack::SkipEntries(Pos pos, size_t count, size_t& skipped) const {
+  skipped = 0;
+  while (skipped < count && data()[pos] != kEnd) {
+    pos = SkipEntry(pos);
+    ++skipped;
   }
+  return pos;
+}
+
+Listpack::Pos Listpack::DeleteHead(size_t count) {
+  size_t removed;
+  Pos end = SkipEntries(kHeaderBytes, count, removed);
   size_t total = TotalBytes();
   size_t gap = end - kHeaderBytes;
   size_t new_total = total - gap;
@@ -407,12 +411,8 @@ Listpack::Pos Listpack::DeleteHead(size_t count) {
 }
 
 Listpack::Pos Listpack::Delete(Pos pos, size_t count) {
-  Pos end = pos;
-  size_t removed = 0;
-  while (removed < count && data()[end] != kEnd) {
-    end = SkipEntry(end);
-    ++removed;
-  }
+  size_t removed;
+  Pos end = SkipEntries(pos, count, removed);
   size_t old_total = TotalBytes();
   size_t new_total = old_total - (end - pos);
   std::memmove(data() + pos, data() + end, old_total - end);

@@ -188,6 +188,9 @@ class Listpack {
   // Size of the entry's encoding+data at `p`.
   static size_t BodySize(const uint8_t* p);
   Pos SkipEntry(Pos pos) const;
+  // The position `count` entries on from `pos` (the terminator's when fewer follow); `skipped`
+  // says how many it passed.
+  Pos SkipEntries(Pos pos, size_t count, size_t& skipped) const;
   Pos Splice(Pos pos, size_t remove_bytes, const Encoded& insert);
   void SetTotal(size_t total);
   // Makes the block hold `new_total` bytes instead of `old_total` (ResizeBlock).
