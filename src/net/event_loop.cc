@@ -239,6 +239,8 @@ class AsioConnection final : public Connection,
       if (raw_input_) {
         if (!ProcessRaw()) break;
         if (closed_) return ReleaseSession();
+        // Raw input may take long (a replica loading its payload): requests after it start now.
+        now_us = MonotonicUs();
         continue;
       }
       if (read_begin_ >= looked_ahead_until_) LookAhead();
