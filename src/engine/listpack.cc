@@ -320,6 +320,12 @@ bool Listpack::MakeFrontRoom(size_t total, size_t bytes) {
   return true;
 }
 
+void Listpack::MoveHeader(std::ptrdiff_t by) {
+  uint8_t* header = data() + by;
+  std::memmove(header, data(), kHeaderBytes);
+  Place(header, static_cast<size_t>(static_cast<std::ptrdiff_t>(front_room()) + by));
+}
+
 void Listpack::DropFrontRoom() {
   if (front_room() == 0) return;
   size_t total = TotalBytes();
@@ -344,10 +350,8 @@ Listpack::Pos Listpack::Prepend(std::string_view value) {
     Splice(kHeaderBytes, 0, entry);
   } else {
     // The header steps back over the room the entry needs, and the entry goes in between.
-    uint8_t* header = data() - add_bytes;
-    std::memmove(header, data(), kHeaderBytes);
-    Place(header, front_room() - add_bytes);
-    WriteEntry(header + kHeaderBytes, entry);
+    MoveHeader(-static_cast<std::ptrdiff_t>(add_bytes));
+    WriteEntry(data() + kHeaderBytes, entry);
     SetTotal(total + add_bytes);
   }
   AddCount(1);
@@ -402,9 +406,7 @@ Listpack::Pos Listpack::DeleteHead(size_t count) {
     return Delete(kHeaderBytes, count);
   }
   // The header steps forward over the entries.
-  uint8_t* header = data() + gap;
-  std::memmove(header, data(), kHeaderBytes);
-  Place(header, front_room() + gap);
+  MoveHeader(static_cast<std::ptrdiff_t>(gap));
   SetTotal(new_total);
   AddCount(-static_cast<int64_t>(removed));
   return Empty() ? kNone : kHeaderBytes;

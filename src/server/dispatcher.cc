@@ -219,13 +219,12 @@ int64_t Call(Server& server, Client& client, RegisteredCommand& command,
               server.config().sanitize_dump_payload != SanitizeDumpPayload::kNo};
   Blocking::ClientBlocker blocker(server.blocking(), client, command, args, db);
   ctx.blocker = &blocker;
-  const int64_t start = start_us;
-  const bool froze_time = keyspace.FreezeTime(start);
+  const bool froze_time = keyspace.FreezeTime(start_us);
   keyspace.set_lazy_expiry(LazyExpiryFor(server, client, spec));
   spec.handler(ctx);
   if (froze_time) keyspace.UnfreezeTime();
   const int64_t end = MonotonicUs();
-  const int64_t duration = end - start;
+  const int64_t duration = end - start_us;
   command.stats.usec += static_cast<uint64_t>(duration);
   // One comparison when the command was fast: a threshold of -1 (log nothing) becomes the largest
   // unsigned value, which no duration reaches.

@@ -168,6 +168,9 @@ class Listpack {
   // Makes at least `bytes` of room before the header of this listpack of `total` bytes; false
   // when that is more than the room can be.
   bool MakeFrontRoom(size_t total, size_t bytes);
+  // Moves the 6-byte header `by` bytes within its block (back into the room before it when
+  // negative); the entries stay where they are.
+  void MoveHeader(std::ptrdiff_t by);
 
   // The encoded form of an entry (encoding + data, no backlen), built in a small buffer for
   // integers and string headers; the string's bytes follow separately.
